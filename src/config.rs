@@ -1,0 +1,248 @@
+//! `book.toml` and YAML front matter: the book's metadata and settings.
+//!
+//! Every table denies unknown keys, so a typo is an error that names the file,
+//! line and key rather than a setting silently ignored.
+
+use serde::Deserialize;
+
+use crate::error::{Error, Location, Result};
+
+/// The whole configuration of a book.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    /// Metadata and the chapter list.
+    pub book: BookConfig,
+    /// Print settings.
+    pub pdf: PdfConfig,
+    /// E-book settings.
+    pub epub: EpubConfig,
+}
+
+/// The `[book]` table.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct BookConfig {
+    /// The title (default: the first chapter's title, else "Untitled").
+    pub title: Option<String>,
+    /// A subtitle for the title page.
+    pub subtitle: Option<String>,
+    /// Authors in credit order.
+    pub authors: Vec<String>,
+    /// BCP 47 language tag (default `en`).
+    pub language: String,
+    /// A stable identifier such as an ISBN URN; derived from the metadata if absent.
+    pub identifier: Option<String>,
+    /// The publisher.
+    pub publisher: Option<String>,
+    /// Publication date, `YYYY` or `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// A short description.
+    pub description: Option<String>,
+    /// Rights statement for the copyright page.
+    pub rights: Option<String>,
+    /// Chapter files in reading order, relative to the manuscript folder
+    /// (default: every `*.md` file of the folder, sorted by name).
+    pub chapters: Option<Vec<String>>,
+}
+
+impl Default for BookConfig {
+    fn default() -> Self {
+        BookConfig {
+            title: None,
+            subtitle: None,
+            authors: Vec::new(),
+            language: "en".to_string(),
+            identifier: None,
+            publisher: None,
+            date: None,
+            description: None,
+            rights: None,
+            chapters: None,
+        }
+    }
+}
+
+/// The `[pdf]` table.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PdfConfig {
+    /// Trim size: a preset (`6x9in`, `5.5x8.5in`, `a5`, `a4`, `letter`) or
+    /// `WIDTHxHEIGHT` with a unit (`mm`, `cm`, `in`, `pt`), e.g. `150x220mm`.
+    pub trim: String,
+    /// Body text size in points (default: chosen for the trim size).
+    pub font_size: Option<f64>,
+    /// Baseline-to-baseline distance in points (default: 1.27 × font size).
+    pub leading: Option<f64>,
+}
+
+impl Default for PdfConfig {
+    fn default() -> Self {
+        PdfConfig {
+            trim: "6x9in".to_string(),
+            font_size: None,
+            leading: None,
+        }
+    }
+}
+
+/// The `[epub]` table.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct EpubConfig {
+    /// A cover image (PNG or JPEG) relative to the manuscript folder.
+    pub cover: Option<String>,
+}
+
+/// Parses `book.toml` text; `file` names it in errors.
+pub fn parse_toml(file: &str, text: &str) -> Result<Config> {
+    toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let location = Location::at_offset(file, text, offset);
+        let key = key_at(text, offset);
+        let message = first_line(e.message());
+        Error::input(location, with_key(message, key))
+    })
+}
+
+/// Parses YAML front matter (the text between the `---` lines). `line_offset`
+/// is the number of lines before the YAML in `file`, so errors point into it.
+pub fn parse_front_matter(file: &str, yaml: &str, line_offset: u32) -> Result<Config> {
+    if yaml.trim().is_empty() {
+        return Ok(Config::default());
+    }
+    // Front matter is flat, as pandoc's is: `title: …`, `author: …`. Nested
+    // `book:`/`pdf:`/`epub:` tables are accepted as in book.toml.
+    let value: FrontMatter = serde_saphyr::from_str(yaml).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map_or((1, 0), |l| (l.line() as u32, l.column() as u32));
+        let message = first_line(&e.to_string());
+        let key = yaml
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .and_then(|l| l.split(':').next())
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty());
+        Error::input(
+            Location::new(file, line + line_offset, column),
+            with_key(message, key),
+        )
+    })?;
+    Ok(value.into_config())
+}
+
+/// Front matter keys: the `[book]` keys at top level (plus pandoc's `author`),
+/// and optional `pdf`/`epub` tables.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+struct FrontMatter {
+    title: Option<String>,
+    subtitle: Option<String>,
+    author: Option<String>,
+    authors: Vec<String>,
+    language: Option<String>,
+    lang: Option<String>,
+    identifier: Option<String>,
+    publisher: Option<String>,
+    date: Option<String>,
+    description: Option<String>,
+    rights: Option<String>,
+    pdf: PdfConfig,
+    epub: EpubConfig,
+}
+
+impl FrontMatter {
+    fn into_config(self) -> Config {
+        let mut authors = self.authors;
+        if let Some(author) = self.author {
+            authors.insert(0, author);
+        }
+        Config {
+            book: BookConfig {
+                title: self.title,
+                subtitle: self.subtitle,
+                authors,
+                language: self
+                    .language
+                    .or(self.lang)
+                    .unwrap_or_else(|| "en".to_string()),
+                identifier: self.identifier,
+                publisher: self.publisher,
+                date: self.date,
+                description: self.description,
+                rights: self.rights,
+                chapters: None,
+            },
+            pdf: self.pdf,
+            epub: self.epub,
+        }
+    }
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or("").trim().to_string()
+}
+
+fn with_key(message: String, key: Option<String>) -> String {
+    match key {
+        Some(key) if !message.contains(&format!("`{key}`")) => format!("{message} (key `{key}`)"),
+        _ => message,
+    }
+}
+
+/// The key on the line of `offset` (`key = value`), if that line has one.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let text = "[book]\ntitle = \"A\"\ntitel = \"B\"\n";
+        let err = parse_toml("book.toml", text).unwrap_err().to_string();
+        assert!(err.starts_with("book.toml:3:1: "), "{err}");
+        assert!(err.contains("titel"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_line_and_key() {
+        let text = "[book]\ntitle = \"A\"\nauthors = \"Jane\"\n";
+        let err = parse_toml("book.toml", text).unwrap_err().to_string();
+        assert!(err.starts_with("book.toml:3:"), "{err}");
+        assert!(err.contains("authors"), "{err}");
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let config = parse_toml("book.toml", "[book]\ntitle = \"T\"\n").unwrap();
+        assert_eq!(config.book.language, "en");
+        assert_eq!(config.pdf.trim, "6x9in");
+    }
+
+    #[test]
+    fn front_matter_reads_pandoc_keys() {
+        let config =
+            parse_front_matter("a.md", "title: T\nauthor: Jane Roe\nlang: fr\n", 1).unwrap();
+        assert_eq!(config.book.title.as_deref(), Some("T"));
+        assert_eq!(config.book.authors, vec!["Jane Roe".to_string()]);
+        assert_eq!(config.book.language, "fr");
+    }
+
+    #[test]
+    fn front_matter_error_points_into_file() {
+        let err = parse_front_matter("a.md", "title: T\ntitel: U\n", 1)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("a.md:3:"), "{err}");
+        assert!(err.contains("titel"), "{err}");
+    }
+}

@@ -1,0 +1,344 @@
+//! The document tree: one format-neutral representation of a book that both
+//! writers consume.
+//!
+//! The Markdown reader ([`crate::markdown`]) builds it; the typesetter
+//! ([`crate::typeset`]) lays it out for the PDF and the EPUB writer
+//! ([`crate::epub`]) serialises it as XHTML. It depends on nothing else in the
+//! crate, and `quire tree` prints it as JSON (`serde::Serialize`).
+//!
+//! Every [`Block`] carries a stable [`Block::id`] (unique across the book) and
+//! the source position it came from, so that links, page maps and diagnostics
+//! can point at it.
+
+use serde::Serialize;
+
+mod walk;
+pub use walk::{plain_text, walk_blocks, walk_inlines};
+
+/// A whole book: metadata, the source files it was read from and its chapters.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Book {
+    /// Title, authors, language and the other descriptive metadata.
+    pub meta: Metadata,
+    /// The source files, in reading order; [`Pos::file`] indexes this list.
+    pub files: Vec<String>,
+    /// The chapters in reading order. Each starts on a new page in print.
+    pub chapters: Vec<Chapter>,
+}
+
+/// Descriptive metadata of a book (from `book.toml` or YAML front matter).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Metadata {
+    /// The book's title.
+    pub title: String,
+    /// An optional subtitle.
+    pub subtitle: Option<String>,
+    /// Authors, in the order they are credited.
+    pub authors: Vec<String>,
+    /// The language as a BCP 47 tag, e.g. `en` or `en-GB`.
+    pub language: String,
+    /// A stable identifier (ISBN, URN, URL); derived from the metadata when absent.
+    pub identifier: Option<String>,
+    /// The publisher.
+    pub publisher: Option<String>,
+    /// Publication date (ISO 8601, `YYYY` or `YYYY-MM-DD`).
+    pub date: Option<String>,
+    /// A short description of the book.
+    pub description: Option<String>,
+    /// The rights statement (copyright line, licence).
+    pub rights: Option<String>,
+}
+
+/// A position in a source file, 1-based line and column (columns count characters).
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    /// Index into [`Book::files`].
+    pub file: u32,
+    /// Line, from 1.
+    pub line: u32,
+    /// Column in characters, from 1.
+    pub col: u32,
+}
+
+/// A chapter: what a level-1 heading opens (or an untitled run of text).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Chapter {
+    /// Stable id of the chapter (its heading's id, or `chapter-N` when untitled).
+    pub id: String,
+    /// The chapter title; empty for an untitled chapter.
+    pub title: Vec<Inline>,
+    /// Classes from the heading's attributes (`{.unnumbered}` and the like).
+    pub classes: Vec<String>,
+    /// Where the chapter starts.
+    pub pos: Pos,
+    /// The chapter's body (the level-1 heading itself is not repeated here).
+    pub blocks: Vec<Block>,
+    /// The notes referenced in this chapter, in order of first reference;
+    /// [`Inline::FootnoteRef::number`] is the 1-based index into this list.
+    pub footnotes: Vec<Footnote>,
+}
+
+/// A footnote's content.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Footnote {
+    /// Stable id of the note (the target of its reference).
+    pub id: String,
+    /// The label used in the Markdown (`[^label]`).
+    pub label: String,
+    /// Where the definition is.
+    pub pos: Pos,
+    /// The note's content.
+    pub blocks: Vec<Block>,
+}
+
+/// A block-level node with its stable id and source position.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Block {
+    /// Unique across the book. Headings keep their explicit or derived id;
+    /// other blocks get a generated one (`b-<chapter>-<n>`).
+    pub id: String,
+    /// Where the block starts in its source file.
+    pub pos: Pos,
+    /// What the block is.
+    pub kind: BlockKind,
+}
+
+/// The kinds of block.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BlockKind {
+    /// A section heading below chapter level (level 2–6).
+    Heading {
+        /// 2 to 6 (level 1 opens a [`Chapter`]).
+        level: u8,
+        /// Classes from `{.class}` attributes.
+        classes: Vec<String>,
+        /// The heading text.
+        content: Vec<Inline>,
+    },
+    /// A paragraph of running text.
+    Paragraph {
+        /// The text.
+        content: Vec<Inline>,
+    },
+    /// A quotation set off from the text.
+    BlockQuote {
+        /// The quoted blocks.
+        blocks: Vec<Block>,
+    },
+    /// A bulleted, numbered or task list.
+    List {
+        /// `Some(n)` for an ordered list starting at `n`, `None` for bullets.
+        start: Option<u64>,
+        /// A tight list has no blank lines between its items.
+        tight: bool,
+        /// The items.
+        items: Vec<ListItem>,
+    },
+    /// Preformatted code.
+    CodeBlock {
+        /// The language from the info string (` ```rust `), if any.
+        lang: Option<String>,
+        /// The code, each line ending in `\n`.
+        code: String,
+    },
+    /// A table with a header row.
+    Table {
+        /// One alignment per column.
+        aligns: Vec<Align>,
+        /// The header cells.
+        head: Vec<Vec<Inline>>,
+        /// The body rows, each a list of cells.
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    /// An image standing alone in its paragraph, with a caption.
+    Figure {
+        /// The image file, relative to the manuscript folder (or a URL).
+        src: String,
+        /// Alternative text (plain), empty when the author gave none.
+        alt: String,
+        /// The caption (the image's description).
+        caption: Vec<Inline>,
+    },
+    /// A scene break (`***`).
+    ThematicBreak,
+    /// Terms and their definitions.
+    DefinitionList {
+        /// The entries.
+        items: Vec<DefinitionItem>,
+    },
+    /// Raw HTML, kept as written; writers decide what to do with it.
+    RawHtml {
+        /// The HTML source.
+        html: String,
+    },
+    /// Display math, kept as TeX source.
+    Math {
+        /// The TeX source between `$$ … $$`.
+        source: String,
+    },
+}
+
+/// Column alignment in a table.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Align {
+    /// No alignment given (set as left).
+    None,
+    /// Flush left.
+    Left,
+    /// Centred.
+    Center,
+    /// Flush right.
+    Right,
+}
+
+/// One item of a list.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ListItem {
+    /// `Some(true)`/`Some(false)` for a checked/unchecked task, `None` otherwise.
+    pub checked: Option<bool>,
+    /// The item's content.
+    pub blocks: Vec<Block>,
+}
+
+/// One entry of a definition list.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DefinitionItem {
+    /// The term being defined.
+    pub term: Vec<Inline>,
+    /// One or more definitions.
+    pub definitions: Vec<Vec<Block>>,
+}
+
+/// Inline content: text and its markup.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Inline {
+    /// Plain text (already with smart punctuation applied).
+    Text {
+        /// The characters.
+        text: String,
+    },
+    /// Emphasis, usually italic.
+    Emph {
+        /// What is emphasised.
+        content: Vec<Inline>,
+    },
+    /// Strong emphasis, usually bold.
+    Strong {
+        /// What is emphasised.
+        content: Vec<Inline>,
+    },
+    /// Struck-out text.
+    Strikethrough {
+        /// What is struck out.
+        content: Vec<Inline>,
+    },
+    /// Superscript.
+    Superscript {
+        /// What is raised.
+        content: Vec<Inline>,
+    },
+    /// Subscript.
+    Subscript {
+        /// What is lowered.
+        content: Vec<Inline>,
+    },
+    /// Inline code.
+    Code {
+        /// The code.
+        code: String,
+    },
+    /// A hyperlink.
+    Link {
+        /// Where it points.
+        target: LinkTarget,
+        /// The link title, if any.
+        title: String,
+        /// The link text.
+        content: Vec<Inline>,
+        /// Where the link is in the source.
+        pos: Pos,
+    },
+    /// An inline image.
+    Image {
+        /// The image file or URL.
+        src: String,
+        /// Alternative text.
+        alt: String,
+        /// Where the image is in the source.
+        pos: Pos,
+    },
+    /// A reference to a note of the current chapter.
+    FootnoteRef {
+        /// The note's id ([`Footnote::id`]).
+        id: String,
+        /// The note's number within its chapter, from 1.
+        number: u32,
+    },
+    /// A line break in the source that is a space in the output.
+    SoftBreak,
+    /// A forced line break.
+    HardBreak,
+    /// Inline math, kept as TeX source.
+    Math {
+        /// The TeX source between `$ … $`.
+        source: String,
+    },
+    /// Inline raw HTML, kept as written.
+    RawHtml {
+        /// The HTML source.
+        html: String,
+    },
+}
+
+/// The destination of a link.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LinkTarget {
+    /// A place in this book: the id of a chapter, block or note.
+    Internal {
+        /// The target id.
+        id: String,
+    },
+    /// Anything else: a web address, `mailto:` and the like.
+    External {
+        /// The URL as written.
+        url: String,
+    },
+}
+
+impl Book {
+    /// The display name of the file a position refers to.
+    pub fn file_name(&self, pos: Pos) -> &str {
+        self.files
+            .get(pos.file as usize)
+            .map(String::as_str)
+            .unwrap_or("<input>")
+    }
+}
+
+/// Where the pages of the print edition begin, in terms of the tree: the
+/// typesetter produces it, the EPUB writer turns it into page-break markers
+/// and a page-list.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct PageMap {
+    /// One entry per printed page, in page order.
+    pub pages: Vec<PageStart>,
+}
+
+/// The start of one printed page.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct PageStart {
+    /// The page's label as printed (`iii`, `42`).
+    pub label: String,
+    /// The id of the chapter the page belongs to.
+    pub chapter_id: String,
+    /// The id of the block whose text the page starts in (or the chapter id
+    /// when the page starts with the chapter opening).
+    pub block_id: String,
+    /// How many words of that block's text (split at white space) come
+    /// before the page starts; 0 when the page starts at the block's start.
+    pub word: usize,
+}

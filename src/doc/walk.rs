@@ -1,0 +1,72 @@
+//! Traversal helpers over the tree.
+//!
+//! Both are iterative (an explicit stack), so a pathologically deep tree
+//! cannot overflow the call stack.
+
+use super::{Block, BlockKind, Inline};
+
+/// Calls `f` on every block in `blocks`, depth first, in document order,
+/// including blocks nested in quotes, lists, definition lists.
+pub fn walk_blocks<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
+    let mut stack: Vec<&'a Block> = blocks.iter().rev().collect();
+    while let Some(block) = stack.pop() {
+        f(block);
+        let start = stack.len();
+        match &block.kind {
+            BlockKind::BlockQuote { blocks } => stack.extend(blocks.iter()),
+            BlockKind::List { items, .. } => {
+                for item in items {
+                    stack.extend(item.blocks.iter());
+                }
+            }
+            BlockKind::DefinitionList { items } => {
+                for item in items {
+                    for def in &item.definitions {
+                        stack.extend(def.iter());
+                    }
+                }
+            }
+            _ => {}
+        }
+        stack[start..].reverse();
+    }
+}
+
+/// Calls `f` on every inline in `inlines`, depth first, in document order.
+pub fn walk_inlines<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(&'a Inline)) {
+    let mut stack: Vec<&'a Inline> = inlines.iter().rev().collect();
+    while let Some(inline) = stack.pop() {
+        f(inline);
+        if let Some(children) = inline_children(inline) {
+            stack.extend(children.iter().rev());
+        }
+    }
+}
+
+/// The inline children of a container inline, if it is one.
+pub(crate) fn inline_children(inline: &Inline) -> Option<&[Inline]> {
+    match inline {
+        Inline::Emph { content }
+        | Inline::Strong { content }
+        | Inline::Strikethrough { content }
+        | Inline::Superscript { content }
+        | Inline::Subscript { content }
+        | Inline::Link { content, .. } => Some(content),
+        _ => None,
+    }
+}
+
+/// The text of inlines without markup: what a reader would read aloud,
+/// used for alt text, slugs, outlines and running heads.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    walk_inlines(inlines, &mut |inline| match inline {
+        Inline::Text { text } => out.push_str(text),
+        Inline::Code { code } => out.push_str(code),
+        Inline::Math { source } => out.push_str(source),
+        Inline::Image { alt, .. } => out.push_str(alt),
+        Inline::SoftBreak | Inline::HardBreak => out.push(' '),
+        _ => {}
+    });
+    out
+}
