@@ -58,14 +58,13 @@ impl Timestamp {
         let year: i32 = parts.next()?.get(..4)?.parse().ok()?;
         let month: u32 = parts.next().map_or(Some(1), |m| m.get(..2)?.parse().ok())?;
         let day: u32 = parts.next().map_or(Some(1), |d| d.get(..2)?.parse().ok())?;
-        ((1..=12).contains(&month) && (1..=31).contains(&day) && (0..=9999).contains(&year)).then_some(
-            Timestamp {
+        ((1..=12).contains(&month) && (1..=31).contains(&day) && (0..=9999).contains(&year))
+            .then_some(Timestamp {
                 year,
                 month,
                 day,
                 ..FALLBACK
-            },
-        )
+            })
     }
 
     /// `SOURCE_DATE_EPOCH` if given, else the book's date, else [`FALLBACK`].

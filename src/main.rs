@@ -16,9 +16,7 @@ fn main() {
     };
     match quire::cli::run(cli) {
         Ok(()) => {}
-        Err(quire::Error::Io { source, .. })
-            if source.kind() == std::io::ErrorKind::BrokenPipe =>
-        {
+        Err(quire::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
             // `quire tree | head`: the reader went away; that is not a failure
         }
         Err(e) => {

@@ -125,9 +125,12 @@ fn markdown_files(root: &Path) -> Result<Vec<String>> {
 pub fn resolve_inside(root: &Path, name: &str, referrer: &Location) -> Result<PathBuf> {
     let relative = Path::new(name);
     let escapes = relative.is_absolute()
-        || relative
-            .components()
-            .any(|c| matches!(c, Component::ParentDir | Component::RootDir | Component::Prefix(_)));
+        || relative.components().any(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::RootDir | Component::Prefix(_)
+            )
+        });
     if escapes || name.is_empty() {
         return Err(Error::input(
             referrer.clone(),
@@ -135,9 +138,9 @@ pub fn resolve_inside(root: &Path, name: &str, referrer: &Location) -> Result<Pa
         ));
     }
     let joined = root.join(relative);
-    let real = joined.canonicalize().map_err(|e| {
-        Error::input(referrer.clone(), format!("cannot read `{name}`: {e}"))
-    })?;
+    let real = joined
+        .canonicalize()
+        .map_err(|e| Error::input(referrer.clone(), format!("cannot read `{name}`: {e}")))?;
     if !real.starts_with(root) {
         return Err(Error::input(
             referrer.clone(),
@@ -150,7 +153,10 @@ pub fn resolve_inside(root: &Path, name: &str, referrer: &Location) -> Result<Pa
 fn read_source(root: &Path, name: &str, referrer: &Location) -> Result<Source> {
     let path = resolve_inside(root, name, referrer)?;
     if !path.is_file() {
-        return Err(Error::input(referrer.clone(), format!("`{name}` is not a file")));
+        return Err(Error::input(
+            referrer.clone(),
+            format!("`{name}` is not a file"),
+        ));
     }
     let text = read_text(root, &path, name)?;
     Ok(Source {
@@ -184,7 +190,10 @@ mod tests {
         let at = Location::new("book.toml", 3, 1);
         for name in ["../x.md", "/etc/passwd", "a/../../x.md"] {
             let err = resolve_inside(&root, name, &at).unwrap_err().to_string();
-            assert!(err.contains("outside the manuscript folder"), "{name}: {err}");
+            assert!(
+                err.contains("outside the manuscript folder"),
+                "{name}: {err}"
+            );
             assert!(err.starts_with("book.toml:3:1"), "{err}");
         }
     }
@@ -196,8 +205,7 @@ mod tests {
         std::fs::write(outside.path().join("secret.md"), "secret").unwrap();
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
-        std::os::unix::fs::symlink(outside.path().join("secret.md"), root.join("link.md"))
-            .unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), root.join("link.md")).unwrap();
         let err = resolve_inside(&root, "link.md", &Location::new("x", 1, 1)).unwrap_err();
         assert!(err.to_string().contains("resolves outside"), "{err}");
     }
@@ -207,7 +215,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.md"), b"# T\n\nab\xffc").unwrap();
         let err = load(dir.path()).unwrap_err().to_string();
-        assert!(err.starts_with("a.md:3:3: invalid UTF-8 at byte 7"), "{err}");
+        assert!(
+            err.starts_with("a.md:3:3: invalid UTF-8 at byte 7"),
+            "{err}"
+        );
     }
 
     #[test]

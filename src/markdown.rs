@@ -192,7 +192,10 @@ impl<'m> Reader<'m> {
 
     fn location(&self, pos: Pos) -> Location {
         Location::new(
-            self.files.get(pos.file as usize).cloned().unwrap_or_default(),
+            self.files
+                .get(pos.file as usize)
+                .cloned()
+                .unwrap_or_default(),
             pos.line,
             pos.col,
         )
@@ -530,11 +533,7 @@ impl<'m> Reader<'m> {
                 let block = paragraph_or_figure(inlines);
                 self.push_block(block, pos);
             }
-            FrameKind::Heading {
-                level,
-                id,
-                classes,
-            } => {
+            FrameKind::Heading { level, id, classes } => {
                 let id = id.unwrap_or_default();
                 let content = inlines;
                 if level == 1 {
@@ -610,7 +609,9 @@ impl<'m> Reader<'m> {
                     self.diagnostics.push(Diagnostic::warning(
                         "duplicate-footnote",
                         self.location(pos),
-                        format!("footnote `{label}` is defined twice; the first definition is used"),
+                        format!(
+                            "footnote `{label}` is defined twice; the first definition is used"
+                        ),
                     ));
                 } else {
                     self.definitions.insert(
@@ -812,7 +813,13 @@ impl<'m> Reader<'m> {
                 chapter.id.clone()
             };
             let explicit = !chapter.id.is_empty();
-            chapter.id = ids.claim(&wanted, explicit, chapter.pos, &self.files, &mut self.diagnostics);
+            chapter.id = ids.claim(
+                &wanted,
+                explicit,
+                chapter.pos,
+                &self.files,
+                &mut self.diagnostics,
+            );
             assign_ids(
                 &mut chapter.blocks,
                 number,
@@ -921,7 +928,10 @@ fn paragraph_or_figure(mut inlines: Vec<Inline>) -> BlockKind {
     let meaningful: Vec<usize> = inlines
         .iter()
         .enumerate()
-        .filter(|(_, i)| !matches!(i, Inline::Text { text } if text.trim().is_empty()) && !matches!(i, Inline::SoftBreak))
+        .filter(|(_, i)| {
+            !matches!(i, Inline::Text { text } if text.trim().is_empty())
+                && !matches!(i, Inline::SoftBreak)
+        })
         .map(|(n, _)| n)
         .collect();
     if meaningful.len() == 1 {

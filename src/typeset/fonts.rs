@@ -210,6 +210,9 @@ mod tests {
             assert!(face.ascender > 0 && face.descender < 0);
             assert!(!face.postscript_name.is_empty());
         }
-        assert_eq!(fonts.face(FaceId::Italic).file.file_name, "LinLibertine_RI.otf");
+        assert_eq!(
+            fonts.face(FaceId::Italic).file.file_name,
+            "LinLibertine_RI.otf"
+        );
     }
 }

@@ -1,67 +1,289 @@
 //! Typesetting: the document tree → pages of positioned items.
 //!
-//! Stages, each a module: [`fonts`] (loading, metrics), [`shape`] (text →
+//! Stages, each a module: [`fonts`] (the bundled faces), [`shape`] (text →
 //! glyphs with harfrust), [`hyphenate`] (Liang patterns), [`linebreak`]
-//! (Knuth–Plass), [`flow`] (blocks → lines and boxes), [`pages`] (page
-//! makeup: running heads, folios, footnotes). The output, [`Layout`], is all
-//! the PDF writer sees.
+//! (Knuth–Plass), [`flow`] (blocks → lines and spaces), [`pages`] (page
+//! breaking, notes, folios), and [`assemble`] (front matter, contents,
+//! running heads, the page map). The output, [`Layout`], is all the PDF
+//! writer sees.
 
+pub mod assemble;
+pub mod flow;
+pub mod fonts;
+pub mod frame;
+pub mod hyphenate;
 /// Knuth–Plass line breaking over boxes, glue and penalties.
 pub mod linebreak;
-pub mod fonts;
+pub mod pages;
+pub mod shape;
 
 use serde::Serialize;
 
 use crate::config::PdfConfig;
-use crate::doc::{Book, PageMap};
-use crate::error::{Diagnostic, Result};
+use crate::doc::{Book, PageMap, Pos};
+use crate::error::{Diagnostic, Error, Location, Result};
 use fonts::Fonts;
+use frame::{OutlineEntry, Page};
 
 /// Page and type settings resolved from `[pdf]`.
 #[derive(Clone, Debug)]
-pub struct Settings {}
+pub struct Settings {
+    /// Trim width in points.
+    pub page_width: f64,
+    /// Trim height in points.
+    pub page_height: f64,
+    /// Margin at the spine.
+    pub margin_inner: f64,
+    /// Margin at the fore-edge.
+    pub margin_outer: f64,
+    /// Margin above the text block (the running head sits in it).
+    pub margin_top: f64,
+    /// Margin below the text block.
+    pub margin_bottom: f64,
+    /// Width of the text block.
+    pub measure: f64,
+    /// Height of the text block.
+    pub text_height: f64,
+    /// Body size in points.
+    pub size: f64,
+    /// Body baseline distance.
+    pub leading: f64,
+    /// Note size.
+    pub note_size: f64,
+    /// Note baseline distance.
+    pub note_leading: f64,
+}
+
+/// Parses `WIDTHxHEIGHTunit` or a preset name into points.
+pub fn trim_size(spec: &str) -> Option<(f64, f64)> {
+    let spec = spec.trim().to_ascii_lowercase();
+    let preset = match spec.as_str() {
+        "6x9in" | "6x9" => Some((432.0, 648.0)),
+        "5.5x8.5in" | "5.5x8.5" => Some((396.0, 612.0)),
+        "5x8in" | "5x8" => Some((360.0, 576.0)),
+        "a5" => Some((419.53, 595.28)),
+        "a4" => Some((595.28, 841.89)),
+        "letter" | "us-letter" | "8.5x11in" => Some((612.0, 792.0)),
+        _ => None,
+    };
+    if preset.is_some() {
+        return preset;
+    }
+    let (unit, factor) = [
+        ("mm", 72.0 / 25.4),
+        ("cm", 72.0 / 2.54),
+        ("in", 72.0),
+        ("pt", 1.0),
+    ]
+    .into_iter()
+    .find(|(u, _)| spec.ends_with(u))?;
+    let (w, h) = spec.trim_end_matches(unit).split_once('x')?;
+    let (w, h): (f64, f64) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    let ok = |v: f64| v.is_finite() && (72.0..=72.0 * 40.0).contains(&(v * factor));
+    (ok(w) && ok(h)).then_some((w * factor, h * factor))
+}
 
 impl Settings {
-    /// Resolves `[pdf]` settings.
+    /// Resolves `[pdf]` settings; sizes and margins suit the trim.
     pub fn from_config(config: &PdfConfig) -> Result<Settings> {
-        let _ = config;
-        Ok(Settings {})
+        let (w, h) = trim_size(&config.trim).ok_or_else(|| {
+            Error::input(
+                Location::new("book.toml", 0, 0),
+                format!(
+                    "unknown trim size `{}` (key `trim`): use 6x9in, 5.5x8.5in, 5x8in, a5, a4, letter or e.g. 150x220mm",
+                    config.trim
+                ),
+            )
+        })?;
+        // 11/14 on a 6×9 in page; larger pages get a larger size so the
+        // measure stays near 65–75 characters
+        let default_size = if w >= 500.0 {
+            12.0
+        } else if w >= 420.0 {
+            11.0
+        } else {
+            10.5
+        };
+        let size = config
+            .font_size
+            .filter(|s| (5.0..=30.0).contains(s))
+            .unwrap_or(default_size);
+        let leading = config
+            .leading
+            .filter(|l| (size..=size * 3.0).contains(l))
+            .unwrap_or((size * 1.27 * 2.0).round() / 2.0);
+        // margins in proportion to the page (inner : top : outer : bottom ≈
+        // 1.2 : 1.2 : 1 : 1.4, the outer margin wider at larger sizes)
+        let margin_inner = w * 0.125;
+        let margin_outer = w * 0.104;
+        let margin_top = h * 0.085;
+        let margin_bottom = h * 0.1;
+        let measure = w - margin_inner - margin_outer;
+        let lines = ((h - margin_top - margin_bottom) / leading).floor();
+        let text_height = lines * leading;
+        let margin_bottom = h - margin_top - text_height;
+        Ok(Settings {
+            page_width: w,
+            page_height: h,
+            margin_inner,
+            margin_outer,
+            margin_top,
+            margin_bottom,
+            measure,
+            text_height,
+            size,
+            leading,
+            note_size: (size * 0.82 * 2.0).round() / 2.0,
+            note_leading: ((size * 0.82 * 1.25) * 2.0).round() / 2.0,
+        })
+    }
+
+    /// Left margin of a page: pages are mirrored, odd (recto) pages have the
+    /// spine on the left. `page_number` counts from 1 over the whole PDF.
+    pub fn left_margin(&self, page_number: usize) -> f64 {
+        if page_number % 2 == 1 {
+            self.margin_inner
+        } else {
+            self.margin_outer
+        }
     }
 }
 
-/// The typeset book.
+/// The typeset book: pages and what the writers need to know about them.
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
-    /// Where each page starts in the tree.
+    /// Trim width in points.
+    pub page_width: f64,
+    /// Trim height in points.
+    pub page_height: f64,
+    /// The pages, in order.
+    pub pages: Vec<Page>,
+    /// Number of front-matter pages (labelled in roman numerals).
+    pub front_pages: usize,
+    /// The outline (bookmarks).
+    pub outline: Vec<OutlineEntry>,
+    /// Where each body page starts in the tree.
     pub page_map: PageMap,
     /// The typographic report.
     pub report: Report,
 }
 
 impl Layout {
-    /// Findings of the typesetter as diagnostics.
+    /// Findings of the typesetter as diagnostics (overfull lines, widows,
+    /// missing glyphs), with file and line.
     pub fn diagnostics(&self, book: &Book) -> Vec<Diagnostic> {
         let _ = book;
-        Vec::new()
+        let mut out = Vec::new();
+        for o in &self.report.overfull {
+            out.push(Diagnostic::warning(
+                "overfull-line",
+                Location::new(&o.file, o.line, 0),
+                format!("a line is {:.1}pt too wide for the measure", o.excess),
+            ));
+        }
+        for m in &self.report.missing_glyphs {
+            out.push(Diagnostic::warning(
+                "missing-glyph",
+                Location::new(&m.file, m.line, 0),
+                format!(
+                    "no font has a glyph for {:?} (U+{:04X})",
+                    m.character, m.character as u32
+                ),
+            ));
+        }
+        out
     }
 }
 
-/// The typographic report.
+/// An overfull line in the report.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Overfull {
+    /// Source file.
+    pub file: String,
+    /// Line of the paragraph in it.
+    pub line: u32,
+    /// How far past the measure, in points.
+    pub excess: f64,
+}
+
+/// A character no font could set.
+#[derive(Clone, Debug, Serialize)]
+pub struct Missing {
+    /// The character.
+    pub character: char,
+    /// Source file.
+    pub file: String,
+    /// Line of the block in it.
+    pub line: u32,
+}
+
+/// The typographic report: counts from the engine's real decisions.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Report {
-    /// Number of pages.
+    /// Pages in the PDF.
     pub pages: usize,
+    /// Lines of body text set.
+    pub lines: usize,
+    /// Lines wider than the measure (beyond the allowed protrusion).
+    pub overfull: Vec<Overfull>,
+    /// Justified lines stretched beyond the tolerance (adjustment ratio > 1).
+    pub underfull_lines: usize,
+    /// Lines ending in a hyphen.
+    pub hyphenated_lines: usize,
+    /// The longest run of consecutive hyphenated lines.
+    pub longest_hyphen_run: usize,
+    /// Pages that end with the first line of a paragraph (orphans) or start
+    /// with its last (widows) because no better break existed.
+    pub widows_and_orphans: usize,
+    /// Characters no font covers.
+    pub missing_glyphs: Vec<Missing>,
+    /// Paragraphs that needed the emergency pass.
+    pub emergency_breaks: usize,
+    /// Code lines too long for the measure, wrapped with a continuation mark.
+    pub wrapped_code_lines: usize,
 }
 
 impl Report {
     /// One line for the terminal.
     pub fn summary(&self) -> String {
-        format!("{} pages", self.pages)
+        format!(
+            "{} pages, {} lines: {} overfull, {} loose, {} hyphenated (longest run {}), {} widows/orphans, {} missing glyphs",
+            self.pages,
+            self.lines,
+            self.overfull.len(),
+            self.underfull_lines,
+            self.hyphenated_lines,
+            self.longest_hyphen_run,
+            self.widows_and_orphans,
+            self.missing_glyphs.len()
+        )
+    }
+
+    fn overfull(&mut self, pos: Pos, files: &[String], excess: f64) {
+        self.overfull.push(Overfull {
+            file: files.get(pos.file as usize).cloned().unwrap_or_default(),
+            line: pos.line,
+            excess,
+        });
+    }
+
+    fn missing_glyph(&mut self, character: char, pos: Pos, files: &[String]) {
+        let file = files.get(pos.file as usize).cloned().unwrap_or_default();
+        if !self
+            .missing_glyphs
+            .iter()
+            .any(|m| m.character == character && m.file == file && m.line == pos.line)
+        {
+            self.missing_glyphs.push(Missing {
+                character,
+                file,
+                line: pos.line,
+            });
+        }
     }
 }
 
-/// Lays out `book`.
+/// Lays out `book` in pages.
 pub fn typeset(book: &Book, settings: &Settings, fonts: &Fonts) -> Result<Layout> {
-    let _ = (book, settings, fonts);
-    Ok(Layout::default())
+    assemble::assemble(book, settings, fonts)
 }

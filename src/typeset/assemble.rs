@@ -1,0 +1,651 @@
+//! The book around the text: chapters laid out one by one (each opens a new
+//! page, so they are independent), then numbered; front matter (half-title,
+//! title page, copyright page, contents with page numbers), blank versos so
+//! that chapters open on rectos, running heads and folios, the outline and
+//! the page map.
+
+use hypher::Lang;
+
+use super::flow::{BlockCtx, Flow, Line, Mode, ParStyle, VItem};
+use super::fonts::{FaceId, Fonts};
+use super::frame::{GlyphRun, Item, LinkDest, OutlineEntry, Page};
+use super::pages::{self, roman, BodyPage};
+use super::shape::Shaper;
+use super::{hyphenate, Layout, Report, Settings};
+use crate::doc::{
+    plain_text, Block, BlockKind, Book, Chapter, Footnote, Inline, PageMap, PageStart, Pos,
+};
+use crate::error::Result;
+
+/// A chapter's body pages with what the contents need.
+struct SetChapter {
+    pages: Vec<BodyPage>,
+}
+
+/// Lays out the whole book.
+pub fn assemble(book: &Book, s: &Settings, fonts: &Fonts) -> Result<Layout> {
+    let mut shaper = Shaper::new(fonts, &book.meta.language);
+    let lang = hyphenate::language(&book.meta.language);
+    let mut report = Report::default();
+    let numbered = book.chapters.len() > 1;
+
+    // 1. each chapter on its own: blocks → lines → pages
+    let mut chapters = Vec::with_capacity(book.chapters.len());
+    let mut number = 0;
+    for chapter in &book.chapters {
+        let unnumbered =
+            chapter.classes.iter().any(|c| c == "unnumbered") || chapter.title.is_empty();
+        if !unnumbered {
+            number += 1;
+        }
+        let label = (numbered && !unnumbered).then(|| format!("Chapter {number}"));
+        let mut flow = Flow {
+            shaper: &mut shaper,
+            settings: s,
+            lang,
+            notes: &chapter.footnotes,
+            report: &mut report,
+            files: &book.files,
+        };
+        let mut items = Vec::new();
+        opening(&mut flow, chapter, label.as_deref(), &mut items);
+        let ctx = BlockCtx {
+            indent_left: 0.0,
+            indent_right: 0.0,
+            size: s.size,
+            leading: s.leading,
+            indent_first: false,
+        };
+        flow.blocks(&chapter.blocks, &ctx, &mut items);
+        report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
+        let pages = pages::break_pages(items, s);
+        chapters.push(SetChapter { pages });
+    }
+
+    // 2. number the body: chapters open on odd (recto) pages
+    let mut starts = Vec::with_capacity(chapters.len());
+    let mut next = 1usize;
+    for chapter in &chapters {
+        if next % 2 == 0 {
+            next += 1; // a blank verso
+        }
+        starts.push(next);
+        next += chapter.pages.len();
+    }
+    let body_pages = next - 1;
+
+    // 3. the contents, now that page numbers are known
+    let toc = contents(book, &chapters, &starts, &mut shaper, lang, s, &mut report);
+    let toc_pages = pages::break_pages(toc, s);
+    let mut front = 4 + toc_pages.len();
+    if front % 2 == 1 {
+        front += 1; // body page 1 is a recto
+    }
+
+    // 4. assemble the pages
+    let mut out: Vec<Page> = Vec::with_capacity(front + body_pages);
+    let mut outline = Vec::new();
+    let mut page_map = PageMap::default();
+    out.push(half_title(book, &mut shaper, lang, s, &mut report));
+    out.push(Page::default());
+    out.push(title_page(book, &mut shaper, lang, s, &mut report));
+    out.push(copyright_page(book, &mut shaper, lang, s, &mut report));
+    for (i, body) in toc_pages.into_iter().enumerate() {
+        let physical = out.len() + 1;
+        let opening = i == 0;
+        let (mut page, _) = pages::place(body, physical, s);
+        let folio = roman(physical);
+        decorate(&mut page, &mut shaper, s, physical, &folio, None, opening);
+        out.push(page);
+    }
+    while out.len() < front {
+        out.push(Page::default());
+    }
+    for (index, (chapter, set)) in book.chapters.iter().zip(chapters).enumerate() {
+        while front + starts[index] > out.len() + 1 {
+            // blank verso before a chapter opening: its page-list entry points at the chapter
+            page_map.pages.push(PageStart {
+                label: (out.len() + 1 - front).to_string(),
+                chapter_id: chapter.id.clone(),
+                block_id: chapter.id.clone(),
+                word: 0,
+            });
+            out.push(Page::default());
+        }
+        let title = plain_text(&chapter.title);
+        for body in set.pages {
+            let physical = out.len() + 1;
+            let n = physical - front;
+            let opening = body.opening;
+            if body.bad_break {
+                report.widows_and_orphans += 1;
+            }
+            page_map.pages.push(pages::page_start(
+                n.to_string(),
+                &chapter.id,
+                body.lines.first().map(|(_, l)| l),
+                opening,
+            ));
+            let (mut page, headings) = pages::place(body, physical, s);
+            outline.extend(pages::outline_entries(&headings, physical - 1));
+            let head = if n % 2 == 0 {
+                book.meta.title.as_str()
+            } else {
+                title.as_str()
+            };
+            decorate(
+                &mut page,
+                &mut shaper,
+                s,
+                physical,
+                &n.to_string(),
+                Some(head),
+                opening,
+            );
+            page.label = n.to_string();
+            out.push(page);
+        }
+    }
+    for (i, page) in out.iter_mut().enumerate().take(front) {
+        page.label = roman(i + 1);
+    }
+    report.pages = out.len();
+    Ok(Layout {
+        page_width: s.page_width,
+        page_height: s.page_height,
+        pages: out,
+        front_pages: front,
+        outline,
+        page_map,
+        report,
+    })
+}
+
+fn block(id: &str) -> Block {
+    Block {
+        id: id.to_string(),
+        pos: Pos::default(),
+        kind: BlockKind::ThematicBreak,
+    }
+}
+
+fn text(t: &str) -> Vec<Inline> {
+    vec![Inline::Text {
+        text: t.to_string(),
+    }]
+}
+
+/// Centred lines of `content`.
+#[allow(clippy::too_many_arguments)]
+fn centered(
+    flow: &mut Flow<'_>,
+    content: &[Inline],
+    face: FaceId,
+    size: f64,
+    leading: f64,
+    id: &str,
+) -> Vec<Line> {
+    let style = ParStyle {
+        face,
+        size,
+        leading,
+        measure: flow.settings.measure,
+        indent_left: 0.0,
+        first_indent: 0.0,
+        mode: Mode::Centered,
+    };
+    let mut lines = flow.paragraph(content, &style, &block(id));
+    for line in &mut lines {
+        line.break_after = false;
+        line.mark = None;
+    }
+    lines
+}
+
+/// The chapter's opening: sunk title block, anchored for links and outline.
+fn opening(flow: &mut Flow<'_>, chapter: &Chapter, label: Option<&str>, out: &mut Vec<VItem>) {
+    let s = flow.settings;
+    out.push(VItem::Line(Line {
+        ascent: s.text_height * 0.18,
+        descent: 0.0,
+        items: vec![Item::Anchor {
+            id: chapter.id.clone(),
+            y: 0.0,
+        }],
+        break_after: false,
+        mark: Some((chapter.id.clone(), 0)),
+        headings: vec![(plain_text(&chapter.title), 1, chapter.id.clone())],
+        ..Line::default()
+    }));
+    if let Some(label) = label {
+        let lines = centered(
+            flow,
+            &text(label),
+            FaceId::Italic,
+            s.size * 1.1,
+            s.leading * 1.4,
+            &chapter.id,
+        );
+        out.extend(lines.into_iter().map(VItem::Line));
+    }
+    if !chapter.title.is_empty() {
+        let size = s.size * 1.8;
+        let lines = centered(
+            flow,
+            &chapter.title,
+            FaceId::Regular,
+            size,
+            size * 1.25,
+            &chapter.id,
+        );
+        out.extend(lines.into_iter().map(VItem::Line));
+    }
+    out.push(VItem::Space(s.leading * 2.5));
+}
+
+/// Running head and folio for a page.
+fn decorate(
+    page: &mut Page,
+    shaper: &mut Shaper,
+    s: &Settings,
+    physical: usize,
+    folio: &str,
+    head: Option<&str>,
+    opening: bool,
+) {
+    let left = s.left_margin(physical);
+    let recto = physical % 2 == 1;
+    let size = s.size * 0.9;
+    let run = |shaper: &mut Shaper, t: &str, face: FaceId| -> GlyphRun {
+        let shaped = shaper.shape(face, t);
+        GlyphRun {
+            face,
+            size,
+            x: 0.0,
+            y: 0.0,
+            glyphs: shaped
+                .glyphs
+                .iter()
+                .map(|g| super::frame::PlacedGlyph {
+                    id: g.id,
+                    advance: g.advance * size,
+                    natural: g.advance * size,
+                    rise: 0.0,
+                    text: g.text.clone(),
+                })
+                .collect(),
+        }
+    };
+    if opening {
+        // folio centred at the foot, no running head
+        let mut f = run(shaper, folio, FaceId::Regular);
+        f.x = left + (s.measure - f.width()) / 2.0;
+        f.y = s.margin_top + s.text_height + s.leading * 2.0;
+        page.items.push(Item::Glyphs(f));
+        return;
+    }
+    let y = s.margin_top - s.leading * 1.5;
+    let mut f = run(shaper, folio, FaceId::Regular);
+    f.x = if recto {
+        left + s.measure - f.width()
+    } else {
+        left
+    };
+    f.y = y;
+    page.items.push(Item::Glyphs(f));
+    if let Some(head) = head {
+        let mut h = run(shaper, head, pages::HEAD_FACE);
+        // too long a head is shortened at a word boundary
+        if h.width() > s.measure * 0.75 {
+            let mut shortened = String::new();
+            for word in head.split_whitespace() {
+                let candidate = if shortened.is_empty() {
+                    word.to_string()
+                } else {
+                    format!("{shortened} {word}")
+                };
+                if shaper.width(pages::HEAD_FACE, &format!("{candidate} …")) * size
+                    > s.measure * 0.75
+                {
+                    break;
+                }
+                shortened = candidate;
+            }
+            h = run(shaper, &format!("{shortened} …"), pages::HEAD_FACE);
+        }
+        h.x = left + (s.measure - h.width()) / 2.0;
+        h.y = y;
+        page.items.push(Item::Glyphs(h));
+    }
+}
+
+/// A page with lines from the top of the text block at `y0`.
+fn page_of(lines: Vec<(f64, Line)>, physical: usize, s: &Settings) -> Page {
+    let body = BodyPage {
+        lines,
+        ..BodyPage::default()
+    };
+    pages::place(body, physical, s).0
+}
+
+fn stack(lines: Vec<Line>, mut y: f64, out: &mut Vec<(f64, Line)>) -> f64 {
+    for line in lines {
+        y += line.ascent;
+        let d = line.descent;
+        out.push((y, line));
+        y += d;
+    }
+    y
+}
+
+fn half_title(
+    book: &Book,
+    shaper: &mut Shaper,
+    lang: Option<Lang>,
+    s: &Settings,
+    report: &mut Report,
+) -> Page {
+    let mut flow = scratch_flow(shaper, lang, s, report, book);
+    let lines = centered(
+        &mut flow,
+        &text(&book.meta.title),
+        FaceId::Regular,
+        s.size * 1.4,
+        s.size * 1.8,
+        "half-title",
+    );
+    let mut placed = Vec::new();
+    stack(lines, s.text_height * 0.2, &mut placed);
+    page_of(placed, 1, s)
+}
+
+fn title_page(
+    book: &Book,
+    shaper: &mut Shaper,
+    lang: Option<Lang>,
+    s: &Settings,
+    report: &mut Report,
+) -> Page {
+    let mut flow = scratch_flow(shaper, lang, s, report, book);
+    let m = &book.meta;
+    let mut placed = Vec::new();
+    let big = s.size * 2.2;
+    let mut y = stack(
+        centered(
+            &mut flow,
+            &text(&m.title),
+            FaceId::Regular,
+            big,
+            big * 1.2,
+            "title",
+        ),
+        s.text_height * 0.15,
+        &mut placed,
+    );
+    if let Some(sub) = &m.subtitle {
+        y = stack(
+            centered(
+                &mut flow,
+                &text(sub),
+                FaceId::Italic,
+                s.size * 1.25,
+                s.size * 1.6,
+                "title",
+            ),
+            y + s.leading,
+            &mut placed,
+        );
+    }
+    let _ = y;
+    let mut y = s.text_height * 0.55;
+    for author in &m.authors {
+        y = stack(
+            centered(
+                &mut flow,
+                &text(author),
+                FaceId::Regular,
+                s.size * 1.2,
+                s.size * 1.5,
+                "title",
+            ),
+            y,
+            &mut placed,
+        );
+    }
+    if let Some(publisher) = &m.publisher {
+        stack(
+            centered(
+                &mut flow,
+                &text(publisher),
+                FaceId::Italic,
+                s.size,
+                s.leading,
+                "title",
+            ),
+            s.text_height - s.leading * 2.0,
+            &mut placed,
+        );
+    }
+    page_of(placed, 3, s)
+}
+
+fn copyright_page(
+    book: &Book,
+    shaper: &mut Shaper,
+    lang: Option<Lang>,
+    s: &Settings,
+    report: &mut Report,
+) -> Page {
+    let mut flow = scratch_flow(shaper, lang, s, report, book);
+    let m = &book.meta;
+    let mut paragraphs: Vec<String> = Vec::new();
+    let year = m
+        .date
+        .as_deref()
+        .and_then(|d| d.get(..4))
+        .map(str::to_string);
+    paragraphs.push(
+        m.title.clone()
+            + m.subtitle
+                .as_deref()
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default()
+                .as_str(),
+    );
+    match (&m.rights, year) {
+        (Some(rights), _) => paragraphs.push(rights.clone()),
+        (None, Some(year)) if !m.authors.is_empty() => {
+            paragraphs.push(format!("\u{a9} {year} {}", m.authors.join(", ")))
+        }
+        _ => {}
+    }
+    if let Some(p) = &m.publisher {
+        paragraphs.push(format!("Published by {p}"));
+    }
+    if let Some(id) = &m.identifier {
+        paragraphs.push(id.clone());
+    }
+    paragraphs.push("Set in Linux Libertine O and Inconsolata with quire.".to_string());
+    let size = s.note_size;
+    let mut lines = Vec::new();
+    for p in &paragraphs {
+        let style = ParStyle {
+            face: FaceId::Regular,
+            size,
+            leading: s.note_leading,
+            measure: s.measure,
+            indent_left: 0.0,
+            first_indent: 0.0,
+            mode: Mode::Ragged,
+        };
+        let mut par = flow.paragraph(&text(p), &style, &block("copyright"));
+        if let Some(last) = par.last_mut() {
+            last.descent += s.note_leading * 0.5;
+        }
+        lines.extend(par);
+    }
+    let height: f64 = lines.iter().map(Line::height).sum();
+    let mut placed = Vec::new();
+    stack(lines, s.text_height - height, &mut placed);
+    page_of(placed, 4, s)
+}
+
+fn scratch_flow<'a>(
+    shaper: &'a mut Shaper,
+    lang: Option<Lang>,
+    s: &'a Settings,
+    report: &'a mut Report,
+    book: &'a Book,
+) -> Flow<'a> {
+    const NO_NOTES: &[Footnote] = &[];
+    Flow {
+        shaper,
+        settings: s,
+        lang,
+        notes: NO_NOTES,
+        report,
+        files: &book.files,
+    }
+}
+
+/// The table of contents: chapters and their sections with page numbers,
+/// dot leaders and links.
+fn contents(
+    book: &Book,
+    chapters: &[SetChapter],
+    starts: &[usize],
+    shaper: &mut Shaper,
+    lang: Option<Lang>,
+    s: &Settings,
+    report: &mut Report,
+) -> Vec<VItem> {
+    let mut flow = scratch_flow(shaper, lang, s, report, book);
+    let mut out = Vec::new();
+    out.push(VItem::Line(Line {
+        ascent: s.text_height * 0.18,
+        headings: vec![("Contents".to_string(), 1, "contents".to_string())],
+        items: vec![Item::Anchor {
+            id: "contents".to_string(),
+            y: 0.0,
+        }],
+        break_after: false,
+        ..Line::default()
+    }));
+    let size = s.size * 1.8;
+    out.extend(
+        centered(
+            &mut flow,
+            &text("Contents"),
+            FaceId::Regular,
+            size,
+            size * 1.25,
+            "contents",
+        )
+        .into_iter()
+        .map(VItem::Line),
+    );
+    out.push(VItem::Space(s.leading * 2.0));
+    for ((chapter, set), start) in book.chapters.iter().zip(chapters).zip(starts) {
+        let title = if chapter.title.is_empty() {
+            text("Untitled")
+        } else {
+            chapter.title.clone()
+        };
+        out.push(VItem::Space(s.leading * 0.4));
+        toc_entry(
+            &mut flow,
+            &title,
+            *start,
+            &chapter.id,
+            0.0,
+            FaceId::Regular,
+            &mut out,
+        );
+        for (offset, page) in set.pages.iter().enumerate() {
+            for (_, line) in &page.lines {
+                for (title, level, id) in &line.headings {
+                    if *level == 2 {
+                        toc_entry(
+                            &mut flow,
+                            &text(title),
+                            start + offset,
+                            id,
+                            s.size * 1.5,
+                            FaceId::Regular,
+                            &mut out,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One contents entry: the title set ragged, dot leaders on its last line up
+/// to the right-aligned page number; the whole entry links to its target.
+fn toc_entry(
+    flow: &mut Flow<'_>,
+    title: &[Inline],
+    page: usize,
+    id: &str,
+    indent: f64,
+    face: FaceId,
+    out: &mut Vec<VItem>,
+) {
+    let s = flow.settings;
+    let number_col = s.size * 2.5;
+    let style = ParStyle {
+        face,
+        size: s.size,
+        leading: s.leading,
+        measure: s.measure - indent - number_col - s.size,
+        indent_left: indent,
+        first_indent: 0.0,
+        mode: Mode::Ragged,
+    };
+    let mut lines = flow.paragraph(title, &style, &block(id));
+    let n = lines.len();
+    for (i, line) in lines.iter_mut().enumerate() {
+        line.mark = None;
+        line.break_after = i + 1 == n;
+        if i > 0 {
+            for item in &mut line.items {
+                if let Item::Glyphs(g) = item {
+                    g.x += s.size; // hang the continuation lines
+                }
+            }
+        }
+        line.items.push(Item::Link {
+            rect: [indent, -line.ascent, s.measure - indent, line.height()],
+            target: LinkDest::Internal(id.to_string()),
+        });
+    }
+    if let Some(last) = lines.last_mut() {
+        let end = last
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Glyphs(g) => Some(g.x + g.width()),
+                _ => None,
+            })
+            .fold(indent, f64::max);
+        let mut number = flow.run(&page.to_string(), FaceId::Regular, s.size);
+        number.x = s.measure - number.width();
+        // leaders: dots on a fixed grid, so they line up from entry to entry
+        let dot = flow.run(".", FaceId::Regular, s.size);
+        let step = s.size * 0.55;
+        let mut x = ((end + s.size * 0.5) / step).ceil() * step;
+        while x + dot.width() < number.x - s.size * 0.4 {
+            let mut d = dot.clone();
+            d.x = x;
+            last.items.push(Item::Glyphs(d));
+            x += step;
+        }
+        last.items.push(Item::Glyphs(number));
+    }
+    out.extend(lines.into_iter().map(VItem::Line));
+}
+
+/// Outline entries carry page indices; keep the type in use for writers.
+pub type Outline = Vec<OutlineEntry>;

@@ -1,0 +1,1322 @@
+//! Block flow: the tree's blocks → a vertical list of lines and spaces.
+//!
+//! Paragraphs are shaped word by word, hyphenation points become flagged
+//! penalties, and the Knuth–Plass breaker ([`super::linebreak`]) picks the
+//! lines. Each line is a box of positioned glyph runs with everything the
+//! page builder needs: its height, whether a page may break after it
+//! (widows, orphans, headings kept with their text), the notes it refers to,
+//! and where in the tree it starts (for the EPUB's page-list).
+
+use hypher::Lang;
+
+use super::fonts::FaceId;
+use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph};
+use super::hyphenate;
+use super::linebreak::{self, Item as LbItem, Params};
+use super::shape::Shaper;
+use super::{Report, Settings};
+use crate::doc::{plain_text, Align, Block, BlockKind, Inline, LinkTarget, Pos};
+
+/// One element of a chapter's vertical list.
+#[derive(Clone, Debug)]
+pub enum VItem {
+    /// A line of text or any other unbreakable box.
+    Line(Line),
+    /// Vertical space; discarded at the top of a page.
+    Space(f64),
+}
+
+/// A line (or other box) ready to be placed on a page.
+#[derive(Clone, Debug, Default)]
+pub struct Line {
+    /// Height above the baseline (what it needs from the previous line).
+    pub ascent: f64,
+    /// Distance from the baseline to the next line's top (leading − ascent).
+    pub descent: f64,
+    /// Items positioned relative to the text block's left edge and this
+    /// line's baseline (y = 0).
+    pub items: Vec<Item>,
+    /// Whether a page may end after this line.
+    pub break_after: bool,
+    /// Notes referenced on this line (their typeset lines).
+    pub notes: Vec<Vec<Line>>,
+    /// Where this line starts in the tree: block id and word index.
+    pub mark: Option<(String, usize)>,
+    /// Outline entries that start on this line (title, level, id).
+    pub headings: Vec<(String, u8, String)>,
+    /// Source position (for the report).
+    pub pos: Option<Pos>,
+}
+
+impl Line {
+    /// Total height of the line.
+    pub fn height(&self) -> f64 {
+        self.ascent + self.descent
+    }
+}
+
+/// Text style of a stretch of inline content.
+#[derive(Clone, Debug, PartialEq)]
+struct Style {
+    face: FaceId,
+    size: f64,
+    rise: f64,
+    link: Option<LinkDest>,
+    strike: bool,
+}
+
+/// A piece of a word in one style.
+#[derive(Clone, Debug)]
+struct Segment {
+    text: String,
+    style: Style,
+    /// A footnote mark (not a word of the text).
+    note: Option<usize>,
+}
+
+/// Inline content flattened to words.
+#[derive(Clone, Debug, Default)]
+struct Word {
+    segments: Vec<Segment>,
+    /// Followed by a forced line break.
+    hard_break: bool,
+}
+
+/// How a paragraph is set.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mode {
+    /// Justified, hyphenated, with margin kerning.
+    Justified,
+    /// Ragged right, no hyphenation (headings, table cells, narrow measures).
+    Ragged,
+    /// Centred lines.
+    Centered,
+}
+
+/// Everything a paragraph needs to know about its context.
+#[derive(Clone, Debug)]
+pub struct ParStyle {
+    /// Base face.
+    pub face: FaceId,
+    /// Size in points.
+    pub size: f64,
+    /// Baseline-to-baseline distance.
+    pub leading: f64,
+    /// Width of the lines.
+    pub measure: f64,
+    /// Left edge of the lines relative to the text block.
+    pub indent_left: f64,
+    /// First-line indent.
+    pub first_indent: f64,
+    /// Justified or not.
+    pub mode: Mode,
+}
+
+/// Lays out blocks; shared state for a chapter.
+pub struct Flow<'a> {
+    /// The shaper (with its cache).
+    pub shaper: &'a mut Shaper,
+    /// Page and type settings.
+    pub settings: &'a Settings,
+    /// Hyphenation patterns, if the language has them.
+    pub lang: Option<Lang>,
+    /// The chapter's notes, as tree blocks, in number order.
+    pub notes: &'a [crate::doc::Footnote],
+    /// The report the typesetter fills.
+    pub report: &'a mut Report,
+    /// Source file names (for the report).
+    pub files: &'a [String],
+}
+
+/// Characters that may hang into the right margin, and by how much of their
+/// advance: hyphens, dashes, stops and closing quotes, after the character
+/// protrusion of pdfTeX and microtype (Hàn Thế Thành, "Micro-typographic
+/// extensions to the TeX typesetting system", 2000). The values are ours.
+fn hang_right(c: char) -> f64 {
+    match c {
+        '-' | '\u{2010}' | '\u{2011}' => 0.7,
+        '.' | ',' => 0.7,
+        ':' | ';' => 0.5,
+        '!' | '?' => 0.2,
+        '\u{2019}' | '\u{201D}' | '\'' | '"' => 0.7,
+        '\u{2013}' => 0.5,
+        '\u{2014}' => 0.3,
+        _ => 0.0,
+    }
+}
+
+/// Characters that may hang into the left margin: opening quotes.
+fn hang_left(c: char) -> f64 {
+    match c {
+        '\u{2018}' | '\u{201C}' | '\'' | '"' => 0.7,
+        _ => 0.0,
+    }
+}
+
+/// A box of glyphs: part of a word in one style.
+#[derive(Clone, Debug)]
+struct Piece {
+    style: Style,
+    glyphs: Vec<PlacedGlyph>,
+    width: f64,
+    note: Option<usize>,
+}
+
+impl<'a> Flow<'a> {
+    /// Lays out a paragraph of `inlines`; returns its lines.
+    pub fn paragraph(&mut self, inlines: &[Inline], style: &ParStyle, block: &Block) -> Vec<Line> {
+        let words = flatten(inlines, style);
+        // the pieces (boxes) and the break-point items, in parallel
+        let mut items: Vec<LbItem> = Vec::new();
+        let mut pieces: Vec<Option<Piece>> = Vec::new(); // per item: the box content
+        let mut word_of_item: Vec<usize> = Vec::new();
+        let mut hyphen_glyphs: Vec<Option<Piece>> = Vec::new();
+        let push = |items: &mut Vec<LbItem>,
+                    pieces: &mut Vec<Option<Piece>>,
+                    hyphens: &mut Vec<Option<Piece>>,
+                    words: &mut Vec<usize>,
+                    item: LbItem,
+                    piece: Option<Piece>,
+                    hyphen: Option<Piece>,
+                    word: usize| {
+            items.push(item);
+            pieces.push(piece);
+            hyphens.push(hyphen);
+            words.push(word);
+        };
+        if style.first_indent > 0.0 {
+            push(
+                &mut items,
+                &mut pieces,
+                &mut hyphen_glyphs,
+                &mut word_of_item,
+                LbItem::Box {
+                    width: style.first_indent,
+                    hang_left: 0.0,
+                    hang_right: 0.0,
+                },
+                None,
+                None,
+                0,
+            );
+        }
+        let space = self.shaper.width(style.face, " ") * style.size;
+        let mut text_word = 0usize; // index among words of the block's text
+        for (w, word) in words.iter().enumerate() {
+            let is_text_word = word.segments.iter().any(|s| s.note.is_none());
+            let word_index = text_word;
+            if is_text_word {
+                text_word += 1;
+            }
+            let seg_count = word.segments.len();
+            for (si, segment) in word.segments.iter().enumerate() {
+                let shaped = self.shaper.shape(segment.style.face, &segment.text);
+                if !shaped.missing.is_empty() {
+                    for c in &shaped.missing {
+                        self.report.missing_glyph(*c, block.pos, self.files);
+                    }
+                }
+                let size = segment.style.size;
+                // hyphenation points that fall on glyph boundaries
+                let mut cuts: Vec<usize> = Vec::new();
+                if style.mode == Mode::Justified && segment.note.is_none() {
+                    if let Some(lang) = self.lang {
+                        let (core_start, core) = word_core(&segment.text);
+                        for p in hyphenate::break_points(core, lang) {
+                            if let Some(g) = shaped.glyph_boundary_at((core_start + p) as u32) {
+                                cuts.push(g);
+                            }
+                        }
+                    }
+                }
+                cuts.push(shaped.glyphs.len());
+                let mut start = 0;
+                for (ci, &cut) in cuts.iter().enumerate() {
+                    let glyphs: Vec<PlacedGlyph> = shaped.glyphs[start..cut]
+                        .iter()
+                        .map(|g| PlacedGlyph {
+                            id: g.id,
+                            advance: g.advance * size,
+                            natural: g.advance * size,
+                            rise: segment.style.rise + g.y_offset * size,
+                            text: g.text.clone(),
+                        })
+                        .collect();
+                    let width: f64 = glyphs.iter().map(|g| g.advance).sum();
+                    let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+                    let first = si == 0 && start == 0;
+                    let last = si + 1 == seg_count && cut == shaped.glyphs.len();
+                    let hl = if first && style.mode == Mode::Justified {
+                        text.chars().next().map_or(0.0, hang_left)
+                            * glyphs.first().map_or(0.0, |g| g.advance)
+                    } else {
+                        0.0
+                    };
+                    let hr = if last && style.mode == Mode::Justified {
+                        text.chars().last().map_or(0.0, hang_right)
+                            * glyphs.last().map_or(0.0, |g| g.advance)
+                    } else {
+                        0.0
+                    };
+                    push(
+                        &mut items,
+                        &mut pieces,
+                        &mut hyphen_glyphs,
+                        &mut word_of_item,
+                        LbItem::Box {
+                            width,
+                            hang_left: hl,
+                            hang_right: hr,
+                        },
+                        Some(Piece {
+                            style: segment.style.clone(),
+                            glyphs,
+                            width,
+                            note: segment.note,
+                        }),
+                        None,
+                        word_index,
+                    );
+                    if ci + 1 < cuts.len() {
+                        let hyphen = self.hyphen(&segment.style);
+                        push(
+                            &mut items,
+                            &mut pieces,
+                            &mut hyphen_glyphs,
+                            &mut word_of_item,
+                            LbItem::Penalty {
+                                width: hyphen.width,
+                                penalty: 50.0,
+                                flagged: true,
+                                hang_right: hyphen.width * hang_right('-'),
+                            },
+                            None,
+                            Some(hyphen),
+                            word_index,
+                        );
+                    }
+                    start = cut;
+                }
+                // an explicit hyphen or dash inside a word is a break point
+                if si + 1 < seg_count {
+                    continue;
+                }
+            }
+            if word.hard_break {
+                push(
+                    &mut items,
+                    &mut pieces,
+                    &mut hyphen_glyphs,
+                    &mut word_of_item,
+                    LbItem::Penalty {
+                        width: 0.0,
+                        penalty: 10000.0,
+                        flagged: false,
+                        hang_right: 0.0,
+                    },
+                    None,
+                    None,
+                    word_index,
+                );
+                push(
+                    &mut items,
+                    &mut pieces,
+                    &mut hyphen_glyphs,
+                    &mut word_of_item,
+                    LbItem::Glue {
+                        width: 0.0,
+                        stretch: 1e5,
+                        shrink: 0.0,
+                    },
+                    None,
+                    None,
+                    word_index,
+                );
+                push(
+                    &mut items,
+                    &mut pieces,
+                    &mut hyphen_glyphs,
+                    &mut word_of_item,
+                    LbItem::Penalty {
+                        width: 0.0,
+                        penalty: -10000.0,
+                        flagged: false,
+                        hang_right: 0.0,
+                    },
+                    None,
+                    None,
+                    word_index,
+                );
+            } else if w + 1 < words.len() {
+                let (stretch, shrink) = match style.mode {
+                    // TeX's interword glue for a roman font: stretch 1/2, shrink 1/3 of the space
+                    Mode::Justified => (space / 2.0, space / 3.0),
+                    Mode::Ragged | Mode::Centered => (0.0, 0.0),
+                };
+                push(
+                    &mut items,
+                    &mut pieces,
+                    &mut hyphen_glyphs,
+                    &mut word_of_item,
+                    LbItem::Glue {
+                        width: space,
+                        stretch,
+                        shrink,
+                    },
+                    None,
+                    None,
+                    word_index + usize::from(is_text_word),
+                );
+            }
+        }
+        if items.is_empty() {
+            return Vec::new();
+        }
+        // the end of a paragraph, as TeX ends one: \penalty10000 \hfil \penalty-10000
+        let n_words = text_word;
+        for item in [
+            LbItem::Penalty {
+                width: 0.0,
+                penalty: 10000.0,
+                flagged: false,
+                hang_right: 0.0,
+            },
+            LbItem::Glue {
+                width: 0.0,
+                stretch: 1e5,
+                shrink: 0.0,
+            },
+            LbItem::Penalty {
+                width: 0.0,
+                penalty: -10000.0,
+                flagged: false,
+                hang_right: 0.0,
+            },
+        ] {
+            push(
+                &mut items,
+                &mut pieces,
+                &mut hyphen_glyphs,
+                &mut word_of_item,
+                item,
+                None,
+                None,
+                n_words,
+            );
+        }
+        let measure = style.measure;
+        let params = Params {
+            emergency_stretch: 1.5 * style.size,
+            ..Params::default()
+        };
+        let breaks = match style.mode {
+            Mode::Justified => linebreak::break_lines(&items, &|_| measure, &params),
+            Mode::Ragged | Mode::Centered => linebreak::first_fit(&items, &|_| measure, &params),
+        };
+        let mut lines = Vec::with_capacity(breaks.lines.len());
+        let ascent = style.leading * 0.75;
+        let descent = style.leading - ascent;
+        let mut hyphen_run = 0usize;
+        for (li, lb) in breaks.lines.iter().enumerate() {
+            let last_line = li + 1 == breaks.lines.len();
+            let mut x = style.indent_left;
+            let mut first_box = true;
+            let mut runs: Vec<Item> = Vec::new();
+            let mut line_notes = Vec::new();
+            let mut link_spans: Vec<(f64, f64, LinkDest, f64)> = Vec::new();
+            let justify = style.mode == Mode::Justified && !last_line;
+            let ratio = if justify {
+                lb.ratio
+            } else {
+                lb.ratio.min(0.0).max(-1.0)
+            };
+            // natural width for centring
+            for (i, item) in items.iter().enumerate().take(lb.end).skip(lb.start) {
+                match item {
+                    LbItem::Box { hang_left, .. } => {
+                        if first_box && style.mode == Mode::Justified {
+                            x -= hang_left;
+                        }
+                        first_box = false;
+                        if let Some(piece) = &pieces[i] {
+                            if let Some(note) = piece.note {
+                                line_notes.push(note);
+                            }
+                            if let Some(link) = &piece.style.link {
+                                link_spans.push((
+                                    x,
+                                    x + piece.width,
+                                    link.clone(),
+                                    piece.style.size,
+                                ));
+                            }
+                            if piece.style.strike {
+                                runs.push(Item::Rule {
+                                    x,
+                                    y: -piece.style.size * 0.25,
+                                    width: piece.width,
+                                    height: piece.style.size * 0.05,
+                                });
+                            }
+                            runs.push(Item::Glyphs(GlyphRun {
+                                face: piece.style.face,
+                                size: piece.style.size,
+                                x,
+                                y: 0.0,
+                                glyphs: piece.glyphs.clone(),
+                            }));
+                            x += piece.width;
+                        } else if let LbItem::Box { width, .. } = item {
+                            x += width;
+                        }
+                    }
+                    LbItem::Glue {
+                        width,
+                        stretch,
+                        shrink,
+                    } => {
+                        if !first_box {
+                            let adjust = if ratio >= 0.0 {
+                                ratio * stretch
+                            } else {
+                                ratio * shrink
+                            };
+                            let w = if justify || ratio < 0.0 {
+                                width + adjust
+                            } else {
+                                *width
+                            };
+                            x += w;
+                        }
+                    }
+                    LbItem::Penalty { .. } => {}
+                }
+            }
+            // the hyphen at a hyphenated break
+            if lb.hyphenated {
+                if let Some(Some(h)) = hyphen_glyphs.get(lb.end) {
+                    runs.push(Item::Glyphs(GlyphRun {
+                        face: h.style.face,
+                        size: h.style.size,
+                        x,
+                        y: 0.0,
+                        glyphs: h.glyphs.clone(),
+                    }));
+                    x += h.width;
+                }
+                hyphen_run += 1;
+                self.report.hyphenated_lines += 1;
+                self.report.longest_hyphen_run = self.report.longest_hyphen_run.max(hyphen_run);
+            } else {
+                hyphen_run = 0;
+            }
+            let width = x - style.indent_left;
+            let mut runs = runs;
+            if style.mode == Mode::Centered {
+                let shift = ((measure - width) / 2.0).max(0.0);
+                shift_items(&mut runs, shift);
+                for span in &mut link_spans {
+                    span.0 += shift;
+                    span.1 += shift;
+                }
+            }
+            for (x0, x1, target, size) in link_spans {
+                runs.push(Item::Link {
+                    rect: [x0, -size * 0.8, x1 - x0, size * 1.05],
+                    target,
+                });
+            }
+            if lb.overfull || width > measure + style.size * 0.6 {
+                self.report.overfull(block.pos, self.files, width - measure);
+            } else if justify && lb.ratio > 1.0 {
+                self.report.underfull_lines += 1;
+            }
+            let mark_word = word_of_item.get(lb.start).copied().unwrap_or(0);
+            lines.push(Line {
+                ascent,
+                descent,
+                items: runs,
+                break_after: true,
+                notes: line_notes
+                    .into_iter()
+                    .filter_map(|n| self.note_lines(n))
+                    .collect(),
+                mark: Some((block.id.clone(), if li == 0 { 0 } else { mark_word })),
+                headings: Vec::new(),
+                pos: Some(block.pos),
+            });
+        }
+        if breaks.pass == linebreak::Pass::Emergency {
+            self.report.emergency_breaks += 1;
+        }
+        // widows and orphans: never break after the first line or before the last
+        let n = lines.len();
+        if n >= 2 {
+            lines[0].break_after = false;
+            lines[n - 2].break_after = false;
+        }
+        lines
+    }
+
+    /// The hyphen glyph for a style.
+    fn hyphen(&mut self, style: &Style) -> Piece {
+        let shaped = self.shaper.shape(style.face, "-");
+        let glyphs: Vec<PlacedGlyph> = shaped
+            .glyphs
+            .iter()
+            .map(|g| PlacedGlyph {
+                id: g.id,
+                advance: g.advance * style.size,
+                natural: g.advance * style.size,
+                rise: style.rise,
+                text: "-".to_string(),
+            })
+            .collect();
+        let width = glyphs.iter().map(|g| g.advance).sum();
+        Piece {
+            style: style.clone(),
+            glyphs,
+            width,
+            note: None,
+        }
+    }
+
+    /// The typeset lines of note number `n` (1-based) of the chapter.
+    fn note_lines(&mut self, n: usize) -> Option<Vec<Line>> {
+        let note = self.notes.get(n.checked_sub(1)?)?.clone();
+        let s = self.settings;
+        let size = s.note_size;
+        let mut lines = Vec::new();
+        for (i, block) in note.blocks.iter().enumerate() {
+            let mut inlines = Vec::new();
+            if i == 0 {
+                inlines.push(Inline::Superscript {
+                    content: vec![Inline::Text {
+                        text: n.to_string(),
+                    }],
+                });
+                inlines.push(Inline::Text {
+                    text: "\u{a0}".to_string(),
+                });
+            }
+            let content = match &block.kind {
+                BlockKind::Paragraph { content } => content.clone(),
+                other => vec![Inline::Text {
+                    text: plain_text_of_block(other),
+                }],
+            };
+            inlines.extend(content);
+            let style = ParStyle {
+                face: FaceId::Regular,
+                size,
+                leading: s.note_leading,
+                measure: s.measure,
+                indent_left: 0.0,
+                first_indent: if i == 0 { 0.0 } else { size },
+                mode: Mode::Justified,
+            };
+            let mut par = self.paragraph(&inlines, &style, block);
+            for line in &mut par {
+                line.mark = None;
+                line.break_after = true;
+            }
+            if i == 0 {
+                if let Some(first) = par.first_mut() {
+                    first.items.push(Item::Anchor {
+                        id: note.id.clone(),
+                        y: -size,
+                    });
+                }
+            }
+            lines.extend(par);
+        }
+        Some(lines)
+    }
+
+    /// Lays out a block and everything in it at `indent`.
+    pub fn block(&mut self, block: &Block, ctx: &BlockCtx, out: &mut Vec<VItem>) {
+        let s = self.settings;
+        let measure = s.measure - ctx.indent_left - ctx.indent_right;
+        let body = ParStyle {
+            face: FaceId::Regular,
+            size: ctx.size,
+            leading: ctx.leading,
+            measure,
+            indent_left: ctx.indent_left,
+            first_indent: 0.0,
+            mode: if measure < ctx.size * 12.0 {
+                Mode::Ragged
+            } else {
+                Mode::Justified
+            },
+        };
+        match &block.kind {
+            BlockKind::Paragraph { content } => {
+                let style = ParStyle {
+                    first_indent: if ctx.indent_first {
+                        ctx.size * 1.2
+                    } else {
+                        0.0
+                    },
+                    ..body
+                };
+                let lines = self.paragraph(content, &style, block);
+                out.extend(lines.into_iter().map(VItem::Line));
+            }
+            BlockKind::Heading { level, content, .. } => {
+                let (face, size) = match level {
+                    2 => (FaceId::Bold, ctx.size * 1.1),
+                    3 => (FaceId::BoldItalic, ctx.size),
+                    _ => (FaceId::Italic, ctx.size),
+                };
+                out.push(VItem::Space(
+                    ctx.leading * if *level == 2 { 1.0 } else { 0.5 },
+                ));
+                let style = ParStyle {
+                    face,
+                    size,
+                    leading: ctx.leading,
+                    mode: Mode::Ragged,
+                    ..body
+                };
+                let styled = restyle(content, face);
+                let mut lines = self.paragraph(&styled, &style, block);
+                for line in &mut lines {
+                    line.break_after = false;
+                }
+                if let Some(first) = lines.first_mut() {
+                    first
+                        .headings
+                        .push((plain_text(content), *level, block.id.clone()));
+                    first.items.push(Item::Anchor {
+                        id: block.id.clone(),
+                        y: -ctx.leading,
+                    });
+                }
+                out.extend(lines.into_iter().map(VItem::Line));
+                out.push(VItem::Space(ctx.leading * 0.25));
+            }
+            BlockKind::BlockQuote { blocks } => {
+                let inner = BlockCtx {
+                    indent_left: ctx.indent_left + ctx.size * 1.5,
+                    indent_right: ctx.indent_right + ctx.size * 1.5,
+                    size: ctx.size * 0.95,
+                    leading: ctx.leading * 0.95,
+                    indent_first: false,
+                };
+                out.push(VItem::Space(ctx.leading * 0.5));
+                self.blocks(blocks, &inner, out);
+                out.push(VItem::Space(ctx.leading * 0.5));
+            }
+            BlockKind::List { start, items, .. } => {
+                out.push(VItem::Space(ctx.leading * 0.3));
+                let label_width = ctx.size * 1.6;
+                for (i, item) in items.iter().enumerate() {
+                    let label = match (item.checked, start) {
+                        (Some(true), _) => "\u{2612}".to_string(),
+                        (Some(false), _) => "\u{2610}".to_string(),
+                        (None, Some(n)) => format!("{}.", n + i as u64),
+                        (None, None) => "\u{2022}".to_string(),
+                    };
+                    let inner = BlockCtx {
+                        indent_left: ctx.indent_left + label_width,
+                        indent_first: false,
+                        ..*ctx
+                    };
+                    let before = out.len();
+                    self.blocks(&item.blocks, &inner, out);
+                    // hang the label on the item's first line
+                    if let Some(VItem::Line(first)) = out[before..]
+                        .iter_mut()
+                        .find(|v| matches!(v, VItem::Line(_)))
+                    {
+                        let run = self.run(&label, FaceId::Regular, ctx.size);
+                        let w = run.width();
+                        let mut run = run;
+                        run.x = ctx.indent_left + label_width - w - ctx.size * 0.4;
+                        first.items.push(Item::Glyphs(run));
+                    }
+                }
+                out.push(VItem::Space(ctx.leading * 0.3));
+            }
+            BlockKind::CodeBlock { code, .. } => {
+                out.push(VItem::Space(ctx.leading * 0.4));
+                let size = ctx.size * 0.82;
+                let leading = ctx.leading * 0.85;
+                let char_w = self.shaper.width(FaceId::Mono, "0") * size;
+                let cols = ((measure - ctx.size) / char_w).floor().max(8.0) as usize;
+                let mut lines = Vec::new();
+                for source_line in code.lines() {
+                    let chars: Vec<char> = source_line.replace('\t', "    ").chars().collect();
+                    let mut chunks: Vec<String> = chars
+                        .chunks(cols)
+                        .map(|c| c.iter().collect::<String>())
+                        .collect();
+                    if chunks.is_empty() {
+                        chunks.push(String::new());
+                    }
+                    if chunks.len() > 1 {
+                        self.report.wrapped_code_lines += 1;
+                    }
+                    let n = chunks.len();
+                    for (ci, chunk) in chunks.into_iter().enumerate() {
+                        let mut items = Vec::new();
+                        if !chunk.is_empty() {
+                            let mut run = self.run(&chunk, FaceId::Mono, size);
+                            run.x = ctx.indent_left + ctx.size * 0.5;
+                            items.push(Item::Glyphs(run));
+                        }
+                        if ci + 1 < n {
+                            // continuation mark in the margin of the code block
+                            let mut mark = self.run("\u{21a9}", FaceId::Regular, size);
+                            mark.x = ctx.indent_left + measure - mark.width();
+                            items.push(Item::Glyphs(mark));
+                        }
+                        lines.push(Line {
+                            ascent: leading * 0.75,
+                            descent: leading * 0.25,
+                            items,
+                            break_after: true,
+                            notes: Vec::new(),
+                            mark: (ci == 0 && lines.is_empty()).then(|| (block.id.clone(), 0)),
+                            headings: Vec::new(),
+                            pos: Some(block.pos),
+                        });
+                    }
+                }
+                let n = lines.len();
+                if n >= 2 {
+                    lines[0].break_after = false;
+                    lines[n - 2].break_after = false;
+                }
+                out.extend(lines.into_iter().map(VItem::Line));
+                out.push(VItem::Space(ctx.leading * 0.4));
+            }
+            BlockKind::Table { aligns, head, rows } => {
+                self.table(block, aligns, head, rows, ctx, out);
+            }
+            BlockKind::Figure { caption, alt, src } => {
+                // images are not embedded yet: set the caption (or alt text) centred
+                out.push(VItem::Space(ctx.leading * 0.5));
+                let text = if caption.is_empty() {
+                    vec![Inline::Text {
+                        text: if alt.is_empty() {
+                            src.clone()
+                        } else {
+                            alt.clone()
+                        },
+                    }]
+                } else {
+                    caption.clone()
+                };
+                let style = ParStyle {
+                    face: FaceId::Italic,
+                    mode: Mode::Centered,
+                    ..body
+                };
+                let lines = self.paragraph(&restyle(&text, FaceId::Italic), &style, block);
+                out.extend(lines.into_iter().map(VItem::Line));
+                out.push(VItem::Space(ctx.leading * 0.5));
+            }
+            BlockKind::ThematicBreak => {
+                let mut run = self.run("\u{2042}", FaceId::Regular, ctx.size);
+                if run.glyphs.iter().any(|g| g.id == 0) {
+                    run = self.run("*\u{2003}*\u{2003}*", FaceId::Regular, ctx.size);
+                }
+                run.x = ctx.indent_left + (measure - run.width()) / 2.0;
+                out.push(VItem::Space(ctx.leading * 0.5));
+                out.push(VItem::Line(Line {
+                    ascent: ctx.leading * 0.75,
+                    descent: ctx.leading * 0.25,
+                    items: vec![Item::Glyphs(run)],
+                    break_after: true,
+                    mark: Some((block.id.clone(), 0)),
+                    pos: Some(block.pos),
+                    ..Line::default()
+                }));
+                out.push(VItem::Space(ctx.leading * 0.5));
+            }
+            BlockKind::DefinitionList { items } => {
+                for item in items {
+                    let term_style = ParStyle {
+                        face: FaceId::Bold,
+                        mode: Mode::Ragged,
+                        ..body.clone()
+                    };
+                    let mut lines =
+                        self.paragraph(&restyle(&item.term, FaceId::Bold), &term_style, block);
+                    for line in &mut lines {
+                        line.break_after = false;
+                    }
+                    out.extend(lines.into_iter().map(VItem::Line));
+                    let inner = BlockCtx {
+                        indent_left: ctx.indent_left + ctx.size * 1.5,
+                        indent_first: false,
+                        ..*ctx
+                    };
+                    for def in &item.definitions {
+                        self.blocks(def, &inner, out);
+                    }
+                }
+            }
+            BlockKind::RawHtml { .. } => {}
+            BlockKind::Math { source } => {
+                let style = ParStyle {
+                    face: FaceId::Italic,
+                    mode: Mode::Centered,
+                    ..body
+                };
+                let content = vec![Inline::Text {
+                    text: source.trim().to_string(),
+                }];
+                let lines = self.paragraph(&restyle(&content, FaceId::Italic), &style, block);
+                out.extend(lines.into_iter().map(VItem::Line));
+            }
+        }
+    }
+
+    /// Lays out a sequence of blocks; paragraphs after paragraphs get a first-line indent.
+    pub fn blocks(&mut self, blocks: &[Block], ctx: &BlockCtx, out: &mut Vec<VItem>) {
+        let mut previous_was_paragraph = false;
+        for block in blocks {
+            let is_paragraph = matches!(block.kind, BlockKind::Paragraph { .. });
+            let ctx = BlockCtx {
+                indent_first: is_paragraph && previous_was_paragraph,
+                ..*ctx
+            };
+            self.block(block, &ctx, out);
+            previous_was_paragraph = is_paragraph;
+        }
+    }
+
+    /// A run of `text` in one face, unpositioned.
+    pub fn run(&mut self, text: &str, face: FaceId, size: f64) -> GlyphRun {
+        let shaped = self.shaper.shape(face, text);
+        GlyphRun {
+            face,
+            size,
+            x: 0.0,
+            y: 0.0,
+            glyphs: shaped
+                .glyphs
+                .iter()
+                .map(|g| PlacedGlyph {
+                    id: g.id,
+                    advance: g.advance * size,
+                    natural: g.advance * size,
+                    rise: g.y_offset * size,
+                    text: g.text.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn table(
+        &mut self,
+        block: &Block,
+        aligns: &[Align],
+        head: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+        ctx: &BlockCtx,
+        out: &mut Vec<VItem>,
+    ) {
+        let s = self.settings;
+        let measure = s.measure - ctx.indent_left - ctx.indent_right;
+        let size = ctx.size * 0.9;
+        let leading = ctx.leading * 0.9;
+        let ncols = aligns
+            .len()
+            .max(head.len())
+            .max(rows.iter().map(Vec::len).max().unwrap_or(0))
+            .max(1);
+        let gap = size;
+        // column widths from content: natural widths, scaled down to fit
+        let mut natural = vec![size * 2.0; ncols];
+        for row in std::iter::once(head).chain(rows.iter().map(Vec::as_slice)) {
+            for (c, cell) in row.iter().enumerate().take(ncols) {
+                let w = self.shaper.width(FaceId::Regular, &plain_text(cell)) * size;
+                natural[c] = natural[c].max(w.min(measure));
+            }
+        }
+        let available = measure - gap * (ncols as f64 - 1.0);
+        let total: f64 = natural.iter().sum();
+        let widths: Vec<f64> = if total <= available {
+            natural
+        } else {
+            // share the width: each column gets at least an equal part of what
+            // is left after short columns take their natural width
+            let fair = available / ncols as f64;
+            let short: f64 = natural.iter().filter(|&&w| w <= fair).sum();
+            let long: f64 = natural.iter().filter(|&&w| w > fair).sum();
+            let rest = available - short;
+            natural
+                .iter()
+                .map(|&w| if w <= fair { w } else { w / long * rest })
+                .collect()
+        };
+        let total_width: f64 = widths.iter().sum::<f64>() + gap * (ncols as f64 - 1.0);
+        let rule = |y: f64, thick: f64| Item::Rule {
+            x: ctx.indent_left,
+            y,
+            width: total_width,
+            height: thick,
+        };
+        out.push(VItem::Space(leading * 0.5));
+        let header = self.table_row(
+            head,
+            &widths,
+            aligns,
+            gap,
+            FaceId::Bold,
+            size,
+            leading,
+            ctx,
+            block,
+        );
+        let header_rows = header.len();
+        let mut all = header;
+        if let Some(first) = all.first_mut() {
+            first.items.push(rule(-first.ascent - 2.0, 0.6));
+        }
+        if let Some(last) = all.last_mut() {
+            last.items.push(rule(last.descent, 0.4));
+        }
+        for row in rows {
+            let lines = self.table_row(
+                row,
+                &widths,
+                aligns,
+                gap,
+                FaceId::Regular,
+                size,
+                leading,
+                ctx,
+                block,
+            );
+            all.extend(lines);
+        }
+        if let Some(last) = all.last_mut() {
+            last.items.push(rule(last.descent + 1.0, 0.6));
+        }
+        if let Some(first) = all.first_mut() {
+            first.mark = Some((block.id.clone(), 0));
+        }
+        // the header may not be left alone at a page foot
+        for line in all.iter_mut().take(header_rows) {
+            line.break_after = false;
+        }
+        let n = all.len();
+        for (i, line) in all.into_iter().enumerate() {
+            let mut line = line;
+            if i + 1 == n {
+                line.break_after = true;
+            }
+            out.push(VItem::Line(line));
+        }
+        out.push(VItem::Space(leading * 0.5));
+    }
+
+    /// One table row: its cells set ragged in their columns, as lines.
+    #[allow(clippy::too_many_arguments)]
+    fn table_row(
+        &mut self,
+        cells: &[Vec<Inline>],
+        widths: &[f64],
+        aligns: &[Align],
+        gap: f64,
+        face: FaceId,
+        size: f64,
+        leading: f64,
+        ctx: &BlockCtx,
+        block: &Block,
+    ) -> Vec<Line> {
+        let mut columns: Vec<Vec<Line>> = Vec::new();
+        let mut x = ctx.indent_left;
+        for (c, width) in widths.iter().enumerate() {
+            let cell = cells.get(c).cloned().unwrap_or_default();
+            let align = aligns.get(c).copied().unwrap_or(Align::None);
+            let style = ParStyle {
+                face,
+                size,
+                leading,
+                measure: *width,
+                indent_left: x,
+                first_indent: 0.0,
+                mode: if align == Align::Center {
+                    Mode::Centered
+                } else {
+                    Mode::Ragged
+                },
+            };
+            let mut lines = self.paragraph(&restyle(&cell, face), &style, block);
+            if align == Align::Right {
+                for line in &mut lines {
+                    let w = line_width(&line.items, x);
+                    shift_items(&mut line.items, (width - w).max(0.0));
+                }
+            }
+            columns.push(lines);
+            x += width + gap;
+        }
+        let height = columns.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let mut out = Vec::with_capacity(height);
+        for i in 0..height {
+            let mut line = Line {
+                ascent: leading * 0.75,
+                descent: leading * 0.25,
+                break_after: i + 1 == height,
+                pos: Some(block.pos),
+                ..Line::default()
+            };
+            for column in &mut columns {
+                if let Some(cell_line) = column.get_mut(i) {
+                    line.items.append(&mut cell_line.items);
+                    line.notes.append(&mut cell_line.notes);
+                }
+            }
+            out.push(line);
+        }
+        out
+    }
+}
+
+/// Layout context of a block: indents, size, leading.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockCtx {
+    /// Left indent from the text block's edge.
+    pub indent_left: f64,
+    /// Right indent.
+    pub indent_right: f64,
+    /// Text size.
+    pub size: f64,
+    /// Baseline distance.
+    pub leading: f64,
+    /// Whether a paragraph here gets a first-line indent.
+    pub indent_first: bool,
+}
+
+fn line_width(items: &[Item], left: f64) -> f64 {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Glyphs(g) => Some(g.x + g.width()),
+            _ => None,
+        })
+        .fold(left, f64::max)
+        - left
+}
+
+fn shift_items(items: &mut [Item], dx: f64) {
+    for item in items {
+        match item {
+            Item::Glyphs(g) => g.x += dx,
+            Item::Rule { x, .. } => *x += dx,
+            Item::Link { rect, .. } => rect[0] += dx,
+            Item::Anchor { .. } => {}
+        }
+    }
+}
+
+/// The letters of a word without leading and trailing punctuation, with the
+/// byte offset where they start.
+fn word_core(word: &str) -> (usize, &str) {
+    let start = word
+        .char_indices()
+        .find(|(_, c)| c.is_alphabetic())
+        .map_or(word.len(), |(i, _)| i);
+    let end = word
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_alphabetic())
+        .map_or(start, |(i, c)| i + c.len_utf8());
+    (start, &word[start..end.max(start)])
+}
+
+/// Wraps inline content so its plain text is set in `face` (for headings).
+fn restyle(content: &[Inline], face: FaceId) -> Vec<Inline> {
+    match face {
+        FaceId::Bold => vec![Inline::Strong {
+            content: content.to_vec(),
+        }],
+        FaceId::Italic => vec![Inline::Emph {
+            content: content.to_vec(),
+        }],
+        FaceId::BoldItalic => vec![Inline::Strong {
+            content: vec![Inline::Emph {
+                content: content.to_vec(),
+            }],
+        }],
+        _ => content.to_vec(),
+    }
+}
+
+fn plain_text_of_block(kind: &BlockKind) -> String {
+    let block = Block {
+        id: String::new(),
+        pos: Pos::default(),
+        kind: kind.clone(),
+    };
+    let mut out = String::new();
+    crate::doc::walk_blocks(std::slice::from_ref(&block), &mut |b| {
+        if let BlockKind::Paragraph { content } | BlockKind::Heading { content, .. } = &b.kind {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&plain_text(content));
+        }
+        if let BlockKind::CodeBlock { code, .. } = &b.kind {
+            out.push_str(code);
+        }
+    });
+    out
+}
+
+/// Flattens inline markup into words of styled segments.
+fn flatten(inlines: &[Inline], base: &ParStyle) -> Vec<Word> {
+    let mut words = vec![Word::default()];
+    let style = Style {
+        face: base.face,
+        size: base.size,
+        rise: 0.0,
+        link: None,
+        strike: false,
+    };
+    // (inline, style) stack, processed in document order
+    let mut stack: Vec<(&Inline, Style)> =
+        inlines.iter().rev().map(|i| (i, style.clone())).collect();
+    let push_text = |words: &mut Vec<Word>, text: &str, style: &Style| {
+        for (i, part) in text
+            .split(|c: char| c.is_whitespace() && c != '\u{a0}')
+            .enumerate()
+        {
+            if i > 0 && !words.last().is_some_and(|w| w.segments.is_empty()) {
+                words.push(Word::default());
+            }
+            if !part.is_empty() {
+                let word = words.last_mut().expect("a word");
+                match word.segments.last_mut() {
+                    Some(seg) if seg.style == *style && seg.note.is_none() => {
+                        seg.text.push_str(part)
+                    }
+                    _ => word.segments.push(Segment {
+                        text: part.to_string(),
+                        style: style.clone(),
+                        note: None,
+                    }),
+                }
+            }
+        }
+    };
+    while let Some((inline, style)) = stack.pop() {
+        let bold = matches!(style.face, FaceId::Bold | FaceId::BoldItalic);
+        let italic = matches!(style.face, FaceId::Italic | FaceId::BoldItalic);
+        match inline {
+            Inline::Text { text } => push_text(&mut words, text, &style),
+            Inline::Code { code } => {
+                let s = Style {
+                    face: FaceId::Mono,
+                    size: style.size * 0.9,
+                    ..style.clone()
+                };
+                push_text(&mut words, code, &s)
+            }
+            Inline::Math { source } => {
+                let s = Style {
+                    face: FaceId::styled(bold, true),
+                    ..style.clone()
+                };
+                push_text(&mut words, source, &s)
+            }
+            Inline::Emph { content } => {
+                let s = Style {
+                    face: if style.face == FaceId::Mono {
+                        FaceId::Mono
+                    } else {
+                        FaceId::styled(bold, !italic)
+                    },
+                    ..style.clone()
+                };
+                stack.extend(content.iter().rev().map(|i| (i, s.clone())));
+            }
+            Inline::Strong { content } => {
+                let s = Style {
+                    face: if style.face == FaceId::Mono {
+                        FaceId::Mono
+                    } else {
+                        FaceId::styled(true, italic)
+                    },
+                    ..style.clone()
+                };
+                stack.extend(content.iter().rev().map(|i| (i, s.clone())));
+            }
+            Inline::Strikethrough { content } => {
+                let s = Style {
+                    strike: true,
+                    ..style.clone()
+                };
+                stack.extend(content.iter().rev().map(|i| (i, s.clone())));
+            }
+            Inline::Superscript { content } => {
+                let s = Style {
+                    size: style.size * 0.7,
+                    rise: style.rise + style.size * 0.35,
+                    ..style.clone()
+                };
+                stack.extend(content.iter().rev().map(|i| (i, s.clone())));
+            }
+            Inline::Subscript { content } => {
+                let s = Style {
+                    size: style.size * 0.7,
+                    rise: style.rise - style.size * 0.15,
+                    ..style.clone()
+                };
+                stack.extend(content.iter().rev().map(|i| (i, s.clone())));
+            }
+            Inline::Link {
+                target, content, ..
+            } => {
+                let link = match target {
+                    LinkTarget::Internal { id } => LinkDest::Internal(id.clone()),
+                    LinkTarget::External { url } => LinkDest::External(url.clone()),
+                };
+                let s = Style {
+                    link: Some(link),
+                    ..style.clone()
+                };
+                stack.extend(content.iter().rev().map(|i| (i, s.clone())));
+            }
+            Inline::Image { alt, .. } => {
+                let s = Style {
+                    face: FaceId::styled(bold, true),
+                    ..style.clone()
+                };
+                push_text(&mut words, alt, &s)
+            }
+            Inline::FootnoteRef { number, id } => {
+                let s = Style {
+                    size: style.size * 0.7,
+                    rise: style.rise + style.size * 0.35,
+                    link: Some(LinkDest::Internal(id.clone())),
+                    face: FaceId::Regular,
+                    ..style.clone()
+                };
+                let word = words.last_mut().expect("a word");
+                word.segments.push(Segment {
+                    text: number.to_string(),
+                    style: s,
+                    note: Some(*number as usize),
+                });
+            }
+            Inline::SoftBreak => push_text(&mut words, " ", &style),
+            Inline::HardBreak => {
+                if let Some(w) = words.last_mut() {
+                    w.hard_break = true;
+                }
+                words.push(Word::default());
+            }
+            Inline::RawHtml { .. } => {}
+        }
+    }
+    words.retain(|w| !w.segments.is_empty() || w.hard_break);
+    words
+}

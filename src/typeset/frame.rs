@@ -1,0 +1,124 @@
+//! The typesetter's output: pages of positioned items. This is all the PDF
+//! writer sees. Coordinates are points from the page's top-left corner, y
+//! growing downwards (the PDF writer flips them).
+
+use super::fonts::FaceId;
+
+/// A length in points, compared with a tolerance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+pub struct Pt(pub f64);
+
+impl Pt {
+    /// Lengths closer than this are equal (1/1000 pt, far below a device pixel).
+    pub const EPSILON: f64 = 1e-3;
+
+    /// `self ≈ other` within [`Pt::EPSILON`].
+    pub fn approx_eq(self, other: Pt) -> bool {
+        (self.0 - other.0).abs() <= Self::EPSILON
+    }
+
+    /// `self` is greater than `other` by more than the tolerance.
+    pub fn exceeds(self, other: Pt) -> bool {
+        self.0 > other.0 + Self::EPSILON
+    }
+}
+
+/// A laid-out page.
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    /// The label shown by viewers (`iii`, `12`).
+    pub label: String,
+    /// What is on it.
+    pub items: Vec<Item>,
+}
+
+/// One positioned item.
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// A run of glyphs in one face and size.
+    Glyphs(GlyphRun),
+    /// A filled rectangle (rules).
+    Rule {
+        /// Left edge.
+        x: f64,
+        /// Top edge.
+        y: f64,
+        /// Width.
+        width: f64,
+        /// Height (thickness).
+        height: f64,
+    },
+    /// A clickable area.
+    Link {
+        /// Left, top, width, height.
+        rect: [f64; 4],
+        /// Where it goes.
+        target: LinkDest,
+    },
+    /// A named place on the page (a link target).
+    Anchor {
+        /// The tree id.
+        id: String,
+        /// Vertical position (top of what it marks).
+        y: f64,
+    },
+}
+
+/// Where a link goes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinkDest {
+    /// A place in the book, by tree id.
+    Internal(String),
+    /// A URL.
+    External(String),
+}
+
+/// Glyphs set on one baseline.
+#[derive(Clone, Debug)]
+pub struct GlyphRun {
+    /// The face.
+    pub face: FaceId,
+    /// Size in points.
+    pub size: f64,
+    /// Pen position of the first glyph.
+    pub x: f64,
+    /// Baseline.
+    pub y: f64,
+    /// The glyphs with their advances in points (after justification).
+    pub glyphs: Vec<PlacedGlyph>,
+}
+
+/// A glyph with its advance, in points.
+#[derive(Clone, Debug)]
+pub struct PlacedGlyph {
+    /// Glyph id.
+    pub id: u16,
+    /// How far the pen moves after it (natural advance plus any adjustment).
+    pub advance: f64,
+    /// The natural advance from the font.
+    pub natural: f64,
+    /// Vertical offset from the baseline (up).
+    pub rise: f64,
+    /// The text it stands for (for ToUnicode / text extraction).
+    pub text: String,
+}
+
+impl GlyphRun {
+    /// Width of the run in points.
+    pub fn width(&self) -> f64 {
+        self.glyphs.iter().map(|g| g.advance).sum()
+    }
+}
+
+/// An entry of the PDF outline (bookmarks).
+#[derive(Clone, Debug)]
+pub struct OutlineEntry {
+    /// The title.
+    pub title: String,
+    /// 1 for chapters, 2 for sections, …
+    pub level: u8,
+    /// The 0-based page index.
+    pub page: usize,
+    /// The vertical position on the page.
+    pub y: f64,
+}

@@ -1,0 +1,86 @@
+//! Hyphenation with Liang's patterns (Franklin M. Liang, "Word Hy-phen-a-tion
+//! by Com-put-er", Stanford 1983), through the `hypher` crate's embedded
+//! TeX patterns.
+
+use hypher::Lang;
+
+/// Fewest letters before a hyphen (TeX's `\lefthyphenmin` is 2).
+pub const LEFT_MIN: usize = 2;
+/// Fewest letters after a hyphen (TeX's `\righthyphenmin` is 3).
+pub const RIGHT_MIN: usize = 3;
+
+/// The patterns for a BCP 47 language tag, when quire has them.
+pub fn language(tag: &str) -> Option<Lang> {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match primary.as_str() {
+        "en" => Some(Lang::English),
+        _ => None,
+    }
+}
+
+/// Byte offsets inside `word` where it may be hyphenated, honouring
+/// [`LEFT_MIN`] and [`RIGHT_MIN`] (counted in letters). Words with
+/// non-letters (digits, URLs, already hyphenated compounds) get none.
+pub fn break_points(word: &str, lang: Lang) -> Vec<usize> {
+    if !word.chars().all(char::is_alphabetic) {
+        return Vec::new();
+    }
+    let letters = word.chars().count();
+    if letters < LEFT_MIN + RIGHT_MIN {
+        return Vec::new();
+    }
+    let mut points = Vec::new();
+    let mut offset = 0;
+    let mut seen = 0;
+    let syllables: Vec<&str> = hypher::hyphenate(word, lang).collect();
+    for syllable in &syllables[..syllables.len().saturating_sub(1)] {
+        offset += syllable.len();
+        seen += syllable.chars().count();
+        if seen >= LEFT_MIN && letters - seen >= RIGHT_MIN {
+            points.push(offset);
+        }
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(word: &str) -> String {
+        let points = break_points(word, Lang::English);
+        let mut out = String::new();
+        let mut last = 0;
+        for p in points {
+            out.push_str(&word[last..p]);
+            out.push('-');
+            last = p;
+        }
+        out.push_str(&word[last..]);
+        out
+    }
+
+    #[test]
+    fn hyphenates_with_minimums() {
+        assert_eq!(split("hyphenation"), "hy-phen-ation");
+        // no break leaving fewer than 3 letters at the end or 2 at the start
+        for word in ["governance", "respecting", "ubiquitous", "eradication"] {
+            let s = split(word);
+            let parts: Vec<&str> = s.split('-').collect();
+            assert!(parts.first().unwrap().chars().count() >= 2, "{s}");
+            assert!(parts.last().unwrap().chars().count() >= 3, "{s}");
+        }
+        assert_eq!(split("the"), "the");
+        assert_eq!(split("covid-19"), "covid-19");
+    }
+
+    #[test]
+    fn language_tags() {
+        assert!(language("en-GB").is_some());
+        assert!(language("xx").is_none());
+    }
+}

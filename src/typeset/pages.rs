@@ -1,0 +1,338 @@
+//! Page makeup: a chapter's vertical list → pages, then the book around
+//! them (front matter, table of contents, blank versos so chapters open on
+//! rectos, running heads, folios, page labels, the page map).
+//!
+//! Page breaking is greedy with backtracking to the last legal break: lines
+//! mark whether a page may end after them (no orphans, no widows, headings
+//! kept with what follows). Notes go to the foot of the page that carries
+//! their reference; a note too long for the space left continues on the
+//! next page.
+
+use super::flow::{Line, VItem};
+use super::fonts::FaceId;
+use super::frame::{Item, OutlineEntry, Page};
+use super::Settings;
+use crate::doc::PageStart;
+
+/// A body page before the book is assembled: lines with baselines relative to
+/// the top of the text block.
+#[derive(Clone, Debug, Default)]
+pub struct BodyPage {
+    /// (baseline, line) pairs of the main text.
+    pub lines: Vec<(f64, Line)>,
+    /// Note lines at the foot, baselines relative to the text block top.
+    pub notes: Vec<(f64, Line)>,
+    /// `true` on a chapter's first page (no running head).
+    pub opening: bool,
+    /// Lines that ended the page although it was not allowed (widow/orphan).
+    pub bad_break: bool,
+}
+
+/// The page builder's state for one page.
+#[derive(Default)]
+struct Build {
+    items: Vec<VItem>,
+    /// Note lines carried over from the previous page.
+    carry: Vec<Line>,
+}
+
+fn note_height(lines: &[Line]) -> f64 {
+    lines.iter().map(Line::height).sum()
+}
+
+impl Build {
+    fn body_height(&self) -> f64 {
+        let mut h = 0.0;
+        let mut started = false;
+        for item in &self.items {
+            match item {
+                VItem::Space(s) if started => h += s,
+                VItem::Space(_) => {}
+                VItem::Line(l) => {
+                    started = true;
+                    h += l.height();
+                }
+            }
+        }
+        h
+    }
+
+    fn notes_height(&self, separator: f64) -> f64 {
+        let mut h = note_height(&self.carry);
+        for item in &self.items {
+            if let VItem::Line(l) = item {
+                for note in &l.notes {
+                    h += note_height(note);
+                }
+            }
+        }
+        if h > 0.0 {
+            h + separator
+        } else {
+            0.0
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        !self.items.iter().any(|i| matches!(i, VItem::Line(_)))
+    }
+}
+
+/// Breaks a chapter's vertical list into pages.
+pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
+    let cap = s.text_height;
+    let separator = s.leading;
+    let mut pages = Vec::new();
+    let mut cur = Build::default();
+    let mut queue: std::collections::VecDeque<VItem> = items.into();
+    while let Some(item) = queue.pop_front() {
+        match item {
+            VItem::Space(h) => {
+                if !cur.is_empty() {
+                    cur.items.push(VItem::Space(h));
+                }
+            }
+            VItem::Line(line) => {
+                let body = cur.body_height() + line.height();
+                let own_notes: f64 = line.notes.iter().map(|n| note_height(n)).sum();
+                let notes = cur.notes_height(separator)
+                    + own_notes
+                    + if own_notes > 0.0 && cur.notes_height(separator) == 0.0 {
+                        separator
+                    } else {
+                        0.0
+                    };
+                let fits = body + notes <= cap + 1e-6;
+                // a line with a long note may still go here if two lines of the note fit
+                let fits_split = !fits
+                    && own_notes > 0.0
+                    && body
+                        + cur.notes_height(separator).max(separator)
+                        + line.notes[0].iter().take(2).map(Line::height).sum::<f64>()
+                        <= cap;
+                if fits || fits_split || cur.is_empty() {
+                    cur.items.push(VItem::Line(line));
+                    if fits_split {
+                        let (page, carry) = finish(std::mem::take(&mut cur), s, false);
+                        pages.push(page);
+                        cur.carry = carry;
+                    }
+                    continue;
+                }
+                // find the last legal break on the page
+                let last_ok = cur.items.iter().rposition(|i| match i {
+                    VItem::Line(l) => l.break_after,
+                    VItem::Space(_) => false,
+                });
+                let (keep, bad) = match last_ok {
+                    Some(j) => (j + 1, false),
+                    None => (cur.items.len(), true),
+                };
+                let moved: Vec<VItem> = cur.items.split_off(keep);
+                let (page, carry) = finish(std::mem::take(&mut cur), s, bad);
+                pages.push(page);
+                cur.carry = carry;
+                queue.push_front(VItem::Line(line));
+                for item in moved.into_iter().rev() {
+                    queue.push_front(item);
+                }
+            }
+        }
+    }
+    // the last page, and any notes still carried
+    loop {
+        let (page, carry) = finish(std::mem::take(&mut cur), s, false);
+        pages.push(page);
+        if carry.is_empty() {
+            break;
+        }
+        cur.carry = carry;
+    }
+    if let Some(first) = pages.first_mut() {
+        first.opening = true;
+    }
+    pages
+}
+
+/// Places a page's lines and notes; returns the page and the note lines that
+/// did not fit.
+fn finish(build: Build, s: &Settings, bad_break: bool) -> (BodyPage, Vec<Line>) {
+    let mut page = BodyPage {
+        bad_break,
+        ..BodyPage::default()
+    };
+    let mut y = 0.0;
+    let mut started = false;
+    let mut notes: Vec<Line> = build.carry;
+    let mut items = build.items;
+    // trailing space is dropped
+    while matches!(items.last(), Some(VItem::Space(_))) {
+        items.pop();
+    }
+    for item in items {
+        match item {
+            VItem::Space(h) => {
+                if started {
+                    y += h;
+                }
+            }
+            VItem::Line(mut line) => {
+                started = true;
+                y += line.ascent;
+                notes.extend(line.notes.drain(..).flatten());
+                let descent = line.descent;
+                page.lines.push((y, line));
+                y += descent;
+            }
+        }
+    }
+    // notes from the bottom of the text block upwards
+    let available = s.text_height - y - s.leading;
+    let mut used = 0.0;
+    let mut placed = 0;
+    for line in &notes {
+        if used + line.height() > available + 1e-6 && placed > 0 {
+            break;
+        }
+        used += line.height();
+        placed += 1;
+    }
+    let rest = notes.split_off(placed);
+    let mut ny = s.text_height - used;
+    for line in notes {
+        ny += line.ascent;
+        let descent = line.descent;
+        page.notes.push((ny, line));
+        ny += descent;
+    }
+    (page, rest)
+}
+
+/// Converts a number to lower-case roman numerals (for front matter folios).
+pub fn roman(mut n: usize) -> String {
+    const TABLE: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in TABLE {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// Places a body page's lines on a real page: margins, mirrored by parity.
+pub fn place(
+    body: BodyPage,
+    page_number: usize,
+    s: &Settings,
+) -> (Page, Vec<(String, u8, String, f64)>) {
+    let left = s.left_margin(page_number);
+    let top = s.margin_top;
+    let mut page = Page::default();
+    let mut headings = Vec::new();
+    for (baseline, line) in body.lines.into_iter().chain(body.notes) {
+        let y = top + baseline;
+        for (title, level, id) in line.headings {
+            headings.push((title, level, id, y - line.ascent));
+        }
+        for item in line.items {
+            page.items.push(offset(item, left, y));
+        }
+    }
+    (page, headings)
+}
+
+/// Moves an item from line coordinates to page coordinates.
+pub fn offset(item: Item, dx: f64, dy: f64) -> Item {
+    match item {
+        Item::Glyphs(mut g) => {
+            g.x += dx;
+            g.y += dy;
+            Item::Glyphs(g)
+        }
+        Item::Rule {
+            x,
+            y,
+            width,
+            height,
+        } => Item::Rule {
+            x: x + dx,
+            y: y + dy,
+            width,
+            height,
+        },
+        Item::Link { rect, target } => Item::Link {
+            rect: [rect[0] + dx, rect[1] + dy, rect[2], rect[3]],
+            target,
+        },
+        Item::Anchor { id, y } => Item::Anchor { id, y: y + dy },
+    }
+}
+
+/// A page-map entry for a page that starts with `line` (or the chapter).
+pub fn page_start(
+    label: String,
+    chapter_id: &str,
+    first: Option<&Line>,
+    opening: bool,
+) -> PageStart {
+    match first.and_then(|l| l.mark.clone()) {
+        Some((block_id, word)) if !opening => PageStart {
+            label,
+            chapter_id: chapter_id.to_string(),
+            block_id,
+            word,
+        },
+        _ => PageStart {
+            label,
+            chapter_id: chapter_id.to_string(),
+            block_id: chapter_id.to_string(),
+            word: 0,
+        },
+    }
+}
+
+/// Outline entries from the headings placed on a page.
+pub fn outline_entries(headings: &[(String, u8, String, f64)], page: usize) -> Vec<OutlineEntry> {
+    headings
+        .iter()
+        .map(|(title, level, _, y)| OutlineEntry {
+            title: title.clone(),
+            level: *level,
+            page,
+            y: *y,
+        })
+        .collect()
+}
+
+/// The face used for running heads.
+pub const HEAD_FACE: FaceId = FaceId::Italic;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(roman(1), "i");
+        assert_eq!(roman(4), "iv");
+        assert_eq!(roman(9), "ix");
+        assert_eq!(roman(14), "xiv");
+        assert_eq!(roman(1994), "mcmxciv");
+    }
+}

@@ -1,0 +1,196 @@
+//! Shaping: text → positioned glyphs, with harfrust (the Rust port of
+//! HarfBuzz). Kerning and standard ligatures come from the fonts' GPOS/GSUB
+//! tables. Each distinct (face, text) pair is shaped once and cached.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use harfrust::font::Font;
+use harfrust::{shape, Buffer, Direction, Language, ShapeOptions, ShaperFont};
+
+use super::fonts::{FaceId, Fonts};
+
+/// One glyph of a shaped run. Lengths are in ems (multiply by the size).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Glyph {
+    /// Glyph id in the face.
+    pub id: u16,
+    /// Horizontal advance.
+    pub advance: f64,
+    /// Horizontal offset from the pen position.
+    pub x_offset: f64,
+    /// Vertical offset (up) from the baseline.
+    pub y_offset: f64,
+    /// The text this glyph stands for (a whole cluster on its first glyph,
+    /// empty on the others): what the PDF's ToUnicode map gives back.
+    pub text: String,
+    /// Byte offset of the cluster in the shaped text.
+    pub cluster: u32,
+}
+
+/// A shaped piece of text.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Shaped {
+    /// The glyphs in visual order.
+    pub glyphs: Vec<Glyph>,
+    /// Sum of the advances, in ems.
+    pub width: f64,
+    /// Characters the face has no glyph for.
+    pub missing: Vec<char>,
+}
+
+impl Shaped {
+    /// The width of glyphs `range` in ems.
+    pub fn width_of(&self, range: std::ops::Range<usize>) -> f64 {
+        self.glyphs[range].iter().map(|g| g.advance).sum()
+    }
+
+    /// Index of the first glyph whose cluster starts at byte `offset`, when a
+    /// glyph boundary falls exactly there (not inside a ligature).
+    pub fn glyph_boundary_at(&self, offset: u32) -> Option<usize> {
+        let index = self.glyphs.iter().position(|g| g.cluster >= offset)?;
+        (self.glyphs[index].cluster == offset
+            && self.glyphs[..index].iter().all(|g| g.cluster < offset))
+        .then_some(index)
+    }
+}
+
+/// Shapes text with the book's faces; caches results.
+pub struct Shaper {
+    fonts: Vec<Font>,
+    upem: Vec<f64>,
+    language: Option<Language>,
+    cache: HashMap<(FaceId, String), Rc<Shaped>>,
+}
+
+impl Shaper {
+    /// A shaper for `fonts`, for text in `language` (BCP 47).
+    pub fn new(fonts: &Fonts, language: &str) -> Shaper {
+        let faces: Vec<Font> = fonts
+            .faces
+            .iter()
+            .map(|f| Font::new(f.file.bytes, 0).expect("bundled fonts parse"))
+            .collect();
+        Shaper {
+            upem: fonts
+                .faces
+                .iter()
+                .map(|f| f64::from(f.units_per_em))
+                .collect(),
+            fonts: faces,
+            language: language.parse().ok(),
+            cache: HashMap::new(),
+        }
+    }
+
+    /// Shapes `text` in `face` (cached).
+    pub fn shape(&mut self, face: FaceId, text: &str) -> Rc<Shaped> {
+        if let Some(shaped) = self.cache.get(&(face, text.to_string())) {
+            return shaped.clone();
+        }
+        let shaped = Rc::new(self.shape_uncached(face, text));
+        self.cache.insert((face, text.to_string()), shaped.clone());
+        shaped
+    }
+
+    /// Width of `text` in `face`, in ems.
+    pub fn width(&mut self, face: FaceId, text: &str) -> f64 {
+        self.shape(face, text).width
+    }
+
+    fn shape_uncached(&self, face: FaceId, text: &str) -> Shaped {
+        let font = &self.fonts[face.index()];
+        let upem = self.upem[face.index()];
+        let mut buffer = Buffer::new();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        if buffer.direction() == Direction::Invalid {
+            buffer.set_direction(Direction::LeftToRight);
+        }
+        buffer.set_language(self.language.clone());
+        let shaper = ShaperFont::new(font);
+        if shape(&shaper, &mut buffer, ShapeOptions::new()).is_err() {
+            return Shaped::default();
+        }
+        let infos = buffer.glyph_infos();
+        let positions = buffer.glyph_positions();
+        let mut glyphs = Vec::with_capacity(infos.len());
+        let mut missing = Vec::new();
+        for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
+            let start = info.cluster as usize;
+            let first_of_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
+            let end = infos[i..]
+                .iter()
+                .map(|g| g.cluster as usize)
+                .find(|&c| c != start)
+                .unwrap_or(text.len())
+                .max(start);
+            let cluster_text = text.get(start..end).unwrap_or("");
+            if info.glyph_id == 0 {
+                missing.extend(cluster_text.chars().filter(|c| !c.is_whitespace()));
+            }
+            glyphs.push(Glyph {
+                id: u16::try_from(info.glyph_id).unwrap_or(0),
+                advance: f64::from(pos.x_advance) / upem,
+                x_offset: f64::from(pos.x_offset) / upem,
+                y_offset: f64::from(pos.y_offset) / upem,
+                text: if first_of_cluster {
+                    cluster_text.to_string()
+                } else {
+                    String::new()
+                },
+                cluster: info.cluster,
+            });
+        }
+        let width = glyphs.iter().map(|g| g.advance).sum();
+        Shaped {
+            glyphs,
+            width,
+            missing,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shaper() -> Shaper {
+        Shaper::new(&Fonts::bundled().unwrap(), "en")
+    }
+
+    #[test]
+    fn ligatures_keep_their_letters() {
+        let mut s = shaper();
+        let shaped = s.shape(FaceId::Regular, "efficient");
+        // "ffi" is one glyph: fewer glyphs than letters
+        assert!(shaped.glyphs.len() < "efficient".len(), "{shaped:?}");
+        let text: String = shaped.glyphs.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(text, "efficient");
+        assert!(shaped.missing.is_empty());
+    }
+
+    #[test]
+    fn kerning_changes_widths() {
+        let mut s = shaper();
+        let pair = s.width(FaceId::Regular, "AV");
+        let apart = s.width(FaceId::Regular, "A") + s.width(FaceId::Regular, "V");
+        assert!(pair < apart - 0.01, "AV {pair} vs {apart}");
+    }
+
+    #[test]
+    fn missing_glyphs_are_reported() {
+        let mut s = shaper();
+        let shaped = s.shape(FaceId::Regular, "a\u{4e2d}b");
+        assert_eq!(shaped.missing, vec!['\u{4e2d}']);
+    }
+
+    #[test]
+    fn boundaries_inside_ligatures_are_refused() {
+        let mut s = shaper();
+        let shaped = s.shape(FaceId::Regular, "office");
+        // o|ffi|c|e: a boundary at byte 1 exists, inside "ffi" (byte 2) does not
+        assert!(shaped.glyph_boundary_at(1).is_some());
+        assert!(shaped.glyph_boundary_at(2).is_none());
+    }
+}
