@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use crate::date::Timestamp;
 use crate::doc::Book;
-use crate::error::{Diagnostic, Result};
-use crate::{epub, manuscript, markdown, pdf, typeset};
+use crate::error::{Diagnostic, Error, Result, Severity};
+use crate::{epub, lint, manuscript, markdown, pdf, typeset};
 
 /// What to build.
 #[derive(Clone, Debug)]
@@ -37,27 +37,53 @@ pub struct Outputs {
 }
 
 /// Runs the pipeline: manuscript → tree → (pages → PDF) and (tree → EPUB).
+///
+/// With neither output asked for, this is `quire check`: everything up to
+/// and including typesetting runs, so the findings are the same.
 pub fn build(options: &BuildOptions) -> Result<Outputs> {
+    build_with(options, &mut |_| {})
+}
+
+/// [`build`], calling `on_stage` with the name of each stage as it starts
+/// (for progress and timings).
+pub fn build_with(
+    options: &BuildOptions,
+    on_stage: &mut dyn FnMut(&'static str),
+) -> Result<Outputs> {
     // 1. find and read the files
+    on_stage("loading");
     let manuscript = manuscript::load(&options.input)?;
-    // 2. Markdown → the document tree
+    // 2. Markdown → the document tree, and the checks over it
+    on_stage("reading");
     let read = markdown::read(&manuscript)?;
     let mut diagnostics = read.diagnostics;
     let book = read.book;
+    diagnostics.extend(lint::lint(&manuscript, &book));
     let date = Timestamp::for_build(options.source_date_epoch, book.meta.date.as_deref());
     // 3. the tree → pages (needed for the PDF, and for the EPUB's page-list)
+    on_stage("typesetting");
     let fonts = typeset::fonts::Fonts::bundled()?;
     let settings = typeset::Settings::from_config(&read.config.pdf)?;
     let layout = typeset::typeset(&book, &settings, &fonts)?;
-    diagnostics.extend(layout.diagnostics(&book));
+    let mut found = layout.diagnostics(&book);
+    lint::place(&mut found, &manuscript);
+    diagnostics.extend(found);
+    // errors found as diagnostics: report them all, make nothing
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        diagnostics.sort();
+        diagnostics.dedup();
+        return Err(Error::Findings { diagnostics });
+    }
     // 4. pages → PDF
     let pdf = if options.pdf {
+        on_stage("writing pdf");
         Some(pdf::write(&layout, &book.meta, &fonts, date)?)
     } else {
         None
     };
     // 5. the tree (+ page map) → EPUB
     let epub = if options.epub {
+        on_stage("writing epub");
         let cover = match &read.config.epub.cover {
             Some(name) => Some(epub::Cover::load(&manuscript, name)?),
             None => None,

@@ -71,6 +71,9 @@ pub enum Error {
     Input {
         /// Where.
         location: Location,
+        /// A stable short code, e.g. `missing-file` (`invalid-input` when
+        /// the maker of the error gave none; see [`Error::with_code`]).
+        code: &'static str,
         /// What is wrong, lower case, no trailing period.
         message: String,
     },
@@ -93,6 +96,13 @@ pub enum Error {
         /// How many warnings were denied.
         count: usize,
     },
+    /// The manuscript has errors found as diagnostics (e.g. a footnote
+    /// reference with no definition): every finding, errors and warnings,
+    /// sorted. No outputs were made.
+    Findings {
+        /// All findings; at least one has [`Severity::Error`].
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 impl Error {
@@ -100,7 +110,53 @@ impl Error {
     pub fn input(location: Location, message: impl Into<String>) -> Self {
         Error::Input {
             location,
+            code: "invalid-input",
             message: message.into(),
+        }
+    }
+
+    /// Gives an input error a stable code (other errors are unchanged).
+    pub fn with_code(self, code: &'static str) -> Self {
+        match self {
+            Error::Input {
+                location, message, ..
+            } => Error::Input {
+                location,
+                code,
+                message,
+            },
+            other => other,
+        }
+    }
+
+    /// The error as findings, for reports: an input error is one finding
+    /// at its place; an I/O error names its file; [`Error::Findings`]
+    /// gives all of its findings.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let one =
+            |code, location, message: String| vec![Diagnostic::error(code, location, message)];
+        match self {
+            Error::Input {
+                location,
+                code,
+                message,
+            } => one(code, location.clone(), message.clone()),
+            Error::Io { path, source } => one(
+                "io-error",
+                Location::new(path.display().to_string(), 0, 0),
+                source.to_string(),
+            ),
+            Error::Output { format, message } => one(
+                "output-failed",
+                Location::default(),
+                format!("cannot write {format}: {message}"),
+            ),
+            Error::Denied { count } => one(
+                "denied-warnings",
+                Location::default(),
+                format!("{count} warning(s) denied by --deny warnings"),
+            ),
+            Error::Findings { diagnostics } => diagnostics.clone(),
         }
     }
 
@@ -116,10 +172,29 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Input { location, message } => write!(f, "{location}: {message}"),
+            Error::Input {
+                location, message, ..
+            } => write!(f, "{location}: {message}"),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Output { format, message } => write!(f, "cannot write {format}: {message}"),
             Error::Denied { count } => write!(f, "{count} warning(s) denied by --deny warnings"),
+            Error::Findings { diagnostics } => {
+                let errors: Vec<&Diagnostic> = diagnostics
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .collect();
+                match errors.as_slice() {
+                    [] => write!(f, "the manuscript has errors"),
+                    [one] => write!(f, "{}: {}", one.location, one.message),
+                    [first, rest @ ..] => write!(
+                        f,
+                        "{}: {} (and {} more error(s))",
+                        first.location,
+                        first.message,
+                        rest.len()
+                    ),
+                }
+            }
         }
     }
 }
@@ -162,6 +237,16 @@ impl Diagnostic {
         Diagnostic {
             location,
             severity: Severity::Warning,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An error with `code` at `location`: the build makes no outputs.
+    pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+        Diagnostic {
+            location,
+            severity: Severity::Error,
             code,
             message: message.into(),
         }

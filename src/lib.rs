@@ -5,7 +5,8 @@
 //! 1. [`manuscript`] finds the files: `book.toml`, the chapters, and never
 //!    anything outside the manuscript folder;
 //! 2. [`markdown`] reads them with pulldown-cmark into the [`doc`] tree:
-//!    chapters, blocks, inlines, ids, footnotes, resolved links;
+//!    chapters, blocks, inlines, ids, footnotes, resolved links; [`lint`]
+//!    adds the checks that need the whole tree or the sources;
 //! 3. [`typeset`] lays the tree out in pages of positioned glyphs
 //!    (shaping, hyphenation, Knuth–Plass line breaking, page makeup);
 //! 4. [`pdf`] writes those pages as PDF (fonts subset and embedded);
@@ -13,7 +14,9 @@
 //!    map as its page-list.
 //!
 //! Writers are pure: they return bytes. Only the command line ([`cli`])
-//! touches the file system for output, and it writes atomically.
+//! touches the file system for output, and it writes atomically. Findings
+//! ([`error::Diagnostic`]) are collected, never printed from inside a stage;
+//! [`diagnostics`] renders them for people (rustc-style) and for tools (JSON).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -22,12 +25,15 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod date;
+pub mod diagnostics;
 pub mod doc;
 pub mod epub;
 pub mod error;
+pub mod lint;
 pub mod manuscript;
 pub mod markdown;
 pub mod pdf;
+pub mod sample;
 pub mod typeset;
 
 pub use build::{build, BuildOptions, Outputs};

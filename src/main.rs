@@ -1,7 +1,7 @@
-//! The `quire` binary: parse arguments, run, map the result to an exit code.
+//! The `quire` binary: parse arguments, run, exit with the command's code.
 //!
 //! Exit codes: 0 success; 1 the manuscript, its configuration or the build
-//! failed; 2 the command line is wrong.
+//! failed (or `--deny warnings` found warnings); 2 the command line is wrong.
 
 use clap::Parser;
 
@@ -14,14 +14,9 @@ fn main() {
             std::process::exit(code);
         }
     };
-    match quire::cli::run(cli) {
-        Ok(()) => {}
-        Err(quire::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
-            // `quire tree | head`: the reader went away; that is not a failure
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
+    if let Err(e) = cli.validate() {
+        let _ = e.print();
+        std::process::exit(2);
     }
+    std::process::exit(quire::cli::run(cli));
 }

@@ -57,7 +57,10 @@ pub fn load(input: &Path) -> Result<Manuscript> {
     let config_path = root.join(CONFIG_FILE);
     let (config, has_config_file) = if config_path.is_file() {
         let text = read_text(&root, &config_path, CONFIG_FILE)?;
-        (config::parse_toml(CONFIG_FILE, &text)?, true)
+        (
+            config::parse_toml(CONFIG_FILE, &text).map_err(|e| e.with_code("invalid-config"))?,
+            true,
+        )
     } else {
         (Config::default(), false)
     };
@@ -81,7 +84,8 @@ pub fn load(input: &Path) -> Result<Manuscript> {
         return Err(Error::input(
             Location::new(input.display().to_string(), 0, 0),
             "nothing to publish: the manuscript has no Markdown text",
-        ));
+        )
+        .with_code("empty-manuscript"));
     }
     Ok(Manuscript {
         root,
@@ -135,17 +139,20 @@ pub fn resolve_inside(root: &Path, name: &str, referrer: &Location) -> Result<Pa
         return Err(Error::input(
             referrer.clone(),
             format!("`{name}` is outside the manuscript folder"),
-        ));
+        )
+        .with_code("outside-folder"));
     }
     let joined = root.join(relative);
-    let real = joined
-        .canonicalize()
-        .map_err(|e| Error::input(referrer.clone(), format!("cannot read `{name}`: {e}")))?;
+    let real = joined.canonicalize().map_err(|e| {
+        Error::input(referrer.clone(), format!("cannot read `{name}`: {e}"))
+            .with_code("missing-file")
+    })?;
     if !real.starts_with(root) {
         return Err(Error::input(
             referrer.clone(),
             format!("`{name}` resolves outside the manuscript folder"),
-        ));
+        )
+        .with_code("outside-folder"));
     }
     Ok(real)
 }
@@ -153,10 +160,10 @@ pub fn resolve_inside(root: &Path, name: &str, referrer: &Location) -> Result<Pa
 fn read_source(root: &Path, name: &str, referrer: &Location) -> Result<Source> {
     let path = resolve_inside(root, name, referrer)?;
     if !path.is_file() {
-        return Err(Error::input(
-            referrer.clone(),
-            format!("`{name}` is not a file"),
-        ));
+        return Err(
+            Error::input(referrer.clone(), format!("`{name}` is not a file"))
+                .with_code("missing-file"),
+        );
     }
     let text = read_text(root, &path, name)?;
     Ok(Source {
@@ -176,6 +183,7 @@ fn read_text(_root: &Path, path: &Path, name: &str) -> Result<String> {
             Location::at_offset(name, prefix, valid),
             format!("invalid UTF-8 at byte {valid}"),
         )
+        .with_code("invalid-utf8")
     })
 }
 

@@ -67,6 +67,9 @@ struct Frame {
     pos: Pos,
     blocks: Vec<Block>,
     inlines: Vec<Inline>,
+    /// Where the first of `inlines` starts: loose text (a tight list item's)
+    /// becomes a paragraph at this position, not at the container's.
+    text_pos: Option<Pos>,
 }
 
 enum FrameKind {
@@ -217,12 +220,30 @@ impl<'m> Reader<'m> {
             },
             blocks: Vec::new(),
             inlines: Vec::new(),
+            text_pos: None,
         }];
         self.file_chapter
             .insert(name.to_string(), self.chapters.len().max(1) - 1);
         let mut first_heading_of_file = true;
         for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
             let pos = self.pos(range.start);
+            let inline = match &event {
+                Event::Start(tag) => matches!(
+                    tag,
+                    Tag::Emphasis
+                        | Tag::Strong
+                        | Tag::Strikethrough
+                        | Tag::Superscript
+                        | Tag::Subscript
+                        | Tag::Link { .. }
+                        | Tag::Image { .. }
+                ),
+                Event::End(_) | Event::Rule | Event::TaskListMarker(_) => false,
+                _ => true,
+            };
+            if let Some(frame) = self.stack.last_mut().filter(|_| inline) {
+                frame.text_pos.get_or_insert(pos);
+            }
             match event {
                 Event::Start(tag) => {
                     if let Tag::Heading {
@@ -235,6 +256,11 @@ impl<'m> Reader<'m> {
                             first_heading_of_file = false;
                             self.file_chapter
                                 .insert(name.to_string(), self.chapters.len());
+                        }
+                        if self.stack.len() == 1 {
+                            // open the chapter now, so that notes in its
+                            // title are numbered in it
+                            self.open_chapter(pos);
                         }
                     }
                     self.start(tag, pos)?
@@ -303,10 +329,9 @@ impl<'m> Reader<'m> {
         while self.stack.len() > 1 {
             self.close_top()?;
         }
-        let root = self.stack.pop().expect("root frame");
-        let mut blocks = root.blocks;
-        flush_inlines(&mut blocks, root.inlines, root.pos);
-        for block in blocks {
+        let mut root = self.stack.pop().expect("root frame");
+        root.flush_inlines();
+        for block in root.blocks {
             self.add_top_level(block);
         }
         Ok(())
@@ -437,8 +462,7 @@ impl<'m> Reader<'m> {
         if is_block {
             if let Some(parent) = self.stack.last_mut() {
                 if matches!(parent.kind, FrameKind::Item { .. } | FrameKind::Definition) {
-                    let inlines = std::mem::take(&mut parent.inlines);
-                    flush_inlines(&mut parent.blocks, inlines, parent.pos);
+                    parent.flush_inlines();
                 }
             }
             if matches!(kind, FrameKind::Paragraph) {
@@ -477,6 +501,7 @@ impl<'m> Reader<'m> {
             pos,
             blocks: Vec::new(),
             inlines: Vec::new(),
+            text_pos: None,
         });
         Ok(())
     }
@@ -518,7 +543,10 @@ impl<'m> Reader<'m> {
             pos,
             mut blocks,
             inlines,
+            text_pos,
         } = frame;
+        // where loose inline content (a tight item's text) starts
+        let text_at = text_pos.unwrap_or(pos);
         match kind {
             FrameKind::Root => {
                 // never popped here; put it back
@@ -527,6 +555,7 @@ impl<'m> Reader<'m> {
                     pos,
                     blocks,
                     inlines,
+                    text_pos,
                 });
             }
             FrameKind::Paragraph => {
@@ -551,7 +580,7 @@ impl<'m> Reader<'m> {
                 }
             }
             FrameKind::BlockQuote => {
-                flush_inlines(&mut blocks, inlines, pos);
+                flush_inlines(&mut blocks, inlines, text_at);
                 self.push_block(BlockKind::BlockQuote { blocks }, pos);
             }
             FrameKind::List {
@@ -567,7 +596,7 @@ impl<'m> Reader<'m> {
                 pos,
             ),
             FrameKind::Item { checked } => {
-                flush_inlines(&mut blocks, inlines, pos);
+                flush_inlines(&mut blocks, inlines, text_at);
                 if let Some(Frame {
                     kind: FrameKind::List { items, .. },
                     ..
@@ -603,26 +632,26 @@ impl<'m> Reader<'m> {
                 }
             }
             FrameKind::FootnoteDefinition { label } => {
-                flush_inlines(&mut blocks, inlines, pos);
-                let key = (self.file, label.clone());
-                if self.definitions.contains_key(&key) {
-                    self.diagnostics.push(Diagnostic::warning(
-                        "duplicate-footnote",
-                        self.location(pos),
-                        format!(
-                            "footnote `{label}` is defined twice; the first definition is used"
-                        ),
-                    ));
-                } else {
-                    self.definitions.insert(
-                        key,
-                        Footnote {
+                flush_inlines(&mut blocks, inlines, text_at);
+                let location = self.location(pos);
+                match self.definitions.entry((self.file, label.clone())) {
+                    std::collections::btree_map::Entry::Occupied(_) => {
+                        self.diagnostics.push(Diagnostic::warning(
+                            "duplicate-footnote",
+                            location,
+                            format!(
+                                "footnote `{label}` is defined twice; the first definition is used"
+                            ),
+                        ))
+                    }
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(Footnote {
                             id: String::new(),
                             label,
                             pos,
                             blocks,
-                        },
-                    );
+                        });
+                    }
                 }
             }
             FrameKind::DefinitionList { items } => {
@@ -641,7 +670,7 @@ impl<'m> Reader<'m> {
                 }
             }
             FrameKind::Definition => {
-                flush_inlines(&mut blocks, inlines, pos);
+                flush_inlines(&mut blocks, inlines, text_at);
                 if let Some(Frame {
                     kind: FrameKind::DefinitionList { items },
                     ..
@@ -701,15 +730,26 @@ impl<'m> Reader<'m> {
         let block = Block { id, pos, kind };
         if let Some(frame) = self.stack.last_mut() {
             if matches!(frame.kind, FrameKind::Item { .. } | FrameKind::Definition) {
-                let inlines = std::mem::take(&mut frame.inlines);
-                flush_inlines(&mut frame.blocks, inlines, frame.pos);
+                frame.flush_inlines();
             }
             frame.blocks.push(block);
         }
     }
 
-    /// A level-1 heading: everything so far at top level belongs to the
-    /// previous chapter; a new chapter starts.
+    /// A level-1 heading at top level starts: everything so far at top level
+    /// belongs to the previous chapter; a new (still untitled) chapter starts.
+    fn open_chapter(&mut self, pos: Pos) {
+        let root = self.stack.last_mut().expect("root");
+        root.flush_inlines();
+        let pending = std::mem::take(&mut root.blocks);
+        for block in pending {
+            self.add_top_level(block);
+        }
+        self.new_chapter(None, pos);
+    }
+
+    /// A level-1 heading ends: at top level it titles the chapter
+    /// [`Self::open_chapter`] opened; nested, it stays a block.
     fn finish_block_parent_for_chapter(
         &mut self,
         pos: Pos,
@@ -730,15 +770,10 @@ impl<'m> Reader<'m> {
             );
             return;
         }
-        let root = self.stack.last_mut().expect("root");
-        let blocks = std::mem::take(&mut root.blocks);
-        let inlines = std::mem::take(&mut root.inlines);
-        let mut pending = blocks;
-        flush_inlines(&mut pending, inlines, pos);
-        for block in pending {
-            self.add_top_level(block);
-        }
-        self.new_chapter(Some((id, classes, title)), pos);
+        let chapter = &mut self.chapters.last_mut().expect("opened").chapter;
+        chapter.id = id;
+        chapter.classes = classes;
+        chapter.title = title;
     }
 
     fn new_chapter(&mut self, heading: Option<(String, Vec<String>, Vec<Inline>)>, pos: Pos) {
@@ -797,6 +832,12 @@ impl<'m> Reader<'m> {
         }
         // 5. ids and links
         let mut ids = Ids::default();
+        // the notes' ids are fixed (the references carry them): reserve them
+        for build in &self.chapters {
+            for note in &build.chapter.footnotes {
+                ids.taken.insert(note.id.clone());
+            }
+        }
         let mut chapters = Vec::with_capacity(self.chapters.len());
         for (index, build) in self.chapters.into_iter().enumerate() {
             let mut chapter = build.chapter;
@@ -829,7 +870,6 @@ impl<'m> Reader<'m> {
                 &mut self.diagnostics,
             );
             for note in &mut chapter.footnotes {
-                ids.taken.insert(note.id.clone());
                 assign_ids(
                     &mut note.blocks,
                     number,
@@ -848,6 +888,9 @@ impl<'m> Reader<'m> {
             .collect();
         let mut errors = Vec::new();
         for chapter in &mut chapters {
+            for_each_inline_in(&mut chapter.title, &mut |inline| {
+                resolve_link(inline, &ids.taken, &file_ids, &self.files, &mut errors)
+            });
             for_each_inline_mut(&mut chapter.blocks, &mut |inline| {
                 resolve_link(inline, &ids.taken, &file_ids, &self.files, &mut errors)
             });
@@ -876,6 +919,15 @@ impl<'m> Reader<'m> {
             config,
             diagnostics: self.diagnostics,
         })
+    }
+}
+
+impl Frame {
+    /// Turns the loose inline content gathered so far into a paragraph.
+    fn flush_inlines(&mut self) {
+        let inlines = std::mem::take(&mut self.inlines);
+        let pos = self.text_pos.take().unwrap_or(self.pos);
+        flush_inlines(&mut self.blocks, inlines, pos);
     }
 }
 
@@ -1027,9 +1079,14 @@ fn assign_ids(
             };
             block.id = ids.claim(&wanted, explicit, block.pos, files, diagnostics);
         } else {
-            *next += 1;
-            block.id = format!("b-{chapter}-{}", *next);
-            ids.taken.insert(block.id.clone());
+            // skip numbers an explicit or derived id already took
+            loop {
+                *next += 1;
+                block.id = format!("b-{chapter}-{}", *next);
+                if ids.taken.insert(block.id.clone()) {
+                    break;
+                }
+            }
         }
     });
 }

@@ -210,3 +210,83 @@ fn init_writes_a_manuscript_that_builds() {
     let again = run_in(dir.path(), &["init", "book"]);
     assert_eq!(again.status.code(), Some(1));
 }
+
+#[test]
+fn out_dash_writes_the_one_output_to_stdout() {
+    let dir = manuscript(&[("a.md", "# A\n\nText.\n")]);
+    let out = run_in(
+        dir.path(),
+        &["build", ".", "--out", "-", "--format", "pdf", "--quiet"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.starts_with(b"%PDF-"), "stdout is not a PDF");
+    assert!(stderr(&out).is_empty(), "--quiet: {}", stderr(&out));
+    // two outputs, or findings as JSON, cannot share stdout: a usage error
+    for args in [
+        &["build", ".", "--out", "-"][..],
+        &["build", ".", "--out", "-", "--format", "pdf,json"][..],
+    ] {
+        let out = run_in(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn explicit_pdf_and_epub_paths() {
+    let dir = manuscript(&[("a.md", "# A\n\nText.\n")]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "build",
+            ".",
+            "--pdf",
+            "print/book.pdf",
+            "--epub",
+            "book.epub",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(fs::read(dir.path().join("print/book.pdf"))
+        .unwrap()
+        .starts_with(b"%PDF-"));
+    assert!(fs::read(dir.path().join("book.epub"))
+        .unwrap()
+        .starts_with(b"PK"));
+    // nothing went to the default output folder
+    assert!(!dir.path().join("output").exists());
+    assert!(stderr(&out).contains("wrote print/book.pdf, book.epub"));
+}
+
+#[test]
+fn verbose_prints_stage_timings() {
+    let dir = manuscript(&[("a.md", "# A\n\nText.\n")]);
+    let out = run_in(
+        dir.path(),
+        &["-v", "build", ".", "--out", "o", "--format", "pdf"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    for stage in ["loading: ", "reading: ", "typesetting: ", "writing pdf: "] {
+        assert!(err.contains(stage), "{stage} missing in {err}");
+    }
+    // not a terminal: no progress bar (no carriage returns or escapes)
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "_quire()"),
+        ("zsh", "#compdef quire"),
+        ("fish", "complete -c quire"),
+    ] {
+        let out = run_in(&root(), &["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("check"), "{shell}: no `check` subcommand");
+    }
+    let out = run_in(&root(), &["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+}

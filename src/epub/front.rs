@@ -44,16 +44,29 @@ pub fn cover_page(meta: &Metadata, lang: &str, image: &str) -> String {
 
 /// The title page: title, subtitle, authors, publisher.
 pub fn title_page(meta: &Metadata, lang: &str) -> String {
-    let mut body = String::from("<section epub:type=\"titlepage\" class=\"titlepage\" id=\"titlepage\">\n");
-    body.push_str(&format!("<h1 class=\"title\">{}</h1>\n", xml::text(meta.title.trim())));
+    let mut body =
+        String::from("<section epub:type=\"titlepage\" class=\"titlepage\" id=\"titlepage\">\n");
+    body.push_str(&format!(
+        "<h1 class=\"title\">{}</h1>\n",
+        xml::text(meta.title.trim())
+    ));
     if let Some(subtitle) = meta.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
-        body.push_str(&format!("<p class=\"subtitle\">{}</p>\n", xml::text(subtitle.trim())));
+        body.push_str(&format!(
+            "<p class=\"subtitle\">{}</p>\n",
+            xml::text(subtitle.trim())
+        ));
     }
     for author in &meta.authors {
-        body.push_str(&format!("<p class=\"author\">{}</p>\n", xml::text(author.trim())));
+        body.push_str(&format!(
+            "<p class=\"author\">{}</p>\n",
+            xml::text(author.trim())
+        ));
     }
     if let Some(publisher) = meta.publisher.as_deref().filter(|s| !s.trim().is_empty()) {
-        body.push_str(&format!("<p class=\"publisher\">{}</p>\n", xml::text(publisher.trim())));
+        body.push_str(&format!(
+            "<p class=\"publisher\">{}</p>\n",
+            xml::text(publisher.trim())
+        ));
     }
     body.push_str("</section>\n");
     document(lang, &meta.title, "frontmatter", &body)
@@ -65,7 +78,10 @@ pub fn copyright_page(meta: &Metadata, lang: &str, identifier: &str) -> String {
         "<section epub:type=\"copyright-page\" class=\"copyright\" id=\"copyright\" aria-label=\"Copyright\">\n",
     );
     let mut line = |class: &str, text: &str| {
-        body.push_str(&format!("<p class=\"{class}\">{}</p>\n", xml::text(text.trim())));
+        body.push_str(&format!(
+            "<p class=\"{class}\">{}</p>\n",
+            xml::text(text.trim())
+        ));
     };
     let mut title = meta.title.trim().to_string();
     if let Some(subtitle) = meta.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -109,7 +125,10 @@ pub fn generated_cover(meta: &Metadata) -> String {
          <svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" viewBox=\"0 0 600 900\" \
          width=\"600\" height=\"900\" role=\"img\" aria-labelledby=\"cover-title\">\n",
     );
-    svg.push_str(&format!("<title id=\"cover-title\">{}</title>\n", xml::text(title)));
+    svg.push_str(&format!(
+        "<title id=\"cover-title\">{}</title>\n",
+        xml::text(title)
+    ));
     svg.push_str("<rect width=\"600\" height=\"900\" fill=\"#f3eee3\"/>\n");
     svg.push_str(
         "<rect x=\"36\" y=\"36\" width=\"528\" height=\"828\" fill=\"none\" stroke=\"#3b3024\" stroke-width=\"2\"/>\n",
@@ -125,7 +144,14 @@ pub fn generated_cover(meta: &Metadata) -> String {
     if let Some(subtitle) = meta.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
         y += 20.0;
         for line in wrap(subtitle.trim(), 38).iter().take(5) {
-            svg.push_str(&text_line(WIDTH / 2.0, y, 24.0, FAMILY, " font-style=\"italic\"", line));
+            svg.push_str(&text_line(
+                WIDTH / 2.0,
+                y,
+                24.0,
+                FAMILY,
+                " font-style=\"italic\"",
+                line,
+            ));
             y += 30.0;
         }
     }
@@ -177,6 +203,9 @@ mod tests {
     fn wraps_greedily() {
         assert_eq!(wrap("a bb ccc dddd", 6), vec!["a bb", "ccc", "dddd"]);
         assert_eq!(wrap("", 6), Vec::<String>::new());
-        assert_eq!(join_names(&["A".into(), "B".into(), "C".into()]), "A, B and C");
+        assert_eq!(
+            join_names(&["A".into(), "B".into(), "C".into()]),
+            "A, B and C"
+        );
     }
 }

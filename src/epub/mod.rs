@@ -1,11 +1,44 @@
 //! EPUB 3 writer: the document tree → XHTML chapters, nav, stylesheet → a
-//! zip package (placeholder; being written).
+//! zip package.
+//!
+//! The steps of [`write()`]:
+//!
+//! 1. name a file per chapter and map every id of the tree to its file
+//!    (`ids`);
+//! 2. place the print edition's pages, when a page map is given (`pages`);
+//! 3. write each chapter as XHTML (`xhtml`, raw HTML through `sanitize`);
+//! 4. write the front matter: cover, title page, copyright page (`front`);
+//! 5. build the package with epub-builder: metadata, stylesheet (`style`),
+//!    fonts, spine, table of contents, NCX (`package`);
+//! 6. finish it in a post-pass: fixed ids, our identifier and date,
+//!    landmarks and page-list (`nav`), manifest properties, and a
+//!    reproducible archive (`postpass`).
+//!
+//! The writer is pure: it reads no files and returns the bytes.
+
+use std::collections::HashMap;
+
+use epub_builder::{ReferenceType, TocElement};
 
 use crate::date::Timestamp;
-use crate::doc::{Book, PageMap};
-use crate::error::{Diagnostic, Result};
-use crate::manuscript::Manuscript;
+use crate::doc::{plain_text, BlockKind, Book, PageMap};
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::manuscript::{self, Manuscript};
 use crate::typeset::fonts::FontFile;
+
+mod front;
+mod ids;
+mod nav;
+mod package;
+mod pages;
+mod postpass;
+mod sanitize;
+mod style;
+mod xhtml;
+mod xml;
+
+#[cfg(test)]
+mod tests;
 
 /// Settings for the EPUB writer.
 #[derive(Clone, Debug)]
@@ -32,15 +65,286 @@ pub struct Cover {
 }
 
 impl Cover {
-    /// Reads the cover image `name` from the manuscript folder.
+    /// Reads the cover image `name` from the manuscript folder. PNG and
+    /// JPEG are recognised by their first bytes, whatever the file is called.
     pub fn load(manuscript: &Manuscript, name: &str) -> Result<Cover> {
-        let _ = (manuscript, name);
-        todo!()
+        let at = Location::new(manuscript::CONFIG_FILE, cover_line(manuscript), 0);
+        let path =
+            manuscript::resolve_inside(&manuscript.root, name, &at).map_err(|e| match e {
+                Error::Input { message, .. } => {
+                    Error::input(at.clone(), format!("[epub] cover: {message}"))
+                }
+                other => other,
+            })?;
+        let bytes = std::fs::read(&path).map_err(|e| {
+            Error::input(
+                at.clone(),
+                format!("[epub] cover: cannot read `{name}`: {e}"),
+            )
+        })?;
+        let (media_type, extension) = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            ("image/png", "png")
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            ("image/jpeg", "jpg")
+        } else {
+            return Err(Error::input(
+                at,
+                format!("[epub] cover: `{name}` is neither a PNG nor a JPEG image"),
+            ));
+        };
+        Ok(Cover {
+            file_name: format!("cover.{extension}"),
+            media_type,
+            bytes,
+        })
     }
+}
+
+/// The line of `cover =` in book.toml, 0 when it cannot be found.
+fn cover_line(manuscript: &Manuscript) -> u32 {
+    std::fs::read_to_string(manuscript.root.join(manuscript::CONFIG_FILE))
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .position(|l| l.trim_start().starts_with("cover"))
+                .map(|i| i as u32 + 1)
+        })
+        .unwrap_or(0)
 }
 
 /// Writes `book` as an EPUB 3; returns the bytes and any warnings.
 pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>)> {
-    let _ = (book, options);
-    todo!()
+    let meta = &book.meta;
+    let language = xhtml::language(book);
+    let mut diagnostics = Vec::new();
+
+    // 1. a file per chapter, and where every id lives
+    let width = book.chapters.len().to_string().len().max(2);
+    let files: Vec<String> = (1..=book.chapters.len())
+        .map(|n| format!("chapter-{n:0width$}.xhtml"))
+        .collect();
+    let mut targets = ids::Targets::build(book, files.clone(), front::IDS);
+
+    // 2. the print edition's pages
+    let mut plan = pages::Plan::new(book, options.page_map, &mut targets);
+
+    // 3. the chapters
+    let images = HashMap::new(); // images from disk are not passed in yet
+    let mut writer = xhtml::Writer::new(book, &mut targets, &mut plan, &images);
+    let chapters: Vec<String> = (0..book.chapters.len())
+        .map(|i| writer.chapter(i))
+        .collect();
+    let findings = std::mem::take(&mut writer.findings);
+    drop(writer);
+    diagnostics.extend(findings.diagnostics);
+
+    // 4. the front matter
+    let identifier = identifier(book);
+    let generated_cover;
+    let cover_image = match &options.cover {
+        Some(cover) => package::Resource {
+            path: format!("images/{}", cover.file_name),
+            bytes: &cover.bytes,
+            media_type: cover.media_type.to_string(),
+        },
+        None => {
+            generated_cover = front::generated_cover(meta);
+            package::Resource {
+                path: front::GENERATED_COVER.to_string(),
+                bytes: generated_cover.as_bytes(),
+                media_type: "image/svg+xml".to_string(),
+            }
+        }
+    };
+    let mut documents = vec![
+        package::Document {
+            file: front::COVER.to_string(),
+            xhtml: front::cover_page(meta, &language, &cover_image.path),
+            toc: None,
+            reftype: Some(ReferenceType::Cover),
+        },
+        package::Document {
+            file: front::TITLE_PAGE.to_string(),
+            xhtml: front::title_page(meta, &language),
+            // An empty table of contents is invalid: a book without chapters lists its title page.
+            toc: book
+                .chapters
+                .is_empty()
+                .then(|| TocElement::new(front::TITLE_PAGE, xml::clean(meta.title.trim()))),
+            reftype: Some(ReferenceType::TitlePage),
+        },
+        package::Document {
+            file: front::COPYRIGHT.to_string(),
+            xhtml: front::copyright_page(meta, &language, &identifier),
+            toc: None,
+            reftype: Some(ReferenceType::Copyright),
+        },
+    ];
+
+    // 5. the chapters with their table-of-contents entries
+    for (index, (chapter, xhtml)) in book.chapters.iter().zip(chapters).enumerate() {
+        let file = &files[index];
+        let mut title = xml::clean(plain_text(&chapter.title).trim());
+        if title.is_empty() {
+            title = if book.chapters.len() == 1 {
+                xml::clean(meta.title.trim())
+            } else {
+                format!("Chapter {}", index + 1)
+            };
+        }
+        let mut entry = TocElement::new(file.as_str(), title);
+        for block in &chapter.blocks {
+            if let BlockKind::Heading { level, content, .. } = &block.kind {
+                let text = xml::clean(plain_text(content).trim());
+                if let (false, Some(href)) = (text.is_empty(), targets.href(&block.id, usize::MAX))
+                {
+                    entry.add(TocElement::new(href, text).level(i32::from((*level).clamp(2, 6))));
+                }
+            }
+        }
+        documents.push(package::Document {
+            file: file.clone(),
+            xhtml,
+            toc: Some(entry),
+            reftype: (index == 0).then_some(ReferenceType::Text),
+        });
+    }
+
+    // 6. metadata epub-builder writes
+    let has_pages = !plan.list.is_empty();
+    let mut properties: Vec<(&'static str, String)> = vec![
+        ("schema:accessMode", "textual".into()),
+        ("schema:accessMode", "visual".into()),
+        ("schema:accessModeSufficient", "textual".into()),
+        ("schema:accessibilityFeature", "structuralNavigation".into()),
+        ("schema:accessibilityFeature", "tableOfContents".into()),
+        ("schema:accessibilityFeature", "readingOrder".into()),
+        // The cover always has alternative text; so do the images written.
+        ("schema:accessibilityFeature", "alternativeText".into()),
+    ];
+    if has_pages {
+        properties.push(("schema:accessibilityFeature", "printPageNumbers".into()));
+        properties.push(("schema:accessibilityFeature", "pageBreakMarkers".into()));
+        properties.push(("schema:accessibilityFeature", "pageNavigation".into()));
+    }
+    properties.push(("schema:accessibilityHazard", "none".into()));
+    properties.push(("schema:accessibilitySummary", summary(has_pages)));
+    properties.push((
+        "dcterms:conformsTo",
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA".into(),
+    ));
+    if has_pages {
+        properties.push((
+            "pageBreakSource",
+            format!("{} (print edition, quire)", xml::clean(meta.title.trim())),
+        ));
+    }
+
+    let mut resources: Vec<package::Resource> = options
+        .fonts
+        .iter()
+        .map(|font| package::Resource {
+            path: style::font_path(font),
+            bytes: font.bytes,
+            media_type: style::font_media_type(font).to_string(),
+        })
+        .collect();
+    resources.dedup_by(|a, b| a.path == b.path);
+
+    let built = package::build(package::Package {
+        title: meta.title.trim().to_string(),
+        authors: meta
+            .authors
+            .iter()
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect(),
+        language: language.clone(),
+        description: meta.description.clone().filter(|d| !d.trim().is_empty()),
+        rights: meta.rights.clone().filter(|r| !r.trim().is_empty()),
+        properties,
+        stylesheet: style::stylesheet(&options.fonts),
+        resources,
+        cover_image: Some(cover_image),
+        documents,
+    })?;
+
+    // 7. the post-pass
+    let mut metadata = String::new();
+    if let Some(publisher) = meta.publisher.as_deref().filter(|p| !p.trim().is_empty()) {
+        metadata.push_str(&format!(
+            "    <dc:publisher>{}</dc:publisher>\n",
+            xml::text(publisher.trim())
+        ));
+    }
+    if let Some(date) = meta.date.as_deref().filter(|d| !d.trim().is_empty()) {
+        match w3c_date(date) {
+            Some(date) => metadata.push_str(&format!("    <dc:date>{date}</dc:date>\n")),
+            None => diagnostics.push(Diagnostic::warning(
+                "epub-date",
+                Location::new(manuscript::CONFIG_FILE, 0, 0),
+                format!(
+                    "date `{}` is not YYYY, YYYY-MM or YYYY-MM-DD; the EPUB has no dc:date",
+                    date.trim()
+                ),
+            )),
+        }
+    }
+    let fixes = postpass::Fixes {
+        identifier,
+        modified: Some(options.modified),
+        metadata,
+        language,
+        landmarks: nav::landmarks(files.first().map(String::as_str)),
+        page_list: has_pages.then(|| nav::page_list(&plan.list)),
+        nav_after: front::COPYRIGHT.to_string(),
+    };
+    let bytes = postpass::finish(&built, &fixes)?;
+    Ok((bytes, diagnostics))
+}
+
+/// `dc:identifier`: the book's own, else a `urn:uuid:` derived from its
+/// title, authors and language (never random, so rebuilds keep it).
+fn identifier(book: &Book) -> String {
+    if let Some(id) = book.meta.identifier.as_deref().map(xml::clean) {
+        if !id.trim().is_empty() {
+            return id.trim().to_string();
+        }
+    }
+    let mut key = book.meta.title.clone();
+    for author in &book.meta.authors {
+        key.push('\u{1F}');
+        key.push_str(author);
+    }
+    key.push('\u{1E}');
+    key.push_str(&book.meta.language);
+    xml::uuid_urn(xml::fnv1a_128(key.as_bytes()))
+}
+
+/// `date` as W3CDTF (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`), if it is one.
+fn w3c_date(date: &str) -> Option<String> {
+    let date = date.trim();
+    let t = Timestamp::parse_date(date)?;
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = date.split('-').collect();
+    Some(match parts.as_slice() {
+        [y] if y.len() == 4 && digits(y) => format!("{:04}", t.year),
+        [y, m] if y.len() == 4 && m.len() == 2 && digits(y) && digits(m) => {
+            format!("{:04}-{:02}", t.year, t.month)
+        }
+        _ => format!("{:04}-{:02}-{:02}", t.year, t.month, t.day),
+    })
+}
+
+/// The accessibility summary.
+fn summary(has_pages: bool) -> String {
+    let mut s = String::from(
+        "A reflowable text with a table of contents, structured headings and a logical reading order; \
+         the cover and images have alternative text",
+    );
+    if has_pages {
+        s.push_str("; page-break markers and a page list follow the print edition");
+    }
+    s.push('.');
+    s
 }

@@ -29,9 +29,31 @@ pub enum Context {
 
 /// Elements dropped together with their content.
 const DROP_WITH_CONTENT: &[&str] = &[
-    "script", "style", "iframe", "object", "embed", "form", "textarea", "select", "button",
-    "template", "noscript", "title", "head", "svg", "math", "audio", "video", "canvas", "frame",
-    "frameset", "applet", "noembed", "noframes", "xmp", "plaintext",
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "textarea",
+    "select",
+    "button",
+    "template",
+    "noscript",
+    "title",
+    "head",
+    "svg",
+    "math",
+    "audio",
+    "video",
+    "canvas",
+    "frame",
+    "frameset",
+    "applet",
+    "noembed",
+    "noframes",
+    "xmp",
+    "plaintext",
 ];
 
 /// Elements without content (never pushed on the stack).
@@ -356,7 +378,12 @@ pub fn safe_href(value: &str, resolver: &dyn Resolver) -> Option<String> {
 pub fn encode_url(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
     for c in url.chars() {
-        if c.is_ascii_control() || matches!(c, ' ' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}') {
+        if c.is_ascii_control()
+            || matches!(
+                c,
+                ' ' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}'
+            )
+        {
             out.push_str(&format!("%{:02X}", c as u32));
         } else if xml::is_xml_char(c) {
             out.push(c);
@@ -406,7 +433,10 @@ pub fn decode(text: &str) -> String {
                     Some(hex) => u32::from_str_radix(hex, 16).ok(),
                     None => num.parse().ok(),
                 };
-                Some(code.and_then(char::from_u32).filter(|&c| xml::is_xml_char(c)))
+                Some(
+                    code.and_then(char::from_u32)
+                        .filter(|&c| xml::is_xml_char(c)),
+                )
             }
             None => named(name).map(Some),
         };
@@ -529,7 +559,13 @@ mod tests {
             "<div>hi<a>x</a><a href=\"https://example.org/a%20b\">ok</a><a href=\"ch.xhtml#known\">k</a></div>"
         );
         assert!(!out.contains("<script") && !out.contains(" on") && !out.contains("javascript:"));
-        for what in ["<script> element", "<iframe> element", "`onclick` attribute", "`style` attribute", "`href` attribute"] {
+        for what in [
+            "<script> element",
+            "<iframe> element",
+            "`onclick` attribute",
+            "`style` attribute",
+            "`href` attribute",
+        ] {
             assert!(dropped.contains(what), "{what} in {dropped:?}");
         }
     }
@@ -543,17 +579,32 @@ mod tests {
         assert!(dropped.contains("<div>"), "{dropped:?}");
         let (out, _) = run("<p>in</p>", Context::Inline { in_link: false });
         assert_eq!(out, "in");
-        let (out, _) = run("<a href=\"https://x.org\">x</a>", Context::Inline { in_link: true });
+        let (out, _) = run(
+            "<a href=\"https://x.org\">x</a>",
+            Context::Inline { in_link: true },
+        );
         assert_eq!(out, "x");
-        let (out, _) = run("<span id=\"free\" id=\"dup\">a</span><span id=\"taken\">b</span>", Context::Block);
+        let (out, _) = run(
+            "<span id=\"free\" id=\"dup\">a</span><span id=\"taken\">b</span>",
+            Context::Block,
+        );
         assert_eq!(out, "<span id=\"free\">a</span><span>b</span>");
     }
 
     #[test]
     fn text_is_escaped_and_odd_input_survives() {
-        let (out, _) = run("a < b && c ]]> <3 <!-- <script> --> d \u{1} &bogus; &#0; <", Context::Block);
-        assert_eq!(out, "a &lt; b &amp;&amp; c ]]&gt; &lt;3  d  &amp;bogus;  &lt;");
+        let (out, _) = run(
+            "a < b && c ]]> <3 <!-- <script> --> d \u{1} &bogus; &#0; <",
+            Context::Block,
+        );
+        assert_eq!(
+            out,
+            "a &lt; b &amp;&amp; c ]]&gt; &lt;3  d  &amp;bogus;  &lt;"
+        );
         let (out, _) = run("<span title='x\"y' lang=\"en-GB\">t</span", Context::Block);
-        assert_eq!(out, "<span title=\"x&quot;y\" xml:lang=\"en-GB\" lang=\"en-GB\">t</span>");
+        assert_eq!(
+            out,
+            "<span title=\"x&quot;y\" xml:lang=\"en-GB\" lang=\"en-GB\">t</span>"
+        );
     }
 }

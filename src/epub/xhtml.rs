@@ -17,7 +17,11 @@ use crate::error::{Diagnostic, Location};
 /// A complete XHTML document around `body`.
 pub fn document(lang: &str, title: &str, body_type: &str, body: &str) -> String {
     let lang = xml::attr(lang);
-    let title = if title.trim().is_empty() { "Untitled" } else { title };
+    let title = if title.trim().is_empty() {
+        "Untitled"
+    } else {
+        title
+    };
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
          <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" \
@@ -119,7 +123,8 @@ impl<'a> Writer<'a> {
         let referenced = referenced_notes(chapter);
 
         let xml_id = self.targets.xml_id(&chapter.id);
-        self.out.push_str("<section epub:type=\"chapter\" role=\"doc-chapter\" id=\"");
+        self.out
+            .push_str("<section epub:type=\"chapter\" role=\"doc-chapter\" id=\"");
         xml::push_attr(&mut self.out, &xml_id);
         self.out.push('"');
         self.class_attr(&chapter.classes, None);
@@ -200,7 +205,12 @@ impl<'a> Writer<'a> {
         } else {
             title
         };
-        document(&self.lang, &title, "bodymatter", &std::mem::take(&mut self.out))
+        document(
+            &self.lang,
+            &title,
+            "bodymatter",
+            &std::mem::take(&mut self.out),
+        )
     }
 
     fn blocks(&mut self, blocks: &'a [Block]) {
@@ -319,7 +329,8 @@ impl<'a> Writer<'a> {
                 self.markers_before(&block.id);
                 self.out.push_str("<div");
                 self.id_attr(&block.id);
-                self.out.push_str(" class=\"math-display\"><span class=\"math\">");
+                self.out
+                    .push_str(" class=\"math-display\"><span class=\"math\">");
                 xml::push_text(&mut self.out, source.trim());
                 self.out.push_str("</span></div>\n");
             }
@@ -387,7 +398,8 @@ impl<'a> Writer<'a> {
         if !head.is_empty() {
             self.out.push_str("<thead>\n<tr>");
             for (column, cell) in head.iter().enumerate() {
-                self.out.push_str(&format!("<th scope=\"col\"{}>", class(column)));
+                self.out
+                    .push_str(&format!("<th scope=\"col\"{}>", class(column)));
                 self.break_word();
                 self.inlines(cell);
                 self.break_word();
@@ -557,7 +569,9 @@ impl<'a> Writer<'a> {
                 }
                 self.out.push_str(&format!(">{number}</a>"));
             }
-            _ => self.out.push_str(&format!("<sup class=\"noteref\">{number}</sup>")),
+            _ => self
+                .out
+                .push_str(&format!("<sup class=\"noteref\">{number}</sup>")),
         }
     }
 
@@ -573,7 +587,8 @@ impl<'a> Writer<'a> {
             .map(|(s, _)| s.to_ascii_lowercase())
             .filter(|s| {
                 s.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && s.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
             });
         let why = match scheme.as_deref() {
             Some("javascript" | "vbscript" | "data" | "file") => "is not allowed in an EPUB",
@@ -630,13 +645,10 @@ impl<'a> Writer<'a> {
             first.push(pending.pop_front().expect("non-empty").1);
         }
         self.emit_markers(first);
-        std::mem::replace(
-            &mut self.words,
-            Some(Words {
-                pending,
-                ..Words::default()
-            }),
-        )
+        self.words.replace(Words {
+            pending,
+            ..Words::default()
+        })
     }
 
     /// Ends the block's word counting and writes the markers left (pages
@@ -677,10 +689,18 @@ impl<'a> Writer<'a> {
                 words.in_word = false;
             } else if !words.in_word {
                 words.in_word = true;
-                if words.pending.front().is_some_and(|(w, _)| *w <= words.count) {
+                if words
+                    .pending
+                    .front()
+                    .is_some_and(|(w, _)| *w <= words.count)
+                {
                     xml::push_text(&mut self.out, &text[run..i]);
                     run = i;
-                    while words.pending.front().is_some_and(|(w, _)| *w <= words.count) {
+                    while words
+                        .pending
+                        .front()
+                        .is_some_and(|(w, _)| *w <= words.count)
+                    {
                         let (_, marker) = words.pending.pop_front().expect("non-empty");
                         self.out.push_str(&marker.html());
                     }
@@ -701,7 +721,11 @@ impl<'a> Writer<'a> {
                     words.in_word = false;
                 } else if !words.in_word {
                     words.in_word = true;
-                    while words.pending.front().is_some_and(|(w, _)| *w <= words.count) {
+                    while words
+                        .pending
+                        .front()
+                        .is_some_and(|(w, _)| *w <= words.count)
+                    {
                         markers.push(words.pending.pop_front().expect("non-empty").1);
                     }
                     words.count += 1;
@@ -761,9 +785,9 @@ impl Resolver for RawResolver<'_> {
 }
 
 /// The ids of the notes some reference in `chapter` points to.
-fn referenced_notes(chapter: &Chapter) -> HashSet<&str> {
+fn referenced_notes<'c>(chapter: &'c Chapter) -> HashSet<&'c str> {
     let mut found = HashSet::new();
-    let mut visit = |blocks: &'_ [Block]| {
+    let mut visit = |blocks: &'c [Block]| {
         walk_blocks(blocks, &mut |block| {
             for content in block_inlines(block) {
                 walk_inlines(content, &mut |inline| {

@@ -137,7 +137,10 @@ mod tests {
 
     #[test]
     fn escapes_and_drops_forbidden_characters() {
-        assert_eq!(text("a & b < c > ]]> \u{1}\u{7}x\u{FFFE}\u{FFFF}\u{85}"), "a &amp; b &lt; c &gt; ]]&gt; x");
+        assert_eq!(
+            text("a & b < c > ]]> \u{1}\u{7}x\u{FFFE}\u{FFFF}\u{85}"),
+            "a &amp; b &lt; c &gt; ]]&gt; x"
+        );
         assert_eq!(attr("\"q\" 'a'\t"), "&quot;q&quot; 'a'&#9;");
     }
 

@@ -1,1 +1,259 @@
-//! Tests of the Markdown reader.
+//! Tests of the Markdown reader: what the golden trees
+//! (`tests/tree_golden.rs`) show poorly — the slug rules one by one, deep
+//! nesting on a small stack, and id uniqueness over a large document.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use super::*;
+use crate::doc::walk_blocks;
+use crate::manuscript::Source;
+
+/// An in-memory manuscript of `(file name, text)` pairs, without book.toml.
+fn manuscript(files: &[(&str, &str)]) -> Manuscript {
+    Manuscript {
+        root: PathBuf::from("."),
+        config: Config::default(),
+        has_config_file: false,
+        sources: files
+            .iter()
+            .map(|(name, text)| Source {
+                name: name.to_string(),
+                text: text.to_string(),
+            })
+            .collect(),
+    }
+}
+
+fn read_one(text: &str) -> Read {
+    read(&manuscript(&[("a.md", text)])).expect("the reader succeeds")
+}
+
+#[test]
+fn slug_lower_cases_and_joins_words_with_hyphens() {
+    assert_eq!(slug("Hello World"), "hello-world");
+    assert_eq!(
+        slug("  Several   spaces\tand a tab "),
+        "several-spaces-and-a-tab"
+    );
+    assert_eq!(slug("Line\nbreak"), "line-break");
+}
+
+#[test]
+fn slug_drops_punctuation_but_keeps_underscore_hyphen_and_period() {
+    assert_eq!(slug("Hello, World!"), "hello-world");
+    assert_eq!(
+        slug("“Quoted” heading — with a dash"),
+        "quoted-heading-with-a-dash"
+    );
+    assert_eq!(slug("C++ & C#"), "c-c");
+    assert_eq!(
+        slug("snake_case and kebab-case"),
+        "snake_case-and-kebab-case"
+    );
+    assert_eq!(slug("Version 2.0 notes"), "version-2.0-notes");
+}
+
+#[test]
+fn slug_drops_everything_before_the_first_letter() {
+    assert_eq!(slug("1. Introduction"), "introduction");
+    assert_eq!(slug("(Parenthesised) start"), "parenthesised-start");
+    assert_eq!(slug("§ 3.2 Scope"), "scope");
+    assert_eq!(slug("-_.leading marks"), "leading-marks");
+    // nothing left: the caller falls back to `section` or `chapter-N`
+    assert_eq!(slug("2024"), "");
+    assert_eq!(slug("!?"), "");
+    assert_eq!(slug(""), "");
+}
+
+#[test]
+fn slug_trims_trailing_periods_and_hyphens() {
+    assert_eq!(slug("Ends with a dot."), "ends-with-a-dot");
+    assert_eq!(slug("Wait..."), "wait");
+    assert_eq!(slug("Trailing -"), "trailing");
+}
+
+#[test]
+fn slug_keeps_non_ascii_letters_and_lower_cases_them() {
+    assert_eq!(slug("Über Straße"), "über-straße");
+    assert_eq!(slug("ΑΒΓ Δ"), "αβγ-δ");
+}
+
+#[test]
+fn heading_without_slug_text_gets_a_fallback_id() {
+    let read = read_one("# 1999\n\n## 42\n\n## 42\n");
+    let chapter = &read.book.chapters[0];
+    assert_eq!(chapter.id, "chapter-1");
+    let ids: Vec<&str> = chapter.blocks.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, ["section", "section-1"]);
+}
+
+/// The greatest container depth (quotes, lists) of `blocks`, iteratively.
+fn depth(blocks: &[Block]) -> usize {
+    let mut deepest = 0;
+    let mut stack: Vec<(&Block, usize)> = blocks.iter().map(|b| (b, 1)).collect();
+    while let Some((block, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match &block.kind {
+            BlockKind::BlockQuote { blocks } => stack.extend(blocks.iter().map(|b| (b, d + 1))),
+            BlockKind::List { items, .. } => {
+                for item in items {
+                    stack.extend(item.blocks.iter().map(|b| (b, d + 1)));
+                }
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Reads `text` on a thread with a 2 MiB stack (a quarter of the main
+/// thread's usual 8 MiB): the reader must not recurse with the nesting.
+fn read_on_small_stack(text: String) -> Read {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            let read = read_one(&text);
+            // serialising and dropping the tree must be shallow enough too
+            let json = serde_json::to_string(&read.book).expect("serialises");
+            assert!(json.contains("deep"));
+            read
+        })
+        .expect("spawn")
+        .join()
+        .expect("the reader does not overflow a 2 MiB stack")
+}
+
+fn assert_flattened(read: &Read) {
+    let warnings: Vec<&Diagnostic> = read
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "nesting-too-deep")
+        .collect();
+    assert_eq!(warnings.len(), 1, "one warning: {:?}", read.diagnostics);
+    assert_eq!(warnings[0].location.file, "a.md");
+    assert_eq!(warnings[0].location.line, 3);
+    let blocks = &read.book.chapters[0].blocks;
+    let d = depth(blocks);
+    assert!(d <= MAX_DEPTH + 1, "the tree is {d} deep");
+    let mut text = String::new();
+    walk_blocks(blocks, &mut |b| {
+        if let BlockKind::Paragraph { content } = &b.kind {
+            text.push_str(&plain_text(content));
+        }
+    });
+    assert_eq!(text, "deep", "the deepest text is kept");
+}
+
+#[test]
+fn two_hundred_nested_quotes_are_flattened_with_a_warning() {
+    let text = format!("# Deep\n\n{}deep\n", "> ".repeat(200));
+    let read = read_on_small_stack(text);
+    assert_flattened(&read);
+    // the quotes down to the limit are kept
+    assert!(depth(&read.book.chapters[0].blocks) >= MAX_DEPTH);
+}
+
+#[test]
+fn a_hundred_and_fifty_nested_lists_are_flattened_with_a_warning() {
+    let text = format!("# Deep\n\n{}deep\n", "- ".repeat(150));
+    let read = read_on_small_stack(text);
+    assert_flattened(&read);
+    // a list level is two frames (list and item), one tree level
+    assert!(depth(&read.book.chapters[0].blocks) >= MAX_DEPTH / 2);
+}
+
+#[test]
+fn shallow_nesting_gives_no_warning() {
+    let read = read_one("# Fine\n\n> > > - - - fine\n");
+    assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+    assert_eq!(depth(&read.book.chapters[0].blocks), 7);
+}
+
+/// A chapter file exercising every kind of block, with ids chosen to
+/// collide with generated ones (`b-N-M`, `fn-N-M`, `chapter-N`) and
+/// headings repeated in every file.
+fn mixed_file(n: usize) -> String {
+    format!(
+        "Intro paragraph of file {n}[^a].\n\n\
+         # Chapter {n}\n\n\
+         ## Section\n\n\
+         ## Section\n\n\
+         ## Claims a block id {{#b-{m}-3}}\n\n\
+         ## Claims a note id {{#fn-{m}-1}}\n\n\
+         ## Claims a chapter id {{#chapter-{m}}}\n\n\
+         Text with a note[^a], another[^b] and [a link](#section).\n\n\
+         > Quote\n>\n> > Nested quote\n>\n> - item in quote\n\n\
+         1. one\n2. two\n   - nested\n\n     loose paragraph\n\n\
+         - [x] done\n- [ ] open\n\n\
+         | a | b |\n|---|:-:|\n| 1 | 2 |\n\n\
+         ![Figure {n}](f{n}.png)\n\n\
+         ```rust\nfn x() {{}}\n```\n\n\
+         ***\n\n\
+         Term\n: Definition one\n\n: Definition two\n\n\
+         <div>raw</div>\n\n\
+         $$x^2$$\n\n\
+         ### Section\n\n\
+         [^a]: Note a with a paragraph.\n\n    And a second one.\n\n\
+         [^b]: Note b.\n    > with a quote\n",
+        m = n + 1,
+    )
+}
+
+#[test]
+fn every_id_in_a_large_mixed_book_is_unique() {
+    let texts: Vec<(String, String)> = (1..=12)
+        .map(|n| (format!("{n:02}.md"), mixed_file(n)))
+        .collect();
+    let files: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    let read = read(&manuscript(&files)).expect("the reader succeeds");
+    // file 1 opens with an untitled chapter, then one chapter a file
+    assert_eq!(read.book.chapters.len(), 13);
+
+    let mut ids = BTreeSet::new();
+    let mut blocks = 0;
+    let mut claim = |id: &str, what: &str| {
+        assert!(!id.is_empty(), "{what} without an id");
+        assert!(ids.insert(id.to_string()), "{what} id `{id}` is not unique");
+    };
+    for chapter in &read.book.chapters {
+        claim(&chapter.id, "chapter");
+        walk_blocks(&chapter.blocks, &mut |b| {
+            blocks += 1;
+            claim(&b.id, "block");
+        });
+        for note in &chapter.footnotes {
+            claim(&note.id, "note");
+            walk_blocks(&note.blocks, &mut |b| {
+                blocks += 1;
+                claim(&b.id, "block in a note");
+            });
+        }
+    }
+    assert!(blocks > 12 * 30, "a large book: {blocks} blocks");
+
+    // the references point at notes of their own chapter, numbered from 1
+    for chapter in &read.book.chapters {
+        let notes: Vec<&str> = chapter.footnotes.iter().map(|n| n.id.as_str()).collect();
+        walk_blocks(&chapter.blocks, &mut |b| {
+            if let BlockKind::Paragraph { content } = &b.kind {
+                crate::doc::walk_inlines(content, &mut |i| {
+                    if let Inline::FootnoteRef { id, number } = i {
+                        assert_eq!(notes.get(*number as usize - 1), Some(&id.as_str()));
+                    }
+                });
+            }
+        });
+    }
+
+    // explicit ids that collide are reported, one warning each
+    let duplicates = read
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "duplicate-id")
+        .count();
+    assert!(duplicates >= 12, "{:?}", read.diagnostics);
+}

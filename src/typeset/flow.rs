@@ -46,6 +46,9 @@ pub struct Line {
     pub headings: Vec<(String, u8, String)>,
     /// Source position (for the report).
     pub pos: Option<Pos>,
+    /// For a table row: the table's header lines, repeated when this row
+    /// starts a page.
+    pub repeat: Option<std::sync::Arc<Vec<Line>>>,
 }
 
 impl Line {
@@ -544,6 +547,7 @@ impl<'a> Flow<'a> {
                 mark: Some((block.id.clone(), if li == 0 { 0 } else { mark_word })),
                 headings: Vec::new(),
                 pos: Some(block.pos),
+                repeat: None,
             });
         }
         if breaks.pass == linebreak::Pass::Emergency {
@@ -713,8 +717,8 @@ impl<'a> Flow<'a> {
                 let label_width = ctx.size * 1.6;
                 for (i, item) in items.iter().enumerate() {
                     let label = match (item.checked, start) {
-                        (Some(true), _) => "\u{2612}".to_string(),
-                        (Some(false), _) => "\u{2610}".to_string(),
+                        (Some(true), _) => "\u{d7}".to_string(),
+                        (Some(false), _) => String::new(),
                         (None, Some(n)) => format!("{}.", n + i as u64),
                         (None, None) => "\u{2022}".to_string(),
                     };
@@ -730,10 +734,30 @@ impl<'a> Flow<'a> {
                         .iter_mut()
                         .find(|v| matches!(v, VItem::Line(_)))
                     {
-                        let run = self.run(&label, FaceId::Regular, ctx.size);
-                        let w = run.width();
-                        let mut run = run;
-                        run.x = ctx.indent_left + label_width - w - ctx.size * 0.4;
+                        let mut run = self.run(&label, FaceId::Regular, ctx.size);
+                        if item.checked.is_some() {
+                            // a task: a square drawn with rules, a cross inside when done
+                            let side = ctx.size * 0.62;
+                            let x = ctx.indent_left + label_width - side - ctx.size * 0.4;
+                            let top = -side - ctx.size * 0.02;
+                            let t = ctx.size * 0.05;
+                            for (rx, ry, w, h) in [
+                                (x, top, side, t),
+                                (x, top + side - t, side, t),
+                                (x, top, t, side),
+                                (x + side - t, top, t, side),
+                            ] {
+                                first.items.push(Item::Rule {
+                                    x: rx,
+                                    y: ry,
+                                    width: w,
+                                    height: h,
+                                });
+                            }
+                            run.x = x + (side - run.width()) / 2.0;
+                        } else {
+                            run.x = ctx.indent_left + label_width - run.width() - ctx.size * 0.4;
+                        }
                         first.items.push(Item::Glyphs(run));
                     }
                 }
@@ -744,16 +768,19 @@ impl<'a> Flow<'a> {
                 let size = ctx.size * 0.82;
                 let leading = ctx.leading * 0.85;
                 let char_w = self.shaper.width(FaceId::Mono, "0") * size;
-                let cols = ((measure - ctx.size) / char_w).floor().max(8.0) as usize;
+                let cols = ((measure - ctx.size * 0.5) / char_w).floor().max(8.0) as usize;
+                debug_assert!(cols > 2);
                 let mut lines = Vec::new();
                 for source_line in code.lines() {
                     let chars: Vec<char> = source_line.replace('\t', "    ").chars().collect();
-                    let mut chunks: Vec<String> = chars
-                        .chunks(cols)
-                        .map(|c| c.iter().collect::<String>())
-                        .collect();
-                    if chunks.is_empty() {
-                        chunks.push(String::new());
+                    // wrapped code: continuation lines start with an arrow and
+                    // two columns of indent, so they are two columns shorter
+                    let mut chunks: Vec<String> = Vec::new();
+                    let mut rest: &[char] = &chars;
+                    while !rest.is_empty() || chunks.is_empty() {
+                        let take = if chunks.is_empty() { cols } else { cols - 2 }.min(rest.len());
+                        chunks.push(rest[..take].iter().collect());
+                        rest = &rest[take..];
                     }
                     if chunks.len() > 1 {
                         self.report.wrapped_code_lines += 1;
@@ -761,16 +788,18 @@ impl<'a> Flow<'a> {
                     let n = chunks.len();
                     for (ci, chunk) in chunks.into_iter().enumerate() {
                         let mut items = Vec::new();
+                        let mut indent = ctx.indent_left + ctx.size * 0.5;
+                        if ci > 0 {
+                            // continuation mark: an arrow where the indent is
+                            let mut mark = self.run("\u{2192}", FaceId::Regular, size * 0.8);
+                            mark.x = indent;
+                            items.push(Item::Glyphs(mark));
+                            indent += 2.0 * char_w;
+                        }
                         if !chunk.is_empty() {
                             let mut run = self.run(&chunk, FaceId::Mono, size);
-                            run.x = ctx.indent_left + ctx.size * 0.5;
+                            run.x = indent;
                             items.push(Item::Glyphs(run));
-                        }
-                        if ci + 1 < n {
-                            // continuation mark in the margin of the code block
-                            let mut mark = self.run("\u{21a9}", FaceId::Regular, size);
-                            mark.x = ctx.indent_left + measure - mark.width();
-                            items.push(Item::Glyphs(mark));
                         }
                         lines.push(Line {
                             ascent: leading * 0.75,
@@ -781,6 +810,7 @@ impl<'a> Flow<'a> {
                             mark: (ci == 0 && lines.is_empty()).then(|| (block.id.clone(), 0)),
                             headings: Vec::new(),
                             pos: Some(block.pos),
+                            repeat: None,
                         });
                     }
                 }
@@ -932,9 +962,10 @@ impl<'a> Flow<'a> {
         let gap = size;
         // column widths from content: natural widths, scaled down to fit
         let mut natural = vec![size * 2.0; ncols];
-        for row in std::iter::once(head).chain(rows.iter().map(Vec::as_slice)) {
+        let head_row = std::iter::once((head, FaceId::Bold));
+        for (row, face) in head_row.chain(rows.iter().map(|r| (r.as_slice(), FaceId::Regular))) {
             for (c, cell) in row.iter().enumerate().take(ncols) {
-                let w = self.shaper.width(FaceId::Regular, &plain_text(cell)) * size;
+                let w = self.shaper.width(face, &plain_text(cell)) * size;
                 natural[c] = natural[c].max(w.min(measure));
             }
         }
@@ -981,8 +1012,26 @@ impl<'a> Flow<'a> {
         if let Some(last) = all.last_mut() {
             last.items.push(rule(last.descent, 0.4));
         }
+        // the header as repeated on later pages: no anchors or page-map marks
+        let repeat: Vec<Line> = all
+            .iter()
+            .map(|l| Line {
+                mark: None,
+                headings: Vec::new(),
+                notes: Vec::new(),
+                break_after: false,
+                items: l
+                    .items
+                    .iter()
+                    .filter(|i| !matches!(i, Item::Anchor { .. }))
+                    .cloned()
+                    .collect(),
+                ..l.clone()
+            })
+            .collect();
+        let repeat = std::sync::Arc::new(repeat);
         for row in rows {
-            let lines = self.table_row(
+            let mut lines = self.table_row(
                 row,
                 &widths,
                 aligns,
@@ -993,6 +1042,9 @@ impl<'a> Flow<'a> {
                 ctx,
                 block,
             );
+            for line in &mut lines {
+                line.repeat = Some(repeat.clone());
+            }
             all.extend(lines);
         }
         if let Some(last) = all.last_mut() {

@@ -16,6 +16,8 @@ pub mod hyphenate;
 pub mod linebreak;
 pub mod pages;
 pub mod shape;
+#[cfg(test)]
+mod tests;
 
 use serde::Serialize;
 

@@ -93,6 +93,12 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
                 }
             }
             VItem::Line(line) => {
+                // a table row opening a page brings its table's header along
+                if cur.is_empty() {
+                    if let Some(header) = &line.repeat {
+                        cur.items.extend(header.iter().cloned().map(VItem::Line));
+                    }
+                }
                 let body = cur.body_height() + line.height();
                 let own_notes: f64 = line.notes.iter().map(|n| note_height(n)).sum();
                 let notes = cur.notes_height(separator)

@@ -1,0 +1,66 @@
+//! Generated sample manuscripts, for tests and benchmarks: a book of any
+//! number of chapters that uses every construct (lists, quotes, code,
+//! tables, footnotes, definition lists, links across chapters, raw HTML,
+//! math), built from the default book's prose so that hyphenation and line
+//! breaking see real English.
+
+/// The prose the chapters are made of (the default book's opening paragraphs).
+const PROSE: [&str; 4] = [
+    "Human rights are the foundation of good governance. China has always been committed to respecting, protecting and advancing human rights, and increasing the people’s sense of fulfillment, happiness and security. The route to moderate prosperity has reinforced the groundwork for human rights.",
+    "In the process of building a moderately prosperous society, China has maintained its commitment to the new development philosophy. The economy has achieved long-term rapid growth and the basic needs of over one billion people have been met. The urban-rural divide has been resolved and the income distribution profile has been reformed to improve living standards.",
+    "Targeted poverty reduction and eradication has achieved success, strengthening protection of all vulnerable groups. A social security system covering all the people is in place, with better medical services and a higher overall level of health. Public cultural services have improved. Free compulsory education has been realized in both urban and rural areas.",
+    "An efficient and ubiquitous information network has been set up. With accelerated efforts to build an eco-civilization, a basic national policy of environmental protection has been implemented, measures to prevent and control pollution have intensified, and the eco-environment has notably improved.",
+];
+
+/// A manuscript of `chapters` chapters: `(file name, content)` pairs,
+/// `book.toml` first. Each chapter has about 4.5 kB of prose, a bullet list,
+/// a block quote, a code block, a small table, a footnote and a link to the
+/// next chapter.
+pub fn large_book(chapters: usize) -> Vec<(String, String)> {
+    let mut files = vec![(
+        "book.toml".to_string(),
+        "[book]\ntitle = \"A Generated Book\"\nauthors = [\"quire\"]\nlanguage = \"en\"\ndate = \"2026-01-01\"\n"
+            .to_string(),
+    )];
+    for n in 1..=chapters {
+        files.push((format!("ch{n:04}.md"), chapter(n, chapters)));
+    }
+    files
+}
+
+fn chapter(n: usize, total: usize) -> String {
+    let p = |i: usize| PROSE[(n + i) % PROSE.len()];
+    let next = if n < total { n + 1 } else { 1 };
+    format!(
+        "# Chapter {n}: On Prosperity {{#chapter-{n}}}\n\n\
+{p0} {p1}\n\n\
+{p2}[^note{n}] See also [the next chapter](ch{next:04}.md#chapter-{next}) and [this chapter’s table](#table-{n}).\n\n\
+## Material foundations {{#material-{n}}}\n\n\
+{p3}\n\n\
+- economic rights, which are *more equitable*;\n\
+- political rights, which are **better protected**;\n\
+- cultural rights, with `code` and a [link](https://example.org/{n}).\n\n\
+> {p0}\n>\n> — a quotation\n\n\
+{p1} {p2}\n\n\
+```rust\nfn chapter_{n}() -> usize {{\n    // a comment long enough to need wrapping when the measure is narrow, as code lines sometimes are\n    {n}\n}}\n```\n\n\
+## A table {{#table-{n}}}\n\n\
+| Area | Measure | Change |\n|:-----|:-------:|-------:|\n| Income | distribution reformed | +{n}% |\n| Health | overall level | +3.{n}% |\n| Education | compulsory, free | 100% |\n\n\
+Term {n}\n: A definition with $x^{n}$ math.\n\n\
+{p3} {p0}\n\n\
+<span class=\"note\">Raw <em>HTML</em> inline.</span>\n\n\
+[^note{n}]: A footnote for chapter {n}: {p1}\n",
+        p0 = p(0),
+        p1 = p(1),
+        p2 = p(2),
+        p3 = p(3),
+    )
+}
+
+/// Writes [`large_book`] into `dir`.
+pub fn write_large_book(dir: &std::path::Path, chapters: usize) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, text) in large_book(chapters) {
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(())
+}

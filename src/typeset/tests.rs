@@ -1,0 +1,322 @@
+//! Layout tests with the bundled fonts: what lands where on the page.
+
+use super::flow::{Line, VItem};
+use super::fonts::{FaceId, Fonts};
+use super::frame::{Item, LinkDest, Page};
+use super::pages::break_pages;
+use super::{typeset, Layout, Settings};
+use crate::config::PdfConfig;
+
+fn settings() -> Settings {
+    Settings::from_config(&PdfConfig::default()).unwrap()
+}
+
+/// Typesets a one-file manuscript.
+fn layout_of(markdown: &str) -> (Layout, crate::doc::Book) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), markdown).unwrap();
+    layout_of_dir(dir.path())
+}
+
+fn layout_of_dir(dir: &std::path::Path) -> (Layout, crate::doc::Book) {
+    let manuscript = crate::manuscript::load(dir).unwrap();
+    let read = crate::markdown::read(&manuscript).unwrap();
+    let settings = Settings::from_config(&read.config.pdf).unwrap();
+    let layout = typeset(&read.book, &settings, &Fonts::bundled().unwrap()).unwrap();
+    (layout, read.book)
+}
+
+/// Body lines of a page: glyph runs grouped by baseline, inside the text block.
+fn body_lines(page: &Page, s: &Settings) -> Vec<(f64, Vec<super::frame::GlyphRun>)> {
+    let mut lines: Vec<(f64, Vec<super::frame::GlyphRun>)> = Vec::new();
+    for item in &page.items {
+        if let Item::Glyphs(run) = item {
+            if run.y < s.margin_top || run.y > s.margin_top + s.text_height {
+                continue; // running head, folio
+            }
+            let base = run.y;
+            match lines.iter_mut().find(|(y, _)| {
+                (y - base).abs() < 0.01
+                    || (y - base).abs() < run.size * 0.5 && run.glyphs.iter().any(|g| g.rise != 0.0)
+            }) {
+                Some((_, runs)) => runs.push(run.clone()),
+                None => lines.push((base, vec![run.clone()])),
+            }
+        }
+    }
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    lines
+}
+
+fn seed() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/seed.txt"
+    ))
+    .unwrap()
+}
+
+#[test]
+fn justified_lines_end_at_the_measure() {
+    let (layout, _) = layout_of(&format!("# Test\n\n{}", seed()));
+    let s = settings();
+    let mut checked = 0;
+    for (index, page) in layout.pages.iter().enumerate().skip(layout.front_pages) {
+        let left = s.left_margin(index + 1);
+        let lines = body_lines(page, &s);
+        for (i, (_, runs)) in lines.iter().enumerate() {
+            if runs
+                .iter()
+                .any(|r| r.size != s.size || r.face != FaceId::Regular)
+            {
+                continue; // headings, titles, notes
+            }
+            // the last line of a paragraph is followed by a taller gap or is the page's last
+            let next_gap = lines.get(i + 1).map(|(y, _)| y - lines[i].0);
+            if next_gap.is_none_or(|g| g > s.leading + 0.01) {
+                continue;
+            }
+            let last = runs
+                .iter()
+                .max_by(|a, b| (a.x + a.width()).total_cmp(&(b.x + b.width())))
+                .unwrap();
+            let end = last.x + last.width() - left;
+            let last_glyph = last.glyphs.last().unwrap();
+            let hang = 0.7 * last_glyph.natural; // the most any character protrudes
+            let is_last_of_paragraph = end < s.measure - 20.0;
+            if is_last_of_paragraph {
+                continue;
+            }
+            assert!(
+                end >= s.measure - 0.5 && end <= s.measure + hang + 0.5,
+                "line ends at {end:.2}, measure {:.2} (page {index}, text {:?})",
+                s.measure,
+                runs.iter()
+                    .flat_map(|r| r.glyphs.iter().map(|g| g.text.clone()))
+                    .collect::<String>()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "only {checked} lines checked");
+}
+
+#[test]
+fn nothing_is_set_outside_the_text_block() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::sample::write_large_book(dir.path(), 6).unwrap();
+    let (layout, _) = layout_of_dir(dir.path());
+    let s = settings();
+    for (index, page) in layout.pages.iter().enumerate() {
+        let left = s.left_margin(index + 1);
+        for item in &page.items {
+            if let Item::Glyphs(run) = item {
+                let hang = run.size * 0.5;
+                assert!(
+                    run.x >= left - hang,
+                    "page {index}: run starts at {} < {left}",
+                    run.x
+                );
+                assert!(
+                    run.x + run.width() <= left + s.measure + hang,
+                    "page {index}: run ends at {} > {}",
+                    run.x + run.width(),
+                    left + s.measure
+                );
+                assert!(
+                    run.y > s.margin_top - s.leading * 2.0
+                        && run.y < s.margin_top + s.text_height + s.leading * 2.5
+                );
+            }
+        }
+    }
+}
+
+/// Synthetic lines of one paragraph, with the widow and orphan rules.
+fn paragraph(n: usize, tag: &str) -> Vec<VItem> {
+    (0..n)
+        .map(|i| {
+            VItem::Line(Line {
+                ascent: 10.0,
+                descent: 4.0,
+                break_after: !(n >= 2 && (i == 0 || i + 2 == n)),
+                mark: Some((tag.to_string(), i)),
+                ..Line::default()
+            })
+        })
+        .collect()
+}
+
+fn lines_per_page(pages: &[super::pages::BodyPage]) -> Vec<Vec<(String, usize)>> {
+    pages
+        .iter()
+        .map(|p| {
+            p.lines
+                .iter()
+                .map(|(_, l)| l.mark.clone().unwrap())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn an_orphan_moves_to_the_next_page() {
+    let s = settings();
+    let per_page = (s.text_height / 14.0).floor() as usize;
+    // paragraph A fills all but one line; B's first line would be alone at the foot
+    let mut items = paragraph(per_page - 1, "a");
+    items.extend(paragraph(5, "b"));
+    let pages = lines_per_page(&break_pages(items, &s));
+    assert_eq!(pages[0].len(), per_page - 1);
+    assert_eq!(pages[1][0], ("b".to_string(), 0));
+}
+
+#[test]
+fn a_widow_is_pulled_with_a_line_for_company() {
+    let s = settings();
+    let per_page = (s.text_height / 14.0).floor() as usize;
+    // one line more than a page: the last line would be alone at the top
+    let pages = lines_per_page(&break_pages(paragraph(per_page + 1, "a"), &s));
+    assert_eq!(pages[0].len(), per_page - 1);
+    assert_eq!(pages[1].len(), 2);
+}
+
+#[test]
+fn a_heading_at_the_foot_moves_to_the_next_page() {
+    let s = settings();
+    let per_page = (s.text_height / 14.0).floor() as usize;
+    let mut items = paragraph(per_page - 1, "a");
+    // the heading: never the last line of a page
+    items.push(VItem::Line(Line {
+        ascent: 10.0,
+        descent: 4.0,
+        break_after: false,
+        mark: Some(("h".to_string(), 0)),
+        ..Line::default()
+    }));
+    items.extend(paragraph(4, "b"));
+    let pages = lines_per_page(&break_pages(items, &s));
+    assert_eq!(pages[1][0], ("h".to_string(), 0), "{pages:?}");
+    // the same with the real flow: no page of a generated book ends with a heading
+    let dir = tempfile::tempdir().unwrap();
+    crate::sample::write_large_book(dir.path(), 12).unwrap();
+    let (layout, _) = layout_of_dir(dir.path());
+    for (index, page) in layout.pages.iter().enumerate().skip(layout.front_pages) {
+        let lines = body_lines(page, &s);
+        if let Some((_, runs)) = lines.last() {
+            let all_bold_heading =
+                runs.iter().all(|r| r.face == FaceId::Bold) && runs[0].size > s.size;
+            assert!(!all_bold_heading, "page {index} ends with a heading");
+        }
+    }
+}
+
+#[test]
+fn a_footnote_lands_on_the_page_of_its_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::sample::write_large_book(dir.path(), 10).unwrap();
+    let (layout, _) = layout_of_dir(dir.path());
+    let mut notes = 0;
+    for page in &layout.pages {
+        for item in &page.items {
+            if let Item::Link {
+                target: LinkDest::Internal(id),
+                ..
+            } = item
+            {
+                if id.starts_with("fn-") {
+                    notes += 1;
+                    let here = page
+                        .items
+                        .iter()
+                        .any(|i| matches!(i, Item::Anchor { id: a, .. } if a == id));
+                    assert!(here, "note {id} is not on its reference's page");
+                }
+            }
+        }
+    }
+    assert_eq!(notes, 10);
+}
+
+#[test]
+fn a_table_split_across_pages_repeats_its_header() {
+    let mut md = String::from("# T\n\n| Name | Value |\n|---|--:|\n");
+    for i in 0..90 {
+        md.push_str(&format!("| row {i} | {i} |\n"));
+    }
+    let (layout, _) = layout_of(&md);
+    let s = settings();
+    let body: Vec<&Page> = layout.pages[layout.front_pages..]
+        .iter()
+        .filter(|p| !body_lines(p, &s).is_empty())
+        .collect();
+    assert!(body.len() >= 3, "{} pages", body.len());
+    for page in body {
+        let first = &body_lines(page, &s)[0].1;
+        let text: String = first
+            .iter()
+            .flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str()))
+            .collect();
+        assert!(
+            text.starts_with("Name") || text == "T",
+            "page starts with {text:?}"
+        );
+    }
+}
+
+#[test]
+fn the_report_counts_real_decisions() {
+    // an unbreakable token wider than the measure: one overfull line, reported with its line
+    let token = "x".repeat(300);
+    let (layout, _) = layout_of(&format!("# T\n\nA paragraph.\n\nAnd {token} here.\n"));
+    assert_eq!(
+        layout.report.overfull.len(),
+        1,
+        "{:?}",
+        layout.report.overfull
+    );
+    assert_eq!(layout.report.overfull[0].line, 5);
+    // a character the fonts lack is reported, not dropped silently
+    let (layout, _) = layout_of("# T\n\nA \u{4e2d} character.\n");
+    assert_eq!(layout.report.missing_glyphs.len(), 1);
+    assert_eq!(layout.report.missing_glyphs[0].character, '\u{4e2d}');
+    // the seed text hyphenates, never more than two lines in a row
+    let (layout, _) = layout_of(&format!("# T\n\n{}", seed()));
+    assert!(layout.report.hyphenated_lines > 0);
+    assert!(layout.report.longest_hyphen_run <= 2);
+    assert_eq!(layout.report.overfull.len(), 0);
+}
+
+#[test]
+fn chapters_open_on_rectos_and_labels_run_roman_then_arabic() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::sample::write_large_book(dir.path(), 3).unwrap();
+    let (layout, book) = layout_of_dir(dir.path());
+    assert_eq!(layout.front_pages % 2, 0);
+    assert_eq!(layout.pages[0].label, "i");
+    assert_eq!(layout.pages[layout.front_pages].label, "1");
+    for chapter in &book.chapters {
+        let page = layout
+            .pages
+            .iter()
+            .position(|p| {
+                p.items
+                    .iter()
+                    .any(|i| matches!(i, Item::Anchor { id, .. } if *id == chapter.id))
+            })
+            .unwrap();
+        assert_eq!(
+            (page + 1) % 2,
+            1,
+            "{} opens on physical page {}",
+            chapter.id,
+            page + 1
+        );
+    }
+    // the page map has one entry per body page, in order
+    let body = layout.pages.len() - layout.front_pages;
+    assert_eq!(layout.page_map.pages.len(), body);
+    for (i, start) in layout.page_map.pages.iter().enumerate() {
+        assert_eq!(start.label, (i + 1).to_string());
+    }
+}

@@ -1,0 +1,108 @@
+//! `quire watch`: runs in the background, rebuilds when a chapter changes,
+//! keeps going after a failed build. Every wait is bounded and the child is
+//! always killed, so a broken watcher fails the test instead of hanging it.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+/// How long to wait for one build line before giving up.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The watcher process; killed when dropped, even if the test panics.
+struct Watcher {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Watcher {
+    fn spawn(dir: &std::path::Path, args: &[&str]) -> Watcher {
+        let mut child = quire()
+            .args(args)
+            .current_dir(dir)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn quire watch");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watcher {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits (bounded) for a stderr line that contains `needle`.
+    fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "no line with {needle:?} within {TIMEOUT:?}; stderr so far:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn watch_rebuilds_after_a_change_and_survives_a_failed_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    std::fs::create_dir(&book).unwrap();
+    std::fs::write(book.join("a.md"), "# A\n\nFirst version.\n").unwrap();
+    let mut watcher = Watcher::spawn(
+        dir.path(),
+        &["watch", "book", "--out", "out", "--format", "pdf"],
+    );
+    let first = watcher.wait_for("built in");
+    assert!(first.contains("page"), "{first}");
+    let pdf = dir.path().join("out/book.pdf");
+    let before = std::fs::read(&pdf).expect("first build wrote the PDF");
+
+    // a change: rebuilt
+    std::fs::write(book.join("a.md"), "# A\n\nSecond version, longer.\n").unwrap();
+    let second = watcher.wait_for("rebuilt in");
+    assert!(second.contains("0 warnings"), "{second}");
+    assert_ne!(std::fs::read(&pdf).unwrap(), before);
+
+    // a broken manuscript: the error is reported, the watcher goes on
+    std::fs::write(book.join("a.md"), "# A\n\nSee [x](#nowhere).\n").unwrap();
+    let failed = watcher.wait_for("build failed");
+    assert!(failed.contains("a.md:3:5"), "{failed}");
+    std::fs::write(book.join("b.md"), "# B\n\nA new chapter.\n").unwrap();
+    std::fs::write(book.join("a.md"), "# A\n\nFixed.\n").unwrap();
+    watcher.wait_for("rebuilt in");
+    assert!(watcher.child.try_wait().unwrap().is_none(), "watch exited");
+}
