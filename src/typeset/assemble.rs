@@ -5,6 +5,7 @@
 //! the page map.
 
 use hypher::Lang;
+use rayon::prelude::*;
 
 use super::flow::{BlockCtx, Flow, Line, Mode, ParStyle, VItem};
 use super::fonts::{FaceId, Fonts};
@@ -29,8 +30,9 @@ pub fn assemble(book: &Book, s: &Settings, fonts: &Fonts) -> Result<Layout> {
     let mut report = Report::default();
     let numbered = book.chapters.len() > 1;
 
-    // 1. each chapter on its own: blocks → lines → pages
-    let mut chapters = Vec::with_capacity(book.chapters.len());
+    // 1. each chapter on its own (each opens a new page, so they are
+    //    independent): blocks → lines → pages, in parallel, one shaper per thread
+    let mut labels = Vec::with_capacity(book.chapters.len());
     let mut number = 0;
     for chapter in &book.chapters {
         let unnumbered =
@@ -38,28 +40,44 @@ pub fn assemble(book: &Book, s: &Settings, fonts: &Fonts) -> Result<Layout> {
         if !unnumbered {
             number += 1;
         }
-        let label = (numbered && !unnumbered).then(|| format!("Chapter {number}"));
-        let mut flow = Flow {
-            shaper: &mut shaper,
-            settings: s,
-            lang,
-            notes: &chapter.footnotes,
-            report: &mut report,
-            files: &book.files,
-        };
-        let mut items = Vec::new();
-        opening(&mut flow, chapter, label.as_deref(), &mut items);
-        let ctx = BlockCtx {
-            indent_left: 0.0,
-            indent_right: 0.0,
-            size: s.size,
-            leading: s.leading,
-            indent_first: false,
-        };
-        flow.blocks(&chapter.blocks, &ctx, &mut items);
-        report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
-        let pages = pages::break_pages(items, s);
-        chapters.push(SetChapter { pages });
+        labels.push((numbered && !unnumbered).then(|| format!("Chapter {number}")));
+    }
+    let laid: Vec<(SetChapter, Report)> = book
+        .chapters
+        .par_iter()
+        .zip(labels.par_iter())
+        .map_init(
+            || Shaper::new(fonts, &book.meta.language),
+            |shaper, (chapter, label)| {
+                let mut report = Report::default();
+                let mut flow = Flow {
+                    shaper,
+                    settings: s,
+                    lang,
+                    notes: &chapter.footnotes,
+                    report: &mut report,
+                    files: &book.files,
+                };
+                let mut items = Vec::new();
+                opening(&mut flow, chapter, label.as_deref(), &mut items);
+                let ctx = BlockCtx {
+                    indent_left: 0.0,
+                    indent_right: 0.0,
+                    size: s.size,
+                    leading: s.leading,
+                    indent_first: false,
+                };
+                flow.blocks(&chapter.blocks, &ctx, &mut items);
+                report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
+                let pages = pages::break_pages(items, s);
+                (SetChapter { pages }, report)
+            },
+        )
+        .collect();
+    let mut chapters = Vec::with_capacity(laid.len());
+    for (chapter, chapter_report) in laid {
+        report.merge(chapter_report);
+        chapters.push(chapter);
     }
 
     // 2. number the body: chapters open on odd (recto) pages
@@ -93,7 +111,8 @@ pub fn assemble(book: &Book, s: &Settings, fonts: &Fonts) -> Result<Layout> {
     for (i, body) in toc_pages.into_iter().enumerate() {
         let physical = out.len() + 1;
         let opening = i == 0;
-        let (mut page, _) = pages::place(body, physical, s);
+        let (mut page, headings) = pages::place(body, physical, s);
+        outline.extend(pages::outline_entries(&headings, physical - 1));
         let folio = roman(physical);
         decorate(&mut page, &mut shaper, s, physical, &folio, None, opening);
         out.push(page);

@@ -261,6 +261,28 @@ impl Report {
         )
     }
 
+    /// Adds another chapter's figures to these.
+    pub fn merge(&mut self, other: Report) {
+        self.pages += other.pages;
+        self.lines += other.lines;
+        self.overfull.extend(other.overfull);
+        self.underfull_lines += other.underfull_lines;
+        self.hyphenated_lines += other.hyphenated_lines;
+        self.longest_hyphen_run = self.longest_hyphen_run.max(other.longest_hyphen_run);
+        self.widows_and_orphans += other.widows_and_orphans;
+        for m in other.missing_glyphs {
+            let pos = Pos {
+                file: 0,
+                line: m.line,
+                col: 0,
+            };
+            let files = [m.file.clone()];
+            self.missing_glyph(m.character, pos, &files);
+        }
+        self.emergency_breaks += other.emergency_breaks;
+        self.wrapped_code_lines += other.wrapped_code_lines;
+    }
+
     fn overfull(&mut self, pos: Pos, files: &[String], excess: f64) {
         self.overfull.push(Overfull {
             file: files.get(pos.file as usize).cloned().unwrap_or_default(),
