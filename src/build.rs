@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::date::Timestamp;
 use crate::doc::Book;
 use crate::error::{Diagnostic, Error, Result, Severity};
-use crate::{epub, lint, manuscript, markdown, pdf, typeset};
+use crate::{epub, images, lint, manuscript, markdown, pdf, typeset};
 
 /// What to build.
 #[derive(Clone, Debug)]
@@ -59,12 +59,14 @@ pub fn build_with(
     let mut diagnostics = read.diagnostics;
     let book = read.book;
     diagnostics.extend(lint::lint(&manuscript, &book));
+    let (images, found) = images::load(&book, &manuscript);
+    diagnostics.extend(found);
     let date = Timestamp::for_build(options.source_date_epoch, book.meta.date.as_deref());
     // 3. the tree → pages (needed for the PDF, and for the EPUB's page-list)
     on_stage("typesetting");
     let fonts = typeset::fonts::Fonts::bundled()?;
     let settings = typeset::Settings::from_config(&read.config.pdf)?;
-    let layout = typeset::typeset(&book, &settings, &fonts)?;
+    let layout = typeset::typeset(&book, &settings, &fonts, &images)?;
     let mut found = layout.diagnostics(&book);
     lint::place(&mut found, &manuscript);
     diagnostics.extend(found);
@@ -93,6 +95,7 @@ pub fn build_with(
             fonts: fonts.files(),
             cover,
             page_map: Some(&layout.page_map),
+            images: &images,
         };
         let (bytes, found) = epub::write(&book, &epub_options)?;
         diagnostics.extend(found);

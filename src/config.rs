@@ -96,14 +96,37 @@ pub struct EpubConfig {
 
 /// Parses `book.toml` text; `file` names it in errors.
 pub fn parse_toml(file: &str, text: &str) -> Result<Config> {
-    toml::from_str(text).map_err(|e| {
+    let config: Config = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
         let location = Location::at_offset(file, text, offset);
         let key = key_at(text, offset);
         let message = first_line(e.message());
-        Error::input(location, with_key(message, key))
-    })
+        Error::input(location, with_key(message, key)).with_code("invalid-config")
+    })?;
+    check_values(&config, file, text, 0)?;
+    Ok(config)
 }
+
+/// Checks values that parse but make no sense (an unknown trim size),
+/// pointing at the line where the key is written.
+fn check_values(config: &Config, file: &str, text: &str, line_offset: u32) -> Result<()> {
+    if trim_size(&config.pdf.trim).is_none() {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("trim"))
+            .map_or(0, |i| i as u32 + 1);
+        return Err(Error::input(
+            Location::new(file, line + line_offset, if line > 0 { 1 } else { 0 }),
+            format!(
+                "unknown trim size `{}` (key `trim`): use 6x9in, 5.5x8.5in, 5x8in, a5, a4, letter or e.g. 150x220mm",
+                config.pdf.trim
+            ),
+        )
+        .with_code("invalid-config"));
+    }
+    Ok(())
+}
+
 
 /// Parses YAML front matter (the text between the `---` lines). `line_offset`
 /// is the number of lines before the YAML in `file`, so errors point into it.
@@ -117,7 +140,9 @@ pub fn parse_front_matter(file: &str, yaml: &str, line_offset: u32) -> Result<Co
         let (line, column) = e
             .location()
             .map_or((1, 0), |l| (l.line() as u32, l.column() as u32));
-        let message = first_line(&e.to_string());
+        // serde-saphyr starts its message with the place; ours says it already
+        let text = e.to_string();
+        let message = first_line(strip_place(&text));
         let key = yaml
             .lines()
             .nth(line.saturating_sub(1) as usize)
@@ -128,8 +153,12 @@ pub fn parse_front_matter(file: &str, yaml: &str, line_offset: u32) -> Result<Co
             Location::new(file, line + line_offset, column),
             with_key(message, key),
         )
+        .with_code("invalid-front-matter")
     })?;
-    Ok(value.into_config())
+    let config = value.into_config();
+    check_values(&config, file, yaml, line_offset)
+        .map_err(|e| e.with_code("invalid-front-matter"))?;
+    Ok(config)
 }
 
 /// Front matter keys: the `[book]` keys at top level (plus pandoc's `author`),
@@ -180,6 +209,20 @@ impl FrontMatter {
     }
 }
 
+/// `line 2 column 1: unknown field` → `unknown field`.
+fn strip_place(message: &str) -> &str {
+    let rest = message.trim_start();
+    let rest = rest.strip_prefix("error: ").unwrap_or(rest);
+    if let Some(after) = rest.strip_prefix("line ") {
+        if let Some((place, tail)) = after.split_once(": ") {
+            if place.split_whitespace().all(|w| w == "column" || w.chars().all(|c| c.is_ascii_digit() || c == ',')) {
+                return tail;
+            }
+        }
+    }
+    rest
+}
+
 fn first_line(message: &str) -> String {
     message.lines().next().unwrap_or("").trim().to_string()
 }
@@ -201,6 +244,35 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
     (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
 }
 
+/// Parses `WIDTHxHEIGHTunit` or a preset name into points.
+pub fn trim_size(spec: &str) -> Option<(f64, f64)> {
+    let spec = spec.trim().to_ascii_lowercase();
+    let preset = match spec.as_str() {
+        "6x9in" | "6x9" => Some((432.0, 648.0)),
+        "5.5x8.5in" | "5.5x8.5" => Some((396.0, 612.0)),
+        "5x8in" | "5x8" => Some((360.0, 576.0)),
+        "a5" => Some((419.53, 595.28)),
+        "a4" => Some((595.28, 841.89)),
+        "letter" | "us-letter" | "8.5x11in" => Some((612.0, 792.0)),
+        _ => None,
+    };
+    if preset.is_some() {
+        return preset;
+    }
+    let (unit, factor) = [
+        ("mm", 72.0 / 25.4),
+        ("cm", 72.0 / 2.54),
+        ("in", 72.0),
+        ("pt", 1.0),
+    ]
+    .into_iter()
+    .find(|(u, _)| spec.ends_with(u))?;
+    let (w, h) = spec.trim_end_matches(unit).split_once('x')?;
+    let (w, h): (f64, f64) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    let ok = |v: f64| v.is_finite() && (72.0..=72.0 * 40.0).contains(&(v * factor));
+    (ok(w) && ok(h)).then_some((w * factor, h * factor))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +291,23 @@ mod tests {
         let err = parse_toml("book.toml", text).unwrap_err().to_string();
         assert!(err.starts_with("book.toml:3:"), "{err}");
         assert!(err.contains("authors"), "{err}");
+    }
+
+    #[test]
+    fn unknown_trim_points_at_its_line() {
+        let err = parse_toml("book.toml", "[book]\ntitle = \"T\"\n[pdf]\ntrim = \"huge\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("book.toml:4:1: unknown trim size `huge`"), "{err}");
+        assert_eq!(trim_size("150x220mm").map(|(w, _)| w.round()), Some(425.0));
+        assert_eq!(trim_size("a5").map(|(w, h)| (w.round(), h.round())), Some((420.0, 595.0)));
+        assert!(trim_size("0x0in").is_none());
+    }
+
+    #[test]
+    fn front_matter_errors_say_their_place_once() {
+        let err = parse_front_matter("a.md", "title: T\ntitel: U\n", 1).unwrap_err().to_string();
+        assert!(!err.contains("line 2 column"), "{err}");
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub mod diagnostics;
 pub mod doc;
 pub mod epub;
 pub mod error;
+pub mod images;
+pub mod highlight;
 pub mod lint;
 pub mod manuscript;
 pub mod markdown;

@@ -1182,7 +1182,7 @@ fn resolve_link(
                 errors.push(Error::input(
                     Location::new(files[pos.file as usize].clone(), pos.line, pos.col),
                     format!("link to `{url}`: no chapter file `{path}` in the manuscript"),
-                ));
+                ).with_code("broken-link"));
                 return;
             }
         },
@@ -1194,7 +1194,7 @@ fn resolve_link(
         errors.push(Error::input(
             Location::new(files[pos.file as usize].clone(), pos.line, pos.col),
             format!("link to `#{id}`, but no heading or anchor has that id"),
-        ));
+        ).with_code("broken-link"));
     }
 }
 
@@ -1221,27 +1221,40 @@ pub fn slug(text: &str) -> String {
 
 /// The book's metadata: book.toml, then front matter for what it leaves
 /// unset, then the first chapter's title as the title of last resort.
+/// Whether a metadata value has nothing to show: only white space, control
+/// characters and noncharacters (which no output can carry), so that e.g. a
+/// title of `"\u{1}"` does not become an empty `<dc:title>`.
+fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '\u{FDD0}'..='\u{FDEF}')
+            || (c as u32) & 0xFFFE == 0xFFFE
+    })
+}
+
 fn metadata(manuscript: &Manuscript, front: Option<&Config>, chapters: &[Chapter]) -> Metadata {
     let primary = &manuscript.config.book;
     let fallback = front.map(|c| &c.book);
     let pick = |a: &Option<String>, b: Option<&Option<String>>| {
         a.clone()
             .or_else(|| b.and_then(|b| b.clone()))
-            .filter(|s| !s.trim().is_empty())
+            .filter(|s| !is_blank(s))
     };
     let title = pick(&primary.title, fallback.map(|b| &b.title))
         .or_else(|| {
             chapters
                 .iter()
                 .map(|c| plain_text(&c.title))
-                .find(|t| !t.trim().is_empty())
+                .find(|t| !is_blank(t))
         })
         .unwrap_or_else(|| "Untitled".to_string());
-    let authors = if primary.authors.is_empty() {
+    let mut authors = if primary.authors.is_empty() {
         fallback.map(|b| b.authors.clone()).unwrap_or_default()
     } else {
         primary.authors.clone()
     };
+    authors.retain(|a| !is_blank(a));
     let language = if manuscript.has_config_file || fallback.is_none() {
         primary.language.clone()
     } else {

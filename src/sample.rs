@@ -14,8 +14,8 @@ const PROSE: [&str; 4] = [
 
 /// A manuscript of `chapters` chapters: `(file name, content)` pairs,
 /// `book.toml` first. Each chapter has about 4.5 kB of prose, a bullet list,
-/// a block quote, a code block, a small table, a footnote and a link to the
-/// next chapter.
+/// a block quote, a code block, a small table, a footnote, a definition
+/// list, raw HTML and a link to the next chapter; every tenth has a figure.
 pub fn large_book(chapters: usize) -> Vec<(String, String)> {
     let mut files = vec![(
         "book.toml".to_string(),
@@ -48,19 +48,30 @@ fn chapter(n: usize, total: usize) -> String {
 Term {n}\n: A definition with $x^{n}$ math.\n\n\
 {p3} {p0}\n\n\
 <span class=\"note\">Raw <em>HTML</em> inline.</span>\n\n\
+{figure}\
 [^note{n}]: A footnote for chapter {n}: {p1}\n",
         p0 = p(0),
         p1 = p(1),
         p2 = p(2),
         p3 = p(3),
+        figure = if n % 10 == 1 {
+            format!("![Figure {n}: an ellipse]({IMAGE_NAME})\n\n")
+        } else {
+            String::new()
+        },
     )
 }
 
-/// Writes [`large_book`] into `dir`.
+/// The image every tenth chapter shows.
+pub const IMAGE_NAME: &str = "ellipse.png";
+const IMAGE: &[u8] = include_bytes!("../tests/fixtures/images/ellipse.png");
+
+/// Writes [`large_book`] into `dir`, with its image.
 pub fn write_large_book(dir: &std::path::Path, chapters: usize) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     for (name, text) in large_book(chapters) {
         std::fs::write(dir.join(name), text)?;
     }
-    Ok(())
+    std::fs::write(dir.join(IMAGE_NAME), IMAGE)
+
 }

@@ -11,10 +11,7 @@ fn large_book_round_trips_through_pdftotext() {
     let dir = tempfile::tempdir().unwrap();
     let book = dir.path().join("book");
     quire::sample::write_large_book(&book, 400).unwrap();
-    let out = run_in(
-        dir.path(),
-        &["build", "book", "--out", "out", "--format", "pdf"],
-    );
+    let out = run_in(dir.path(), &["build", "book", "--out", "out"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let pdf = dir.path().join("out/book.pdf");
     let report: serde_json::Value =
@@ -72,4 +69,16 @@ fn large_book_round_trips_through_pdftotext() {
     let nested = json["outlines"][1]["kids"].as_array().unwrap();
     assert_eq!(nested.len(), 2, "sections nest under their chapter");
     assert_eq!(json["pagelabels"].as_array().unwrap().len(), 2);
+    // the e-book of the same book: valid, with a page-list of one entry per body page
+    let epub = dir.path().join("out/book.epub");
+    if let Some((errors, warnings, messages)) = epubcheck(&epub) {
+        assert_eq!((errors, warnings), (0, 0), "{messages}");
+    }
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&epub).unwrap()).unwrap();
+    let mut nav = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("OEBPS/nav.xhtml").unwrap(), &mut nav).unwrap();
+    let list = nav.split("epub:type=\"page-list\"").nth(1).expect("a page-list");
+    let entries = list.matches("<li>").count() as u64;
+    let body_pages = json["pagelabels"][1]["index"].as_u64().map(|front| pages - front).unwrap();
+    assert_eq!(entries, body_pages);
 }

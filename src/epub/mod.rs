@@ -51,6 +51,8 @@ pub struct Options<'a> {
     pub cover: Option<Cover>,
     /// Where the print edition's pages start, for the page-list.
     pub page_map: Option<&'a PageMap>,
+    /// The book's images, by the `src` the Markdown uses (see [`crate::images::load`]).
+    pub images: &'a crate::images::Images,
 }
 
 /// A cover image read from the manuscript folder.
@@ -129,7 +131,15 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
     let mut plan = pages::Plan::new(book, options.page_map, &mut targets);
 
     // 3. the chapters
-    let images = HashMap::new(); // images from disk are not passed in yet
+    // images go in as `images/img-N.ext`, numbered in `src` order
+    let images: HashMap<String, String> = options
+        .images
+        .iter()
+        .enumerate()
+        .map(|(n, (src, image))| {
+            (src.clone(), format!("images/img-{}.{}", n + 1, image.format.extension()))
+        })
+        .collect();
     let mut writer = xhtml::Writer::new(book, &mut targets, &mut plan, &images);
     let chapters: Vec<String> = (0..book.chapters.len())
         .map(|i| writer.chapter(i))
@@ -250,6 +260,13 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         })
         .collect();
     resources.dedup_by(|a, b| a.path == b.path);
+    for (src, image) in options.images {
+        resources.push(package::Resource {
+            path: images[src].clone(),
+            bytes: &image.bytes,
+            media_type: image.format.media_type().to_string(),
+        });
+    }
 
     let built = package::build(package::Package {
         title: meta.title.trim().to_string(),

@@ -353,6 +353,7 @@ fn options(page_map: Option<&PageMap>) -> Options<'_> {
         fonts: Fonts::bundled().expect("bundled fonts").files(),
         cover: None,
         page_map,
+        images: &crate::images::NO_IMAGES,
     }
 }
 
@@ -536,7 +537,8 @@ fn every_construct_passes_epubcheck() {
         "<span class=\"task-box\">\u{2610}</span> To do",
         "<blockquote id=\"b-1-13\">",
         "<code class=\"language-rust\">",
-        "println!(\"&lt;&amp;&gt; ]]&gt;\");",
+        "<span class=\"tok-function\">println!</span>",
+        "<span class=\"tok-string\">\"&lt;&amp;&gt; ]]&gt;\"</span>",
         "<th scope=\"col\" class=\"align-center\">Centre</th>",
         "<td class=\"align-right\">20.00</td>",
         "<dt>Term</dt>",

@@ -17,7 +17,8 @@ use crate::error::{Diagnostic, Location};
 /// A complete XHTML document around `body`.
 pub fn document(lang: &str, title: &str, body_type: &str, body: &str) -> String {
     let lang = xml::attr(lang);
-    let title = if title.trim().is_empty() {
+    // empty once the characters XML refuses are dropped: `<title>` must not be
+    let title = if xml::clean(title).trim().is_empty() {
         "Untitled"
     } else {
         title
@@ -266,7 +267,30 @@ impl<'a> Writer<'a> {
                 }
                 self.out.push('>');
                 let code = code.strip_suffix('\n').unwrap_or(code);
-                self.text_block(&block.id, |w| w.text(code));
+                let lines = crate::highlight::highlight(lang.as_deref(), code);
+                self.text_block(&block.id, |w| {
+                    for (i, line) in lines.iter().enumerate() {
+                        if i > 0 {
+                            w.text("\n");
+                        }
+                        for (kind, piece) in line {
+                            match kind.css_class() {
+                                Some(class) => {
+                                    w.out.push_str("<span class=\"");
+                                    w.out.push_str(class);
+                                    w.out.push_str("\">");
+                                    w.text(piece);
+                                    w.out.push_str("</span>");
+                                }
+                                None => w.text(piece),
+                            }
+                        }
+                    }
+                    if code.ends_with('\n') {
+                        // a last empty line, which `lines` does not give
+                        w.text("\n");
+                    }
+                });
                 self.out.push_str("</code></pre>\n");
             }
             BlockKind::Table { aligns, head, rows } => {

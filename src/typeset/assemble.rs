@@ -24,7 +24,12 @@ struct SetChapter {
 }
 
 /// Lays out the whole book.
-pub fn assemble(book: &Book, s: &Settings, fonts: &Fonts) -> Result<Layout> {
+pub fn assemble(
+    book: &Book,
+    s: &Settings,
+    fonts: &Fonts,
+    images: &crate::images::Images,
+) -> Result<Layout> {
     let mut shaper = Shaper::new(fonts, &book.meta.language);
     let lang = hyphenate::language(&book.meta.language);
     let mut report = Report::default();
@@ -57,6 +62,7 @@ pub fn assemble(book: &Book, s: &Settings, fonts: &Fonts) -> Result<Layout> {
                     notes: &chapter.footnotes,
                     report: &mut report,
                     files: &book.files,
+                    images,
                 };
                 let mut items = Vec::new();
                 opening(&mut flow, chapter, label.as_deref(), &mut items);
@@ -136,8 +142,11 @@ pub fn assemble(book: &Book, s: &Settings, fonts: &Fonts) -> Result<Layout> {
             let physical = out.len() + 1;
             let n = physical - front;
             let opening = body.opening;
-            if body.bad_break {
-                report.widows_and_orphans += 1;
+            if let Some(pos) = body.bad_break {
+                report.widows_and_orphans.push(super::Spot {
+                    file: book.files.get(pos.file as usize).cloned().unwrap_or_default(),
+                    line: pos.line,
+                });
             }
             page_map.pages.push(pages::page_start(
                 n.to_string(),
@@ -169,7 +178,21 @@ pub fn assemble(book: &Book, s: &Settings, fonts: &Fonts) -> Result<Layout> {
         page.label = roman(i + 1);
     }
     report.pages = out.len();
+    let placed: std::collections::BTreeSet<&str> = out
+        .iter()
+        .flat_map(|p| p.items.iter())
+        .filter_map(|i| match i {
+            Item::Image { src, .. } => Some(src.as_str()),
+            _ => None,
+        })
+        .collect();
+    let images = images
+        .iter()
+        .filter(|(src, _)| placed.contains(src.as_str()))
+        .map(|(src, image)| (src.clone(), image.clone()))
+        .collect();
     Ok(Layout {
+        images,
         page_width: s.page_width,
         page_height: s.page_height,
         pages: out,
@@ -293,6 +316,7 @@ fn decorate(
                     text: g.text.clone(),
                 })
                 .collect(),
+            color: None,
         }
     };
     if opening {
@@ -524,6 +548,7 @@ fn scratch_flow<'a>(
         notes: NO_NOTES,
         report,
         files: &book.files,
+        images: &crate::images::NO_IMAGES,
     }
 }
 

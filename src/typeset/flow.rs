@@ -16,6 +16,7 @@ use super::linebreak::{self, Item as LbItem, Params};
 use super::shape::Shaper;
 use super::{Report, Settings};
 use crate::doc::{plain_text, Align, Block, BlockKind, Inline, LinkTarget, Pos};
+use crate::highlight::TokenKind;
 
 /// One element of a chapter's vertical list.
 #[derive(Clone, Debug)]
@@ -129,6 +130,8 @@ pub struct Flow<'a> {
     pub report: &'a mut Report,
     /// Source file names (for the report).
     pub files: &'a [String],
+    /// The book's images (for their sizes).
+    pub images: &'a crate::images::Images,
 }
 
 /// Characters that may hang into the right margin, and by how much of their
@@ -467,6 +470,7 @@ impl<'a> Flow<'a> {
                                 x,
                                 y: 0.0,
                                 glyphs: piece.glyphs.clone(),
+                                color: None,
                             }));
                             x += piece.width;
                         } else if let LbItem::Box { width, .. } = item {
@@ -504,6 +508,7 @@ impl<'a> Flow<'a> {
                         x,
                         y: 0.0,
                         glyphs: h.glyphs.clone(),
+                        color: None,
                     }));
                     x += h.width;
                 }
@@ -619,7 +624,11 @@ impl<'a> Flow<'a> {
                 first_indent: if i == 0 { 0.0 } else { size },
                 mode: Mode::Justified,
             };
+            // a note's own note references are not laid out again here: a
+            // note that refers (in)directly to itself would recurse forever
+            let notes = std::mem::take(&mut self.notes);
             let mut par = self.paragraph(&inlines, &style, block);
+            self.notes = notes;
             for line in &mut par {
                 line.mark = None;
                 line.break_after = true;
@@ -763,7 +772,7 @@ impl<'a> Flow<'a> {
                 }
                 out.push(VItem::Space(ctx.leading * 0.3));
             }
-            BlockKind::CodeBlock { code, .. } => {
+            BlockKind::CodeBlock { lang, code } => {
                 out.push(VItem::Space(ctx.leading * 0.4));
                 let size = ctx.size * 0.82;
                 let leading = ctx.leading * 0.85;
@@ -771,21 +780,29 @@ impl<'a> Flow<'a> {
                 let cols = ((measure - ctx.size * 0.5) / char_w).floor().max(8.0) as usize;
                 debug_assert!(cols > 2);
                 let mut lines = Vec::new();
-                for source_line in code.lines() {
-                    let chars: Vec<char> = source_line.replace('\t', "    ").chars().collect();
+                // each source line as (character, token kind), tabs expanded
+                for source_line in crate::highlight::highlight(lang.as_deref(), code) {
+                    let chars: Vec<(char, TokenKind)> = source_line
+                        .iter()
+                        .flat_map(|(kind, text)| {
+                            text.chars().flat_map(move |c| {
+                                let (c, n) = if c == '\t' { (' ', 4) } else { (c, 1) };
+                                std::iter::repeat_n((c, *kind), n)
+                            })
+                        })
+                        .collect();
                     // wrapped code: continuation lines start with an arrow and
                     // two columns of indent, so they are two columns shorter
-                    let mut chunks: Vec<String> = Vec::new();
-                    let mut rest: &[char] = &chars;
+                    let mut chunks: Vec<&[(char, TokenKind)]> = Vec::new();
+                    let mut rest: &[(char, TokenKind)] = &chars;
                     while !rest.is_empty() || chunks.is_empty() {
                         let take = if chunks.is_empty() { cols } else { cols - 2 }.min(rest.len());
-                        chunks.push(rest[..take].iter().collect());
+                        chunks.push(&rest[..take]);
                         rest = &rest[take..];
                     }
                     if chunks.len() > 1 {
                         self.report.wrapped_code_lines += 1;
                     }
-                    let n = chunks.len();
                     for (ci, chunk) in chunks.into_iter().enumerate() {
                         let mut items = Vec::new();
                         let mut indent = ctx.indent_left + ctx.size * 0.5;
@@ -796,9 +813,32 @@ impl<'a> Flow<'a> {
                             items.push(Item::Glyphs(mark));
                             indent += 2.0 * char_w;
                         }
-                        if !chunk.is_empty() {
-                            let mut run = self.run(&chunk, FaceId::Mono, size);
-                            run.x = indent;
+                        // one glyph run per stretch of one token kind, in its colour
+                        let mut x = indent;
+                        let mut chunk = chunk.to_vec();
+                        let mut next = TokenKind::Plain;
+                        for (c, kind) in chunk.iter_mut().rev() {
+                            if c.is_whitespace() {
+                                *kind = next;
+                            } else {
+                                next = *kind;
+                            }
+                        }
+                        // Two spaces are exactly 1 em of Inconsolata, which is
+                        // poppler's column gap: whether `pdftotext` keeps
+                        // `done  # c` on one line would be left to rounding. So a
+                        // run that starts with white space (the gap before its
+                        // token) moves a hair (0.002 pt, cumulative) to the left.
+                        let mut shift = 0.0;
+                        for piece in chunk.chunk_by(|a, b| a.1 == b.1) {
+                            let text: String = piece.iter().map(|(c, _)| c).collect();
+                            let mut run = self.run(&text, FaceId::Mono, size);
+                            if x > indent && piece[0].0.is_whitespace() {
+                                shift += 0.002;
+                            }
+                            run.x = x - shift;
+                            run.color = piece[0].1.print_rgb();
+                            x += run.width();
                             items.push(Item::Glyphs(run));
                         }
                         lines.push(Line {
@@ -826,26 +866,56 @@ impl<'a> Flow<'a> {
                 self.table(block, aligns, head, rows, ctx, out);
             }
             BlockKind::Figure { caption, alt, src } => {
-                // images are not embedded yet: set the caption (or alt text) centred
                 out.push(VItem::Space(ctx.leading * 0.5));
                 let text = if caption.is_empty() {
                     vec![Inline::Text {
-                        text: if alt.is_empty() {
-                            src.clone()
-                        } else {
-                            alt.clone()
-                        },
+                        text: if alt.is_empty() { src.clone() } else { alt.clone() },
                     }]
                 } else {
                     caption.clone()
                 };
-                let style = ParStyle {
-                    face: FaceId::Italic,
-                    mode: Mode::Centered,
-                    ..body
-                };
-                let lines = self.paragraph(&restyle(&text, FaceId::Italic), &style, block);
-                out.extend(lines.into_iter().map(VItem::Line));
+                let image = self.images.get(src);
+                if let Some(image) = image {
+                    // natural size at 150 pixels per inch, at most the measure
+                    // wide and 60 % of the text block high
+                    let mut width = f64::from(image.width) * 72.0 / 150.0;
+                    let mut height = f64::from(image.height) * 72.0 / 150.0;
+                    let scale = (measure / width).min(s.text_height * 0.6 / height).min(1.0);
+                    width *= scale;
+                    height *= scale;
+                    out.push(VItem::Line(Line {
+                        ascent: height,
+                        descent: ctx.leading * 0.4,
+                        items: vec![Item::Image {
+                            src: src.clone(),
+                            x: ctx.indent_left + (measure - width) / 2.0,
+                            y: -height,
+                            width,
+                            height,
+                        }],
+                        // the image keeps with its caption
+                        break_after: caption.is_empty(),
+                        mark: Some((block.id.clone(), 0)),
+                        pos: Some(block.pos),
+                        ..Line::default()
+                    }));
+                }
+                if image.is_none() || !caption.is_empty() {
+                    let style = ParStyle {
+                        face: FaceId::Italic,
+                        size: ctx.size * 0.9,
+                        mode: Mode::Centered,
+                        ..body
+                    };
+                    let mut lines =
+                        self.paragraph(&restyle(&text, FaceId::Italic), &style, block);
+                    if image.is_some() {
+                        for line in &mut lines {
+                            line.mark = None;
+                        }
+                    }
+                    out.extend(lines.into_iter().map(VItem::Line));
+                }
                 out.push(VItem::Space(ctx.leading * 0.5));
             }
             BlockKind::ThematicBreak => {
@@ -938,6 +1008,7 @@ impl<'a> Flow<'a> {
                     text: g.text.clone(),
                 })
                 .collect(),
+            color: None,
         }
     }
 
@@ -1164,6 +1235,7 @@ fn shift_items(items: &mut [Item], dx: f64) {
             Item::Glyphs(g) => g.x += dx,
             Item::Rule { x, .. } => *x += dx,
             Item::Link { rect, .. } => rect[0] += dx,
+            Item::Image { x, .. } => *x += dx,
             Item::Anchor { .. } => {}
         }
     }

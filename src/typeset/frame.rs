@@ -55,6 +55,19 @@ pub enum Item {
         /// Where it goes.
         target: LinkDest,
     },
+    /// An image, scaled into its box.
+    Image {
+        /// The image's `src` (a key of [`super::Layout::images`]).
+        src: String,
+        /// Left edge.
+        x: f64,
+        /// Top edge.
+        y: f64,
+        /// Width.
+        width: f64,
+        /// Height.
+        height: f64,
+    },
     /// A named place on the page (a link target).
     Anchor {
         /// The tree id.
@@ -86,6 +99,8 @@ pub struct GlyphRun {
     pub y: f64,
     /// The glyphs with their advances in points (after justification).
     pub glyphs: Vec<PlacedGlyph>,
+    /// Fill colour (RGB, 0–1) for highlighted code; `None` is black.
+    pub color: Option<[f32; 3]>,
 }
 
 /// A glyph with its advance, in points.

@@ -56,46 +56,18 @@ pub struct Settings {
     pub note_leading: f64,
 }
 
-/// Parses `WIDTHxHEIGHTunit` or a preset name into points.
-pub fn trim_size(spec: &str) -> Option<(f64, f64)> {
-    let spec = spec.trim().to_ascii_lowercase();
-    let preset = match spec.as_str() {
-        "6x9in" | "6x9" => Some((432.0, 648.0)),
-        "5.5x8.5in" | "5.5x8.5" => Some((396.0, 612.0)),
-        "5x8in" | "5x8" => Some((360.0, 576.0)),
-        "a5" => Some((419.53, 595.28)),
-        "a4" => Some((595.28, 841.89)),
-        "letter" | "us-letter" | "8.5x11in" => Some((612.0, 792.0)),
-        _ => None,
-    };
-    if preset.is_some() {
-        return preset;
-    }
-    let (unit, factor) = [
-        ("mm", 72.0 / 25.4),
-        ("cm", 72.0 / 2.54),
-        ("in", 72.0),
-        ("pt", 1.0),
-    ]
-    .into_iter()
-    .find(|(u, _)| spec.ends_with(u))?;
-    let (w, h) = spec.trim_end_matches(unit).split_once('x')?;
-    let (w, h): (f64, f64) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
-    let ok = |v: f64| v.is_finite() && (72.0..=72.0 * 40.0).contains(&(v * factor));
-    (ok(w) && ok(h)).then_some((w * factor, h * factor))
-}
+pub use crate::config::trim_size;
 
 impl Settings {
     /// Resolves `[pdf]` settings; sizes and margins suit the trim.
     pub fn from_config(config: &PdfConfig) -> Result<Settings> {
+        // validated when the configuration was read, with its file and line
         let (w, h) = trim_size(&config.trim).ok_or_else(|| {
             Error::input(
                 Location::new("book.toml", 0, 0),
-                format!(
-                    "unknown trim size `{}` (key `trim`): use 6x9in, 5.5x8.5in, 5x8in, a5, a4, letter or e.g. 150x220mm",
-                    config.trim
-                ),
+                format!("unknown trim size `{}` (key `trim`)", config.trim),
             )
+            .with_code("invalid-config")
         })?;
         // 11/14 on a 6×9 in page; larger pages get a larger size so the
         // measure stays near 65–75 characters
@@ -168,6 +140,8 @@ pub struct Layout {
     pub page_map: PageMap,
     /// The typographic report.
     pub report: Report,
+    /// The images placed on the pages, by `src`.
+    pub images: crate::images::Images,
 }
 
 impl Layout {
@@ -181,6 +155,13 @@ impl Layout {
                 "overfull-line",
                 Location::new(&o.file, o.line, 0),
                 format!("a line is {:.1}pt too wide for the measure", o.excess),
+            ));
+        }
+        for w in &self.report.widows_and_orphans {
+            out.push(Diagnostic::warning(
+                "widow-orphan",
+                Location::new(&w.file, w.line, 0),
+                "a page had to end where a widow, an orphan or a heading is left alone",
             ));
         }
         for m in &self.report.missing_glyphs {
@@ -206,6 +187,15 @@ pub struct Overfull {
     pub line: u32,
     /// How far past the measure, in points.
     pub excess: f64,
+}
+
+/// A place in the source.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Spot {
+    /// Source file.
+    pub file: String,
+    /// Line in it.
+    pub line: u32,
 }
 
 /// A character no font could set.
@@ -234,9 +224,10 @@ pub struct Report {
     pub hyphenated_lines: usize,
     /// The longest run of consecutive hyphenated lines.
     pub longest_hyphen_run: usize,
-    /// Pages that end with the first line of a paragraph (orphans) or start
-    /// with its last (widows) because no better break existed.
-    pub widows_and_orphans: usize,
+    /// Pages that end with the first line of a paragraph (orphans), start
+    /// with its last (widows) or end with a heading, because no better break
+    /// existed: where the page ends.
+    pub widows_and_orphans: Vec<Spot>,
     /// Characters no font covers.
     pub missing_glyphs: Vec<Missing>,
     /// Paragraphs that needed the emergency pass.
@@ -256,7 +247,7 @@ impl Report {
             self.underfull_lines,
             self.hyphenated_lines,
             self.longest_hyphen_run,
-            self.widows_and_orphans,
+            self.widows_and_orphans.len(),
             self.missing_glyphs.len()
         )
     }
@@ -269,7 +260,7 @@ impl Report {
         self.underfull_lines += other.underfull_lines;
         self.hyphenated_lines += other.hyphenated_lines;
         self.longest_hyphen_run = self.longest_hyphen_run.max(other.longest_hyphen_run);
-        self.widows_and_orphans += other.widows_and_orphans;
+        self.widows_and_orphans.extend(other.widows_and_orphans);
         for m in other.missing_glyphs {
             let pos = Pos {
                 file: 0,
@@ -308,6 +299,11 @@ impl Report {
 }
 
 /// Lays out `book` in pages.
-pub fn typeset(book: &Book, settings: &Settings, fonts: &Fonts) -> Result<Layout> {
-    assemble::assemble(book, settings, fonts)
+pub fn typeset(
+    book: &Book,
+    settings: &Settings,
+    fonts: &Fonts,
+    images: &crate::images::Images,
+) -> Result<Layout> {
+    assemble::assemble(book, settings, fonts, images)
 }

@@ -24,8 +24,9 @@ pub struct BodyPage {
     pub notes: Vec<(f64, Line)>,
     /// `true` on a chapter's first page (no running head).
     pub opening: bool,
-    /// Lines that ended the page although it was not allowed (widow/orphan).
-    pub bad_break: bool,
+    /// Where the page had to end although no break was allowed there (a
+    /// widow, an orphan or a heading left at the foot): the last line's source.
+    pub bad_break: Option<crate::doc::Pos>,
 }
 
 /// The page builder's state for one page.
@@ -163,10 +164,14 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
 /// Places a page's lines and notes; returns the page and the note lines that
 /// did not fit.
 fn finish(build: Build, s: &Settings, bad_break: bool) -> (BodyPage, Vec<Line>) {
-    let mut page = BodyPage {
-        bad_break,
-        ..BodyPage::default()
-    };
+    let mut page = BodyPage::default();
+    if bad_break {
+        let last = build.items.iter().rev().find_map(|i| match i {
+            VItem::Line(l) => Some(l.pos.unwrap_or_default()),
+            VItem::Space(_) => None,
+        });
+        page.bad_break = last;
+    }
     let mut y = 0.0;
     let mut started = false;
     let mut notes: Vec<Line> = build.carry;
@@ -287,6 +292,19 @@ pub fn offset(item: Item, dx: f64, dy: f64) -> Item {
             target,
         },
         Item::Anchor { id, y } => Item::Anchor { id, y: y + dy },
+        Item::Image {
+            src,
+            x,
+            y,
+            width,
+            height,
+        } => Item::Image {
+            src,
+            x: x + dx,
+            y: y + dy,
+            width,
+            height,
+        },
     }
 }
 

@@ -22,7 +22,13 @@ fn layout_of_dir(dir: &std::path::Path) -> (Layout, crate::doc::Book) {
     let manuscript = crate::manuscript::load(dir).unwrap();
     let read = crate::markdown::read(&manuscript).unwrap();
     let settings = Settings::from_config(&read.config.pdf).unwrap();
-    let layout = typeset(&read.book, &settings, &Fonts::bundled().unwrap()).unwrap();
+    let layout = typeset(
+        &read.book,
+        &settings,
+        &Fonts::bundled().unwrap(),
+        &crate::images::NO_IMAGES,
+    )
+    .unwrap();
     (layout, read.book)
 }
 
@@ -319,4 +325,29 @@ fn chapters_open_on_rectos_and_labels_run_roman_then_arabic() {
     for (i, start) in layout.page_map.pages.iter().enumerate() {
         assert_eq!(start.label, (i + 1).to_string());
     }
+}
+
+#[test]
+fn an_impossible_break_is_made_and_reported() {
+    let s = settings();
+    let per_page = (s.text_height / 14.0).floor() as usize;
+    // lines none of which may end a page, longer than a page
+    let items: Vec<VItem> = (0..per_page + 5)
+        .map(|i| {
+            VItem::Line(Line {
+                ascent: 10.0,
+                descent: 4.0,
+                break_after: false,
+                mark: Some(("k".to_string(), i)),
+                pos: Some(crate::doc::Pos { file: 0, line: 7, col: 1 }),
+                ..Line::default()
+            })
+        })
+        .collect();
+    let pages = break_pages(items, &s);
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[0].bad_break.map(|p| p.line), Some(7));
+    assert!(pages[1].bad_break.is_none());
+    // and a normal paragraph never reports one
+    assert!(break_pages(paragraph(per_page * 2, "a"), &s).iter().all(|p| p.bad_break.is_none()));
 }

@@ -116,6 +116,7 @@ pub fn epubcheck(epub: &Path) -> Option<(usize, usize, String)> {
             return None;
         }
     };
+    assert!(epub.is_file(), "no EPUB at {}", epub.display());
     let json = epub.with_extension("epubcheck.json");
     let out = Command::new("java")
         .arg("-jar")
@@ -144,6 +145,10 @@ pub fn epubcheck(epub: &Path) -> Option<(usize, usize, String)> {
             m["locations"]
         ));
     }
-    let _ = out;
+    if !out.status.success() && errors == 0 {
+        // EPUBCheck failed without saying why in its report: count that as an error
+        errors += 1;
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
     Some((errors, warnings, text))
 }
