@@ -127,7 +127,6 @@ fn check_values(config: &Config, file: &str, text: &str, line_offset: u32) -> Re
     Ok(())
 }
 
-
 /// Parses YAML front matter (the text between the `---` lines). `line_offset`
 /// is the number of lines before the YAML in `file`, so errors point into it.
 pub fn parse_front_matter(file: &str, yaml: &str, line_offset: u32) -> Result<Config> {
@@ -215,7 +214,10 @@ fn strip_place(message: &str) -> &str {
     let rest = rest.strip_prefix("error: ").unwrap_or(rest);
     if let Some(after) = rest.strip_prefix("line ") {
         if let Some((place, tail)) = after.split_once(": ") {
-            if place.split_whitespace().all(|w| w == "column" || w.chars().all(|c| c.is_ascii_digit() || c == ',')) {
+            if place
+                .split_whitespace()
+                .all(|w| w == "column" || w.chars().all(|c| c.is_ascii_digit() || c == ','))
+            {
                 return tail;
             }
         }
@@ -295,18 +297,29 @@ mod tests {
 
     #[test]
     fn unknown_trim_points_at_its_line() {
-        let err = parse_toml("book.toml", "[book]\ntitle = \"T\"\n[pdf]\ntrim = \"huge\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("book.toml:4:1: unknown trim size `huge`"), "{err}");
+        let err = parse_toml(
+            "book.toml",
+            "[book]\ntitle = \"T\"\n[pdf]\ntrim = \"huge\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("book.toml:4:1: unknown trim size `huge`"),
+            "{err}"
+        );
         assert_eq!(trim_size("150x220mm").map(|(w, _)| w.round()), Some(425.0));
-        assert_eq!(trim_size("a5").map(|(w, h)| (w.round(), h.round())), Some((420.0, 595.0)));
+        assert_eq!(
+            trim_size("a5").map(|(w, h)| (w.round(), h.round())),
+            Some((420.0, 595.0))
+        );
         assert!(trim_size("0x0in").is_none());
     }
 
     #[test]
     fn front_matter_errors_say_their_place_once() {
-        let err = parse_front_matter("a.md", "title: T\ntitel: U\n", 1).unwrap_err().to_string();
+        let err = parse_front_matter("a.md", "title: T\ntitel: U\n", 1)
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("line 2 column"), "{err}");
     }
 

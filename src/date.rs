@@ -30,7 +30,11 @@ pub const FALLBACK: Timestamp = Timestamp {
 
 impl Timestamp {
     /// From seconds since 1970-01-01 UTC (Howard Hinnant's `civil_from_days`).
+    /// Clamped to 1970–9999 (`SOURCE_DATE_EPOCH` is never negative, and PDF
+    /// and W3C dates have four-digit years).
     pub fn from_unix(seconds: i64) -> Self {
+        // 1970-01-01T00:00:00Z ..= 9999-12-31T23:59:59Z
+        let seconds = seconds.clamp(0, 253_402_300_799);
         let days = seconds.div_euclid(86_400);
         let rest = seconds.rem_euclid(86_400);
         let z = days + 719_468;
@@ -106,6 +110,12 @@ mod tests {
         assert_eq!(
             Timestamp::from_unix(951_782_400).iso8601(),
             "2000-02-29T00:00:00Z"
+        );
+        // out of range (a hostile SOURCE_DATE_EPOCH): clamped, never garbage
+        assert_eq!(Timestamp::from_unix(i64::MAX).pdf(), "D:99991231235959Z");
+        assert_eq!(
+            Timestamp::from_unix(i64::MIN).iso8601(),
+            "1970-01-01T00:00:00Z"
         );
     }
 

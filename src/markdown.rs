@@ -711,10 +711,20 @@ impl<'m> Reader<'m> {
                 }
             }
             FrameKind::Flattened => {
-                // hand the content to the parent as if this container were not there
+                // hand the content to the parent as if this container were not
+                // there: its loose text (a tight item's) as a paragraph of its
+                // own, not run into the parent's text; to a list as an item
+                flush_inlines(&mut blocks, inlines, text_at);
                 if let Some(parent) = self.stack.last_mut() {
-                    parent.blocks.append(&mut blocks);
-                    parent.inlines.extend(inlines);
+                    if let FrameKind::List { items, .. } = &mut parent.kind {
+                        items.push(ListItem {
+                            checked: None,
+                            blocks,
+                        });
+                    } else {
+                        parent.flush_inlines();
+                        parent.blocks.append(&mut blocks);
+                    }
                 }
             }
         }
@@ -1179,10 +1189,13 @@ fn resolve_link(
             (Some(_), Some(fragment)) => fragment.to_string(),
             (Some(chapter), None) => chapter.clone(),
             (None, _) => {
-                errors.push(Error::input(
-                    Location::new(files[pos.file as usize].clone(), pos.line, pos.col),
-                    format!("link to `{url}`: no chapter file `{path}` in the manuscript"),
-                ).with_code("broken-link"));
+                errors.push(
+                    Error::input(
+                        Location::new(files[pos.file as usize].clone(), pos.line, pos.col),
+                        format!("link to `{url}`: no chapter file `{path}` in the manuscript"),
+                    )
+                    .with_code("broken-link"),
+                );
                 return;
             }
         },
@@ -1191,10 +1204,13 @@ fn resolve_link(
     if ids.contains(&id) {
         *target = LinkTarget::Internal { id };
     } else {
-        errors.push(Error::input(
-            Location::new(files[pos.file as usize].clone(), pos.line, pos.col),
-            format!("link to `#{id}`, but no heading or anchor has that id"),
-        ).with_code("broken-link"));
+        errors.push(
+            Error::input(
+                Location::new(files[pos.file as usize].clone(), pos.line, pos.col),
+                format!("link to `#{id}`, but no heading or anchor has that id"),
+            )
+            .with_code("broken-link"),
+        );
     }
 }
 

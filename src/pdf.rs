@@ -395,7 +395,11 @@ fn finish(
 /// Image XObjects, one per image: JPEG passed through (`DCTDecode`), PNG
 /// decoded to samples (compressed with the other streams) with its alpha
 /// channel as a soft mask; then a content stream per page that draws them.
-fn add_images(doc: &mut lopdf::Document, layout: &Layout, page_ids: &[lopdf::ObjectId]) -> Result<()> {
+fn add_images(
+    doc: &mut lopdf::Document,
+    layout: &Layout,
+    page_ids: &[lopdf::ObjectId],
+) -> Result<()> {
     use crate::images::{decode_png, Format};
     let mut names: BTreeMap<&str, (String, lopdf::ObjectId)> = BTreeMap::new();
     for (n, (src, image)) in layout.images.iter().enumerate() {
@@ -420,7 +424,8 @@ fn add_images(doc: &mut lopdf::Document, layout: &Layout, page_ids: &[lopdf::Obj
                 doc.add_object(stream)
             }
             Format::Png => {
-                let pixels = decode_png(&image.bytes).map_err(|e| fail(format!("image `{src}`: {e}")))?;
+                let pixels =
+                    decode_png(&image.bytes).map_err(|e| fail(format!("image `{src}`: {e}")))?;
                 let mut dict = dictionary! {
                     "Type" => "XObject",
                     "Subtype" => "Image",
@@ -454,8 +459,17 @@ fn add_images(doc: &mut lopdf::Document, layout: &Layout, page_ids: &[lopdf::Obj
         let mut ops = String::new();
         let mut used = lopdf::Dictionary::new();
         for item in &page.items {
-            if let Item::Image { src, x, y, width, height } = item {
-                let Some((name, id)) = names.get(src.as_str()) else { continue };
+            if let Item::Image {
+                src,
+                x,
+                y,
+                width,
+                height,
+            } = item
+            {
+                let Some((name, id)) = names.get(src.as_str()) else {
+                    continue;
+                };
                 ops.push_str(&format!(
                     "q {width:.3} 0 0 {height:.3} {x:.3} {:.3} cm /{name} Do Q\n",
                     h - y - height
@@ -466,19 +480,30 @@ fn add_images(doc: &mut lopdf::Document, layout: &Layout, page_ids: &[lopdf::Obj
         if ops.is_empty() {
             continue;
         }
-        let content = doc.add_object(lopdf::Stream::new(lopdf::Dictionary::new(), ops.into_bytes()));
+        let content = doc.add_object(lopdf::Stream::new(
+            lopdf::Dictionary::new(),
+            ops.into_bytes(),
+        ));
         // the page's resources, as its own dictionary, with the images added
         let resources = {
-            let page_dict = doc.get_dictionary(page_id).map_err(|e| fail(e.to_string()))?;
+            let page_dict = doc
+                .get_dictionary(page_id)
+                .map_err(|e| fail(e.to_string()))?;
             match page_dict.get(b"Resources") {
-                Ok(Object::Reference(r)) => doc.get_dictionary(*r).map_err(|e| fail(e.to_string()))?.clone(),
+                Ok(Object::Reference(r)) => doc
+                    .get_dictionary(*r)
+                    .map_err(|e| fail(e.to_string()))?
+                    .clone(),
                 Ok(Object::Dictionary(d)) => d.clone(),
                 _ => lopdf::Dictionary::new(),
             }
         };
         let mut resources = resources;
         let mut xobjects = match resources.get(b"XObject") {
-            Ok(Object::Reference(r)) => doc.get_dictionary(*r).map_err(|e| fail(e.to_string()))?.clone(),
+            Ok(Object::Reference(r)) => doc
+                .get_dictionary(*r)
+                .map_err(|e| fail(e.to_string()))?
+                .clone(),
             Ok(Object::Dictionary(d)) => d.clone(),
             _ => lopdf::Dictionary::new(),
         };
@@ -486,7 +511,10 @@ fn add_images(doc: &mut lopdf::Document, layout: &Layout, page_ids: &[lopdf::Obj
             xobjects.set(k.clone(), v.clone());
         }
         resources.set("XObject", xobjects);
-        let page_dict = doc.get_object_mut(page_id).and_then(Object::as_dict_mut).map_err(|e| fail(e.to_string()))?;
+        let page_dict = doc
+            .get_object_mut(page_id)
+            .and_then(Object::as_dict_mut)
+            .map_err(|e| fail(e.to_string()))?;
         let contents = match page_dict.get(b"Contents") {
             Ok(Object::Array(a)) => a.clone(),
             Ok(other) => vec![other.clone()],

@@ -73,5 +73,4 @@ pub fn write_large_book(dir: &std::path::Path, chapters: usize) -> std::io::Resu
         std::fs::write(dir.join(name), text)?;
     }
     std::fs::write(dir.join(IMAGE_NAME), IMAGE)
-
 }

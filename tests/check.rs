@@ -434,14 +434,15 @@ fn character_no_font_covers() {
 }
 
 #[test]
-fn overfull_line() {
+fn word_too_long_for_the_line() {
+    // broken anywhere rather than overflowing the text block, and reported
     let text = format!("# A\n\nBefore {} after.\n", "a".repeat(300));
     warning(
         &[("a.md", text.as_bytes())],
-        "overfull-line",
+        "long-word",
         3,
         1,
-        "too wide",
+        "broken without a hyphen",
     );
 }
 

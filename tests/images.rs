@@ -24,13 +24,23 @@ fn png_and_jpeg_are_embedded_in_both_outputs() {
     let dir = book_with_images();
     let out = run_in(dir.path(), &["build", ".", "--out", "o"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let name = dir.path().canonicalize().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+    let name = dir
+        .path()
+        .canonicalize()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let pdf = dir.path().join(format!("o/{name}.pdf"));
     let epub = dir.path().join(format!("o/{name}.epub"));
     // the EPUB holds both files and refers to them
     let bytes = fs::read(&epub).unwrap();
     let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains("images/img-1.jpg") || text.contains("images/img-2.jpg"), "no jpg in the EPUB");
+    assert!(
+        text.contains("images/img-1.jpg") || text.contains("images/img-2.jpg"),
+        "no jpg in the EPUB"
+    );
     if let Some((errors, warnings, messages)) = epubcheck(&epub) {
         assert_eq!((errors, warnings), (0, 0), "{messages}");
     }
@@ -38,17 +48,30 @@ fn png_and_jpeg_are_embedded_in_both_outputs() {
         return;
     }
     let list = tool("pdfimages", &["-list", pdf.to_str().unwrap()]);
-    assert!(list.contains(" image ") && list.contains(" smask ") && list.contains(" jpeg "), "{list}");
+    assert!(
+        list.contains(" image ") && list.contains(" smask ") && list.contains(" jpeg "),
+        "{list}"
+    );
     let check = tool("qpdf", &["--check", pdf.to_str().unwrap()]);
-    assert!(check.contains("No syntax or stream encoding errors"), "{check}");
+    assert!(
+        check.contains("No syntax or stream encoding errors"),
+        "{check}"
+    );
     let text = pdftotext(&pdf);
-    assert!(text.contains("An ellipse") && text.contains("A block"), "captions: {text}");
+    assert!(
+        text.contains("An ellipse") && text.contains("A block"),
+        "captions: {text}"
+    );
 }
 
 #[test]
 fn a_corrupt_or_huge_image_is_a_warning_and_the_alt_text_stands_in() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("broken.png"), b"\x89PNG\r\n\x1a\nnot really").unwrap();
+    fs::write(
+        dir.path().join("broken.png"),
+        b"\x89PNG\r\n\x1a\nnot really",
+    )
+    .unwrap();
     // a PNG header claiming 60,000 × 60,000 pixels (a decompression bomb)
     let mut bomb = fs::read(root().join("tests/fixtures/images/ellipse.png")).unwrap();
     bomb[16..20].copy_from_slice(&60_000u32.to_be_bytes());
@@ -59,9 +82,15 @@ fn a_corrupt_or_huge_image_is_a_warning_and_the_alt_text_stands_in() {
         "# T\n\n![Broken picture](broken.png)\n\n![Huge picture](bomb.png)\n",
     )
     .unwrap();
-    let out = run_in(dir.path(), &["build", ".", "--out", "o", "--format", "pdf,epub"]);
+    let out = run_in(
+        dir.path(),
+        &["build", ".", "--out", "o", "--format", "pdf,epub"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("bad-image") && err.contains("a.md:3:1"), "{err}");
+    assert!(
+        err.contains("bad-image") && err.contains("a.md:3:1"),
+        "{err}"
+    );
     assert!(err.contains("60000 × 60000"), "{err}");
 }

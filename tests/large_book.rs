@@ -76,9 +76,16 @@ fn large_book_round_trips_through_pdftotext() {
     }
     let mut archive = zip::ZipArchive::new(std::fs::File::open(&epub).unwrap()).unwrap();
     let mut nav = String::new();
-    std::io::Read::read_to_string(&mut archive.by_name("OEBPS/nav.xhtml").unwrap(), &mut nav).unwrap();
-    let list = nav.split("epub:type=\"page-list\"").nth(1).expect("a page-list");
+    std::io::Read::read_to_string(&mut archive.by_name("OEBPS/nav.xhtml").unwrap(), &mut nav)
+        .unwrap();
+    let list = nav
+        .split("epub:type=\"page-list\"")
+        .nth(1)
+        .expect("a page-list");
     let entries = list.matches("<li>").count() as u64;
-    let body_pages = json["pagelabels"][1]["index"].as_u64().map(|front| pages - front).unwrap();
+    let body_pages = json["pagelabels"][1]["index"]
+        .as_u64()
+        .map(|front| pages - front)
+        .unwrap();
     assert_eq!(entries, body_pages);
 }

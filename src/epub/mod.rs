@@ -94,6 +94,11 @@ impl Cover {
                 format!("[epub] cover: `{name}` is neither a PNG nor a JPEG image"),
             ));
         };
+        // the reading system decodes it: refuse a corrupt header or a
+        // decompression bomb (a PNG claiming 60,000 × 60,000 pixels)
+        crate::images::sniff(&bytes)
+            .and_then(|(_, width, height, _)| crate::images::check_size(width, height))
+            .map_err(|why| Error::input(at.clone(), format!("[epub] cover: `{name}`: {why}")))?;
         Ok(Cover {
             file_name: format!("cover.{extension}"),
             media_type,
@@ -137,7 +142,10 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         .iter()
         .enumerate()
         .map(|(n, (src, image))| {
-            (src.clone(), format!("images/img-{}.{}", n + 1, image.format.extension()))
+            (
+                src.clone(),
+                format!("images/img-{}.{}", n + 1, image.format.extension()),
+            )
         })
         .collect();
     let mut writer = xhtml::Writer::new(book, &mut targets, &mut plan, &images);

@@ -144,7 +144,11 @@ pub fn assemble(
             let opening = body.opening;
             if let Some(pos) = body.bad_break {
                 report.widows_and_orphans.push(super::Spot {
-                    file: book.files.get(pos.file as usize).cloned().unwrap_or_default(),
+                    file: book
+                        .files
+                        .get(pos.file as usize)
+                        .cloned()
+                        .unwrap_or_default(),
                     line: pos.line,
                 });
             }

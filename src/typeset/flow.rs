@@ -159,6 +159,19 @@ fn hang_left(c: char) -> f64 {
     }
 }
 
+/// Why a word may break at a glyph boundary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Cut {
+    /// A hyphenation point: a hyphen is set when the line breaks here.
+    Hyphen,
+    /// A Unicode line-break opportunity inside the word.
+    Opportunity,
+    /// Anywhere in a word too long for the measure.
+    Anywhere,
+    /// The end of the segment.
+    End,
+}
+
 /// A box of glyphs: part of a word in one style.
 #[derive(Clone, Debug)]
 struct Piece {
@@ -223,21 +236,64 @@ impl<'a> Flow<'a> {
                     }
                 }
                 let size = segment.style.size;
-                // hyphenation points that fall on glyph boundaries
-                let mut cuts: Vec<usize> = Vec::new();
-                if style.mode == Mode::Justified && segment.note.is_none() {
-                    if let Some(lang) = self.lang {
-                        let (core_start, core) = word_core(&segment.text);
-                        for p in hyphenate::break_points(core, lang) {
-                            if let Some(g) = shaped.glyph_boundary_at((core_start + p) as u32) {
-                                cuts.push(g);
+                // where the segment may break, at glyph boundaries: hyphenation
+                // points (a hyphen is added), Unicode line-break opportunities
+                // (UAX #14: after a hyphen or dash, between ideographs), and,
+                // for a word longer than the measure, anywhere
+                let mut cuts: Vec<(usize, Cut)> = Vec::new();
+                let bounds = shaped.boundaries();
+                let boundary_at = |offset: usize| {
+                    bounds
+                        .binary_search_by_key(&(offset as u32), |&(cluster, _)| cluster)
+                        .ok()
+                        .map(|i| bounds[i].1)
+                };
+                if segment.note.is_none() {
+                    if style.mode == Mode::Justified {
+                        if let Some(lang) = self.lang {
+                            let (core_start, core) = word_core(&segment.text);
+                            for p in hyphenate::break_points(core, lang) {
+                                if let Some(g) = boundary_at(core_start + p) {
+                                    cuts.push((g, Cut::Hyphen));
+                                }
                             }
                         }
                     }
+                    for (offset, _) in unicode_linebreak::linebreaks(&segment.text) {
+                        if offset < segment.text.len() {
+                            if let Some(g) = boundary_at(offset) {
+                                cuts.push((g, Cut::Opportunity));
+                            }
+                        }
+                    }
+                    // a piece between break points still wider than the measure
+                    cuts.sort_by_key(|&(g, kind)| (g, kind));
+                    let mut edges: Vec<usize> = cuts.iter().map(|c| c.0).collect();
+                    edges.push(shaped.glyphs.len());
+                    let mut from = 0;
+                    let too_wide = edges.iter().any(|&to| {
+                        let wide = to > from && shaped.width_of(from..to) * size > style.measure;
+                        from = to;
+                        wide
+                    });
+                    if too_wide {
+                        self.report.broken_words.push(super::Spot {
+                            file: self
+                                .files
+                                .get(block.pos.file as usize)
+                                .cloned()
+                                .unwrap_or_default(),
+                            line: block.pos.line,
+                        });
+                        cuts.extend(bounds.iter().skip(1).map(|&(_, g)| (g, Cut::Anywhere)));
+                    }
+                    cuts.sort_by_key(|&(g, kind)| (g, kind));
+                    cuts.dedup_by_key(|c| c.0);
+                    cuts.retain(|&(g, _)| g > 0 && g < shaped.glyphs.len());
                 }
-                cuts.push(shaped.glyphs.len());
+                cuts.push((shaped.glyphs.len(), Cut::End));
                 let mut start = 0;
-                for (ci, &cut) in cuts.iter().enumerate() {
+                for &(cut, kind) in &cuts {
                     let glyphs: Vec<PlacedGlyph> = shaped.glyphs[start..cut]
                         .iter()
                         .map(|g| PlacedGlyph {
@@ -283,23 +339,55 @@ impl<'a> Flow<'a> {
                         None,
                         word_index,
                     );
-                    if ci + 1 < cuts.len() {
-                        let hyphen = self.hyphen(&segment.style);
-                        push(
-                            &mut items,
-                            &mut pieces,
-                            &mut hyphen_glyphs,
-                            &mut word_of_item,
-                            LbItem::Penalty {
-                                width: hyphen.width,
-                                penalty: 50.0,
-                                flagged: true,
-                                hang_right: hyphen.width * hang_right('-'),
-                            },
-                            None,
-                            Some(hyphen),
-                            word_index,
-                        );
+                    match kind {
+                        Cut::Hyphen => {
+                            let hyphen = self.hyphen(&segment.style);
+                            push(
+                                &mut items,
+                                &mut pieces,
+                                &mut hyphen_glyphs,
+                                &mut word_of_item,
+                                // TeX's \hyphenpenalty
+                                LbItem::Penalty {
+                                    width: hyphen.width,
+                                    penalty: 50.0,
+                                    flagged: true,
+                                    hang_right: hyphen.width * hang_right('-'),
+                                },
+                                None,
+                                Some(hyphen),
+                                word_index,
+                            );
+                        }
+                        Cut::Opportunity | Cut::Anywhere => {
+                            // after an explicit hyphen TeX charges \exhyphenpenalty
+                            // (50, flagged); between ideographs a break is free;
+                            // breaking a word anywhere is a last resort
+                            let after_hyphen = shaped.glyphs[..cut].last().is_some_and(|g| {
+                                g.text.ends_with(['-', '\u{2010}', '\u{2013}', '\u{2014}'])
+                            });
+                            let (penalty, flagged) = match kind {
+                                Cut::Anywhere => (5000.0, false),
+                                _ if after_hyphen => (50.0, true),
+                                _ => (0.0, false),
+                            };
+                            push(
+                                &mut items,
+                                &mut pieces,
+                                &mut hyphen_glyphs,
+                                &mut word_of_item,
+                                LbItem::Penalty {
+                                    width: 0.0,
+                                    penalty,
+                                    flagged,
+                                    hang_right: 0.0,
+                                },
+                                None,
+                                None,
+                                word_index,
+                            );
+                        }
+                        Cut::End => {}
                     }
                     start = cut;
                 }
@@ -413,6 +501,8 @@ impl<'a> Flow<'a> {
         let measure = style.measure;
         let params = Params {
             emergency_stretch: 1.5 * style.size,
+            // every line has the measure (a first-line indent is a box)
+            same_width_from: 0,
             ..Params::default()
         };
         let breaks = match style.mode {
@@ -649,6 +739,30 @@ impl<'a> Flow<'a> {
     /// Lays out a block and everything in it at `indent`.
     pub fn block(&mut self, block: &Block, ctx: &BlockCtx, out: &mut Vec<VItem>) {
         let s = self.settings;
+        // quotes and lists nested dozens deep (up to MAX_DEPTH): a container
+        // past half the measure indents no further, and type shrinks no
+        // further than 60 %, so the innermost text is still set in words
+        let bounded;
+        let ctx = if matches!(
+            block.kind,
+            BlockKind::BlockQuote { .. }
+                | BlockKind::List { .. }
+                | BlockKind::DefinitionList { .. }
+        ) && (ctx.indent_left + ctx.indent_right > s.measure * 0.5
+            || ctx.size < s.size * 0.6)
+        {
+            let right = ctx.indent_right.min(s.measure * 0.25);
+            bounded = BlockCtx {
+                indent_left: ctx.indent_left.min(s.measure * 0.5 - right),
+                indent_right: right,
+                size: ctx.size.max(s.size * 0.6),
+                leading: ctx.leading.max(s.leading * 0.6),
+                ..*ctx
+            };
+            &bounded
+        } else {
+            ctx
+        };
         let measure = s.measure - ctx.indent_left - ctx.indent_right;
         let body = ParStyle {
             face: FaceId::Regular,
@@ -869,7 +983,11 @@ impl<'a> Flow<'a> {
                 out.push(VItem::Space(ctx.leading * 0.5));
                 let text = if caption.is_empty() {
                     vec![Inline::Text {
-                        text: if alt.is_empty() { src.clone() } else { alt.clone() },
+                        text: if alt.is_empty() {
+                            src.clone()
+                        } else {
+                            alt.clone()
+                        },
                     }]
                 } else {
                     caption.clone()
@@ -907,8 +1025,7 @@ impl<'a> Flow<'a> {
                         mode: Mode::Centered,
                         ..body
                     };
-                    let mut lines =
-                        self.paragraph(&restyle(&text, FaceId::Italic), &style, block);
+                    let mut lines = self.paragraph(&restyle(&text, FaceId::Italic), &style, block);
                     if image.is_some() {
                         for line in &mut lines {
                             line.mark = None;

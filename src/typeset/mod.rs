@@ -157,6 +157,13 @@ impl Layout {
                 format!("a line is {:.1}pt too wide for the measure", o.excess),
             ));
         }
+        for w in &self.report.broken_words {
+            out.push(Diagnostic::warning(
+                "long-word",
+                Location::new(&w.file, w.line, 0),
+                "a word longer than the line had to be broken without a hyphen",
+            ));
+        }
         for w in &self.report.widows_and_orphans {
             out.push(Diagnostic::warning(
                 "widow-orphan",
@@ -232,6 +239,8 @@ pub struct Report {
     pub missing_glyphs: Vec<Missing>,
     /// Paragraphs that needed the emergency pass.
     pub emergency_breaks: usize,
+    /// Words longer than the measure, broken wherever they had to be.
+    pub broken_words: Vec<Spot>,
     /// Code lines too long for the measure, wrapped with a continuation mark.
     pub wrapped_code_lines: usize,
 }
@@ -271,6 +280,7 @@ impl Report {
             self.missing_glyph(m.character, pos, &files);
         }
         self.emergency_breaks += other.emergency_breaks;
+        self.broken_words.extend(other.broken_words);
         self.wrapped_code_lines += other.wrapped_code_lines;
     }
 

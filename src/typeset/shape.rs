@@ -48,10 +48,28 @@ impl Shaped {
     /// Index of the first glyph whose cluster starts at byte `offset`, when a
     /// glyph boundary falls exactly there (not inside a ligature).
     pub fn glyph_boundary_at(&self, offset: u32) -> Option<usize> {
-        let index = self.glyphs.iter().position(|g| g.cluster >= offset)?;
-        (self.glyphs[index].cluster == offset
-            && self.glyphs[..index].iter().all(|g| g.cluster < offset))
-        .then_some(index)
+        let bounds = self.boundaries();
+        bounds
+            .binary_search_by_key(&offset, |&(cluster, _)| cluster)
+            .ok()
+            .map(|i| bounds[i].1)
+    }
+
+    /// The glyph boundaries where text may be split: (byte offset of the
+    /// cluster, index of its first glyph), in order. Only for runs whose
+    /// clusters ascend (left-to-right text); a right-to-left run has none.
+    pub fn boundaries(&self) -> Vec<(u32, usize)> {
+        let ascending = self.glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster);
+        if !ascending {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (i, g) in self.glyphs.iter().enumerate() {
+            if i == 0 || g.cluster > self.glyphs[i - 1].cluster {
+                out.push((g.cluster, i));
+            }
+        }
+        out
     }
 }
 

@@ -272,16 +272,27 @@ fn a_table_split_across_pages_repeats_its_header() {
 
 #[test]
 fn the_report_counts_real_decisions() {
-    // an unbreakable token wider than the measure: one overfull line, reported with its line
+    // a token wider than the measure is broken anywhere, not left overfull, and reported
     let token = "x".repeat(300);
     let (layout, _) = layout_of(&format!("# T\n\nA paragraph.\n\nAnd {token} here.\n"));
     assert_eq!(
         layout.report.overfull.len(),
-        1,
+        0,
         "{:?}",
         layout.report.overfull
     );
-    assert_eq!(layout.report.overfull[0].line, 5);
+    assert_eq!(layout.report.broken_words.len(), 1);
+    assert_eq!(layout.report.broken_words[0].line, 5);
+    let s = settings();
+    for (index, page) in layout.pages.iter().enumerate().skip(layout.front_pages) {
+        for (_, runs) in body_lines(page, &s) {
+            let end = runs.iter().map(|r| r.x + r.width()).fold(0.0, f64::max);
+            assert!(
+                end <= s.left_margin(index + 1) + s.measure + 1.0,
+                "past the measure: {end}"
+            );
+        }
+    }
     // a character the fonts lack is reported, not dropped silently
     let (layout, _) = layout_of("# T\n\nA \u{4e2d} character.\n");
     assert_eq!(layout.report.missing_glyphs.len(), 1);
@@ -328,6 +339,24 @@ fn chapters_open_on_rectos_and_labels_run_roman_then_arabic() {
 }
 
 #[test]
+fn explicit_hyphens_and_ideographs_are_break_opportunities() {
+    // a paragraph of hyphenated compounds only: with no break after the
+    // hyphens, these lines could not be justified
+    let words = "long-term urban-rural eco-civilization law-based self-governance ".repeat(12);
+    let (layout, _) = layout_of(&format!("# T\n\n{words}\n"));
+    assert_eq!(layout.report.overfull.len(), 0);
+    assert!(layout.report.broken_words.is_empty());
+    // CJK text without spaces breaks between ideographs
+    let cjk = "\u{4e2d}\u{6587}".repeat(200);
+    let (layout, _) = layout_of(&format!("# T\n\n{cjk}\n"));
+    assert!(
+        layout.report.broken_words.is_empty(),
+        "ideographs need no emergency"
+    );
+    assert!(layout.report.lines > 3);
+}
+
+#[test]
 fn an_impossible_break_is_made_and_reported() {
     let s = settings();
     let per_page = (s.text_height / 14.0).floor() as usize;
@@ -339,7 +368,11 @@ fn an_impossible_break_is_made_and_reported() {
                 descent: 4.0,
                 break_after: false,
                 mark: Some(("k".to_string(), i)),
-                pos: Some(crate::doc::Pos { file: 0, line: 7, col: 1 }),
+                pos: Some(crate::doc::Pos {
+                    file: 0,
+                    line: 7,
+                    col: 1,
+                }),
                 ..Line::default()
             })
         })
@@ -349,5 +382,7 @@ fn an_impossible_break_is_made_and_reported() {
     assert_eq!(pages[0].bad_break.map(|p| p.line), Some(7));
     assert!(pages[1].bad_break.is_none());
     // and a normal paragraph never reports one
-    assert!(break_pages(paragraph(per_page * 2, "a"), &s).iter().all(|p| p.bad_break.is_none()));
+    assert!(break_pages(paragraph(per_page * 2, "a"), &s)
+        .iter()
+        .all(|p| p.bad_break.is_none()));
 }
