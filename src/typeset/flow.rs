@@ -507,7 +507,8 @@ impl<'a> Flow<'a> {
         };
         let breaks = match style.mode {
             Mode::Justified => linebreak::break_lines(&items, &|_| measure, &params),
-            Mode::Ragged | Mode::Centered => linebreak::first_fit(&items, &|_| measure, &params),
+            Mode::Ragged => linebreak::first_fit(&items, &|_| measure, &params),
+            Mode::Centered => balanced(&items, measure, &params),
         };
         let mut lines = Vec::with_capacity(breaks.lines.len());
         let ascent = style.leading * 0.75;
@@ -1318,6 +1319,30 @@ impl<'a> Flow<'a> {
         }
         out
     }
+}
+
+/// Centred lines of even length: the narrowest measure that still gives as
+/// few lines as the full one (a title of two lines breaks near its middle,
+/// not with one word left over).
+fn balanced(items: &[LbItem], measure: f64, params: &Params) -> linebreak::Breaks {
+    let full = linebreak::first_fit(items, &|_| measure, params);
+    let n = full.lines.len();
+    if !(2..=4).contains(&n) || full.lines.iter().any(|l| l.overfull) {
+        return full;
+    }
+    let (mut lo, mut hi) = (measure / n as f64, measure);
+    let mut best = full;
+    for _ in 0..12 {
+        let mid = (lo + hi) / 2.0;
+        let trial = linebreak::first_fit(items, &|_| mid, params);
+        if trial.lines.len() == n && !trial.lines.iter().any(|l| l.overfull) {
+            best = trial;
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    best
 }
 
 /// Layout context of a block: indents, size, leading.

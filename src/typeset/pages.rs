@@ -120,7 +120,7 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
                 if fits || fits_split || cur.is_empty() {
                     cur.items.push(VItem::Line(line));
                     if fits_split {
-                        let (page, carry) = finish(std::mem::take(&mut cur), s, false);
+                        let (page, carry) = finish(std::mem::take(&mut cur), s, false, true);
                         pages.push(page);
                         cur.carry = carry;
                     }
@@ -136,7 +136,7 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
                     None => (cur.items.len(), true),
                 };
                 let moved: Vec<VItem> = cur.items.split_off(keep);
-                let (page, carry) = finish(std::mem::take(&mut cur), s, bad);
+                let (page, carry) = finish(std::mem::take(&mut cur), s, bad, true);
                 pages.push(page);
                 cur.carry = carry;
                 queue.push_front(VItem::Line(line));
@@ -148,7 +148,7 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
     }
     // the last page, and any notes still carried
     loop {
-        let (page, carry) = finish(std::mem::take(&mut cur), s, false);
+        let (page, carry) = finish(std::mem::take(&mut cur), s, false, false);
         pages.push(page);
         if carry.is_empty() {
             break;
@@ -163,7 +163,12 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
 
 /// Places a page's lines and notes; returns the page and the note lines that
 /// did not fit.
-fn finish(build: Build, s: &Settings, bad_break: bool) -> (BodyPage, Vec<Line>) {
+/// Largest gap at a page foot that vertical justification closes, in lines.
+/// A larger one (a page ended early to keep a heading with its text) stays
+/// ragged rather than pulling headings and lists far apart.
+const MAX_FLUSH_LINES: f64 = 4.0;
+
+fn finish(build: Build, s: &Settings, bad_break: bool, flush: bool) -> (BodyPage, Vec<Line>) {
     let mut page = BodyPage::default();
     if bad_break {
         let last = build.items.iter().rev().find_map(|i| match i {
@@ -172,33 +177,33 @@ fn finish(build: Build, s: &Settings, bad_break: bool) -> (BodyPage, Vec<Line>) 
         });
         page.bad_break = last;
     }
-    let mut y = 0.0;
-    let mut started = false;
     let mut notes: Vec<Line> = build.carry;
     let mut items = build.items;
-    // trailing space is dropped
+    // space at the top and the foot of a page is dropped
     while matches!(items.last(), Some(VItem::Space(_))) {
         items.pop();
     }
-    for item in items {
+    let first_line = items
+        .iter()
+        .position(|i| matches!(i, VItem::Line(_)))
+        .unwrap_or(items.len());
+    items.drain(..first_line);
+    // the natural height, and how much of it is stretchable space
+    let (mut body, mut spaces) = (0.0, 0.0);
+    for item in &items {
         match item {
             VItem::Space(h) => {
-                if started {
-                    y += h;
-                }
+                body += h;
+                spaces += h;
             }
-            VItem::Line(mut line) => {
-                started = true;
-                y += line.ascent;
-                notes.extend(line.notes.drain(..).flatten());
-                let descent = line.descent;
-                page.lines.push((y, line));
-                y += descent;
+            VItem::Line(line) => {
+                body += line.height();
+                notes.extend(line.notes.iter().flatten().cloned());
             }
         }
     }
     // notes from the bottom of the text block upwards
-    let available = s.text_height - y - s.leading;
+    let available = s.text_height - body - s.leading;
     let mut used = 0.0;
     let mut placed = 0;
     for line in &notes {
@@ -209,6 +214,27 @@ fn finish(build: Build, s: &Settings, bad_break: bool) -> (BodyPage, Vec<Line>) 
         placed += 1;
     }
     let rest = notes.split_off(placed);
+    // vertical justification (LaTeX's \flushbottom): on a page that is not a
+    // chapter's last, the spaces between blocks grow so the text block is full
+    let room = s.text_height - body - if placed > 0 { used + s.leading } else { 0.0 };
+    let grow = if flush && spaces > 0.0 && room > 0.0 && room <= MAX_FLUSH_LINES * s.leading {
+        1.0 + room / spaces
+    } else {
+        1.0
+    };
+    let mut y = 0.0;
+    for item in items {
+        match item {
+            VItem::Space(h) => y += h * grow,
+            VItem::Line(mut line) => {
+                y += line.ascent;
+                line.notes.clear();
+                let descent = line.descent;
+                page.lines.push((y, line));
+                y += descent;
+            }
+        }
+    }
     let mut ny = s.text_height - used;
     for line in notes {
         ny += line.ascent;
