@@ -76,32 +76,46 @@ pub fn build_with(
         diagnostics.dedup();
         return Err(Error::Findings { diagnostics });
     }
-    // 4. pages → PDF
-    let pdf = if options.pdf {
-        on_stage("writing pdf");
-        Some(pdf::write(&layout, &book.meta, &fonts, date)?)
-    } else {
-        None
+    // 4 and 5. the writers are independent: pages → PDF alongside
+    // the tree (+ page map) → EPUB
+    let cover = match (&read.config.epub.cover, options.epub) {
+        (Some(name), true) => Some(epub::Cover::load(&manuscript, name)?),
+        _ => None,
     };
-    // 5. the tree (+ page map) → EPUB
-    let epub = if options.epub {
-        on_stage("writing epub");
-        let cover = match &read.config.epub.cover {
-            Some(name) => Some(epub::Cover::load(&manuscript, name)?),
-            None => None,
-        };
-        let epub_options = epub::Options {
-            modified: date,
-            fonts: fonts.files(),
-            cover,
-            page_map: Some(&layout.page_map),
-            images: &images,
-        };
-        let (bytes, found) = epub::write(&book, &epub_options)?;
-        diagnostics.extend(found);
-        Some(bytes)
-    } else {
-        None
+    on_stage(match (options.pdf, options.epub) {
+        (true, true) => "writing pdf and epub",
+        (true, false) => "writing pdf",
+        (false, true) => "writing epub",
+        (false, false) => "checking",
+    });
+    let epub_options = epub::Options {
+        modified: date,
+        fonts: fonts.files(),
+        cover,
+        page_map: Some(&layout.page_map),
+        images: &images,
+    };
+    let (pdf, epub) = rayon::join(
+        || {
+            options
+                .pdf
+                .then(|| pdf::write(&layout, &book.meta, &fonts, date))
+                .transpose()
+        },
+        || {
+            options
+                .epub
+                .then(|| epub::write(&book, &epub_options))
+                .transpose()
+        },
+    );
+    let pdf = pdf?;
+    let epub = match epub? {
+        Some((bytes, found)) => {
+            diagnostics.extend(found);
+            Some(bytes)
+        }
+        None => None,
     };
     diagnostics.sort();
     diagnostics.dedup();

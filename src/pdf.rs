@@ -176,7 +176,7 @@ pub fn write(layout: &Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -
                             let text = if g.text.is_empty() || g.id == 0 {
                                 String::new()
                             } else {
-                                g.text.clone()
+                                g.text.to_string()
                             };
                             codes.push(Codepoint::with_cid(code, adjust, text));
                             x += g.advance;
@@ -278,9 +278,7 @@ pub fn write(layout: &Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&options, &mut warnings);
     finish(&mut lo, layout, meta, date)?;
-    let mut bytes = Vec::new();
-    lo.save_to(&mut bytes).map_err(|e| fail(e.to_string()))?;
-    Ok(bytes)
+    save_with_content_id(&mut lo)
 }
 
 /// Sets the fill colour (text and rules) to `rgb`, or back to black.
@@ -374,22 +372,77 @@ fn finish(
     }
     doc.prune_objects();
     doc.renumber_objects();
-    doc.compress();
-    // a file ID derived from the content (ISO 32000-1, 14.4)
-    let mut probe = Vec::new();
-    doc.save_to(&mut probe).map_err(|e| fail(e.to_string()))?;
-    let id: Vec<u8> = [fnv1a(&probe, 1), fnv1a(&probe, 2)]
-        .iter()
-        .flat_map(|h| h.to_be_bytes())
-        .collect();
+    compress_streams(doc);
+    // a placeholder file ID, replaced by one derived from the content on save
     doc.trailer.set(
         "ID",
         vec![
-            Object::String(id.clone(), StringFormat::Hexadecimal),
-            Object::String(id, StringFormat::Hexadecimal),
+            Object::String(ID_PLACEHOLDER.to_vec(), StringFormat::Hexadecimal),
+            Object::String(ID_PLACEHOLDER.to_vec(), StringFormat::Hexadecimal),
         ],
     );
     Ok(())
+}
+
+/// The file ID before it is known: 16 bytes that content never produces in
+/// the trailer (written in hex, so the real ID has the same length).
+const ID_PLACEHOLDER: &[u8; 16] = b"quire-file-id-00";
+
+/// Saves the document, then writes the file ID (ISO 32000-1, 14.4) as a hash
+/// of everything else: same content, same ID; one serialisation only.
+fn save_with_content_id(doc: &mut lopdf::Document) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).map_err(|e| fail(e.to_string()))?;
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
+    let needle = format!("<{}>", hex(ID_PLACEHOLDER));
+    let at: Vec<usize> = bytes
+        .windows(needle.len())
+        .enumerate()
+        .rev()
+        .filter(|(_, w)| *w == needle.as_bytes())
+        .map(|(i, _)| i)
+        .take(2)
+        .collect();
+    if at.len() != 2 {
+        return Err(fail("the file ID placeholder is missing from the trailer"));
+    }
+    let id: Vec<u8> = [fnv1a(&bytes, 1), fnv1a(&bytes, 2)]
+        .iter()
+        .flat_map(|h| h.to_be_bytes())
+        .collect();
+    let real = format!("<{}>", hex(&id));
+    for i in at {
+        bytes[i..i + real.len()].copy_from_slice(real.as_bytes());
+    }
+    Ok(bytes)
+}
+
+/// Deflates every stream that has no filter yet, in parallel, at zlib's
+/// default level (lopdf's own `compress` uses the slowest, level 9, for a
+/// few per cent).
+fn compress_streams(doc: &mut lopdf::Document) {
+    use rayon::prelude::*;
+    use std::io::Write;
+    let mut streams: Vec<&mut lopdf::Stream> = doc
+        .objects
+        .values_mut()
+        .filter_map(|o| match o {
+            Object::Stream(s) if s.allows_compression && s.dict.get(b"Filter").is_err() => Some(s),
+            _ => None,
+        })
+        .collect();
+    streams.par_iter_mut().for_each(|stream| {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+        let packed = encoder
+            .write_all(&stream.content)
+            .and_then(|()| encoder.finish());
+        if let Ok(packed) = packed {
+            if packed.len() + 19 < stream.content.len() {
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(packed);
+            }
+        }
+    });
 }
 
 /// Image XObjects, one per image: JPEG passed through (`DCTDecode`), PNG

@@ -305,7 +305,7 @@ impl<'a> Flow<'a> {
                         })
                         .collect();
                     let width: f64 = glyphs.iter().map(|g| g.advance).sum();
-                    let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+                    let text: String = glyphs.iter().map(|g| &*g.text).collect();
                     let first = si == 0 && start == 0;
                     let last = si + 1 == seg_count && cut == shaped.glyphs.len();
                     let hl = if first && style.mode == Mode::Justified {
@@ -669,7 +669,7 @@ impl<'a> Flow<'a> {
                 advance: g.advance * style.size,
                 natural: g.advance * style.size,
                 rise: style.rise,
-                text: "-".to_string(),
+                text: std::sync::Arc::from("-"),
             })
             .collect();
         let width = glyphs.iter().map(|g| g.advance).sum();

@@ -114,8 +114,9 @@ pub struct PlacedGlyph {
     pub natural: f64,
     /// Vertical offset from the baseline (up).
     pub rise: f64,
-    /// The text it stands for (for ToUnicode / text extraction).
-    pub text: String,
+    /// The text it stands for (for ToUnicode / text extraction), shared
+    /// with the shaper's cache.
+    pub text: std::sync::Arc<str>,
 }
 
 impl GlyphRun {

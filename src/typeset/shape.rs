@@ -23,7 +23,8 @@ pub struct Glyph {
     pub y_offset: f64,
     /// The text this glyph stands for (a whole cluster on its first glyph,
     /// empty on the others): what the PDF's ToUnicode map gives back.
-    pub text: String,
+    /// Shared, so that copying a glyph into a line never allocates.
+    pub text: std::sync::Arc<str>,
     /// Byte offset of the cluster in the shaped text.
     pub cluster: u32,
 }
@@ -153,9 +154,9 @@ impl Shaper {
                 x_offset: f64::from(pos.x_offset) / upem,
                 y_offset: f64::from(pos.y_offset) / upem,
                 text: if first_of_cluster {
-                    cluster_text.to_string()
+                    std::sync::Arc::from(cluster_text)
                 } else {
-                    String::new()
+                    std::sync::Arc::from("")
                 },
                 cluster: info.cluster,
             });
@@ -183,7 +184,7 @@ mod tests {
         let shaped = s.shape(FaceId::Regular, "efficient");
         // "ffi" is one glyph: fewer glyphs than letters
         assert!(shaped.glyphs.len() < "efficient".len(), "{shaped:?}");
-        let text: String = shaped.glyphs.iter().map(|g| g.text.as_str()).collect();
+        let text: String = shaped.glyphs.iter().map(|g| &*g.text).collect();
         assert_eq!(text, "efficient");
         assert!(shaped.missing.is_empty());
     }

@@ -98,7 +98,7 @@ fn justified_lines_end_at_the_measure() {
                 "line ends at {end:.2}, measure {:.2} (page {index}, text {:?})",
                 s.measure,
                 runs.iter()
-                    .flat_map(|r| r.glyphs.iter().map(|g| g.text.clone()))
+                    .flat_map(|r| r.glyphs.iter().map(|g| g.text.to_string()))
                     .collect::<String>()
             );
             checked += 1;
@@ -261,7 +261,7 @@ fn a_table_split_across_pages_repeats_its_header() {
         let first = &body_lines(page, &s)[0].1;
         let text: String = first
             .iter()
-            .flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str()))
+            .flat_map(|r| r.glyphs.iter().map(|g| &*g.text))
             .collect();
         assert!(
             text.starts_with("Name") || text == "T",
