@@ -949,7 +949,11 @@ fn cover_images_are_recognised_by_their_bytes() {
     )
     .unwrap();
     std::fs::write(dir.path().join("a.md"), "# A\n\nText.\n").unwrap();
-    std::fs::write(dir.path().join("c.png"), b"\x89PNG\r\n\x1a\nrest").unwrap();
+    std::fs::write(
+        dir.path().join("c.png"),
+        include_bytes!("../../tests/fixtures/images/ellipse.png"),
+    )
+    .unwrap();
     std::fs::write(dir.path().join("c.txt"), b"not an image").unwrap();
     let manuscript = crate::manuscript::load(dir.path()).expect("loads");
     let cover = Cover::load(&manuscript, "c.png").expect("a PNG");
