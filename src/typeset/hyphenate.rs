@@ -9,15 +9,16 @@ pub const LEFT_MIN: usize = 2;
 /// Fewest letters after a hyphen (TeX's `\righthyphenmin` is 3).
 pub const RIGHT_MIN: usize = 3;
 
-/// The patterns for a BCP 47 language tag, when quire has them.
+/// The patterns for a BCP 47 language tag (its primary subtag, ISO 639-1),
+/// when quire has them: hypher embeds TeX's patterns for some 35 languages.
 pub fn language(tag: &str) -> Option<Lang> {
     let primary = tag
         .split(['-', '_'])
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    match primary.as_str() {
-        "en" => Some(Lang::English),
+    match *primary.as_bytes() {
+        [a, b] => Lang::from_iso([a, b]),
         _ => None,
     }
 }
@@ -81,6 +82,12 @@ mod tests {
     #[test]
     fn language_tags() {
         assert!(language("en-GB").is_some());
+        assert_eq!(language("de"), Some(Lang::German));
+        assert_eq!(language("fr-CA"), Some(Lang::French));
         assert!(language("xx").is_none());
+        assert!(language("").is_none());
+        // German patterns for a German book
+        // Sil-ben-tren-nung
+        assert_eq!(break_points("Silbentrennung", Lang::German), [3, 6, 10]);
     }
 }
