@@ -357,6 +357,7 @@ fn finish(
         }
     }
     add_images(doc, layout, &page_ids)?;
+    indirect_annotations(doc, &page_ids);
     for id in &page_ids {
         if let Ok(page) = doc.get_object_mut(*id).and_then(Object::as_dict_mut) {
             page.set(
@@ -382,6 +383,37 @@ fn finish(
         ],
     );
     Ok(())
+}
+
+/// printpdf writes link annotations inline in the page's `/Annots`; the
+/// standard wants indirect references there (ISO 32000-1, 12.5.1), and
+/// viewers and validators only count those.
+fn indirect_annotations(doc: &mut lopdf::Document, page_ids: &[lopdf::ObjectId]) {
+    for &page_id in page_ids {
+        let inline: Vec<Object> = match doc.get_dictionary(page_id).and_then(|p| p.get(b"Annots")) {
+            Ok(Object::Array(items)) => items.clone(),
+            _ => continue,
+        };
+        if inline.is_empty() {
+            if let Ok(page) = doc.get_object_mut(page_id).and_then(Object::as_dict_mut) {
+                page.remove(b"Annots");
+            }
+            continue;
+        }
+        let refs: Vec<Object> = inline
+            .into_iter()
+            .map(|item| match item {
+                Object::Dictionary(mut annot) => {
+                    annot.set("P", page_id);
+                    Object::Reference(doc.add_object(annot))
+                }
+                other => other,
+            })
+            .collect();
+        if let Ok(page) = doc.get_object_mut(page_id).and_then(Object::as_dict_mut) {
+            page.set("Annots", refs);
+        }
+    }
 }
 
 /// The file ID before it is known: 16 bytes that content never produces in

@@ -155,6 +155,29 @@ fn pdf_is_well_formed_with_labels_outline_and_trim() {
 }
 
 #[test]
+fn contents_entries_are_links() {
+    let dir = build_default();
+    let pdf = dir.path().join("manuscript.pdf");
+    if !have("qpdf") {
+        return;
+    }
+    // every object, in qpdf's JSON: link annotations are indirect objects
+    let json = tool(
+        "qpdf",
+        &["--json=2", "--json-key=qpdf", pdf.to_str().unwrap()],
+    );
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let annotations = json["qpdf"][1]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|o| o["value"]["/Subtype"] == "/Link" && o["value"]["/P"].is_string())
+        .count();
+    // the chapter and its four sections in the contents, at least
+    assert!(annotations >= 5, "{annotations} link annotations");
+}
+
+#[test]
 fn tree_lists_the_four_section_headings() {
     let out = run_in(&root(), &["tree"]);
     assert!(out.status.success(), "{}", stderr(&out));
