@@ -90,7 +90,7 @@ pub fn assemble(
     let mut starts = Vec::with_capacity(chapters.len());
     let mut next = 1usize;
     for chapter in &chapters {
-        if next % 2 == 0 {
+        if next.is_multiple_of(2) {
             next += 1; // a blank verso
         }
         starts.push(next);
@@ -160,7 +160,7 @@ pub fn assemble(
             ));
             let (mut page, headings) = pages::place(body, physical, s);
             outline.extend(pages::outline_entries(&headings, physical - 1));
-            let head = if n % 2 == 0 {
+            let head = if n.is_multiple_of(2) {
                 book.meta.title.as_str()
             } else {
                 title.as_str()

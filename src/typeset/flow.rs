@@ -525,7 +525,7 @@ impl<'a> Flow<'a> {
             let ratio = if justify {
                 lb.ratio
             } else {
-                lb.ratio.min(0.0).max(-1.0)
+                lb.ratio.clamp(-1.0, 0.0)
             };
             // natural width for centring
             for (i, item) in items.iter().enumerate().take(lb.end).skip(lb.start) {
@@ -610,7 +610,6 @@ impl<'a> Flow<'a> {
                 hyphen_run = 0;
             }
             let width = x - style.indent_left;
-            let mut runs = runs;
             if style.mode == Mode::Centered {
                 let shift = ((measure - width) / 2.0).max(0.0);
                 shift_items(&mut runs, shift);
