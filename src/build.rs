@@ -64,7 +64,7 @@ pub fn build_with(
     let date = Timestamp::for_build(options.source_date_epoch, book.meta.date.as_deref());
     // 3. the tree → pages (needed for the PDF, and for the EPUB's page-list)
     on_stage("typesetting");
-    let fonts = typeset::fonts::Fonts::bundled()?;
+    let fonts = typeset::fonts::Fonts::for_book(&book)?;
     let settings = typeset::Settings::from_config(&read.config.pdf)?;
     let layout = typeset::typeset(&book, &settings, &fonts, &images)?;
     let mut found = layout.diagnostics(&book);

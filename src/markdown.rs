@@ -128,6 +128,8 @@ enum FrameKind {
     },
     /// A container past [`MAX_DEPTH`]: its content goes to the parent.
     Flattened,
+    /// Emphasis, a link or an image past [`MAX_DEPTH`]: its content goes to the parent.
+    FlattenedInline,
 }
 
 /// A chapter under construction, with the footnote labels it references.
@@ -469,9 +471,26 @@ impl<'m> Reader<'m> {
                 self.mark_loose_list();
             }
         }
+        // inside a flattened container every container is past the limit
+        // (and counting a stack thousands deep for each would be quadratic)
+        let top = self.stack.last().map(|f| &f.kind);
+        let top_flattened = matches!(top, Some(FrameKind::Flattened));
+        let top_flattened_inline = matches!(top, Some(FrameKind::FlattenedInline));
         let nesting = self
             .stack
             .iter()
+            .take(
+                if top_flattened
+                    || !matches!(
+                        kind,
+                        FrameKind::BlockQuote | FrameKind::List { .. } | FrameKind::Item { .. }
+                    )
+                {
+                    0
+                } else {
+                    usize::MAX
+                },
+            )
             .filter(|f| {
                 matches!(
                     f.kind,
@@ -479,7 +498,7 @@ impl<'m> Reader<'m> {
                 )
             })
             .count();
-        let kind = if nesting >= MAX_DEPTH
+        let kind = if (nesting >= MAX_DEPTH || top_flattened)
             && matches!(
                 kind,
                 FrameKind::BlockQuote | FrameKind::List { .. } | FrameKind::Item { .. }
@@ -493,6 +512,29 @@ impl<'m> Reader<'m> {
                 ));
             }
             FrameKind::Flattened
+        } else {
+            kind
+        };
+        // the same for emphasis, links and images (images nest in their
+        // descriptions): every writer recurses over inlines
+        let kind = if is_inline_frame(&kind)
+            && (top_flattened_inline
+                || self
+                    .stack
+                    .iter()
+                    .filter(|f| is_inline_frame(&f.kind))
+                    .count()
+                    >= MAX_DEPTH)
+        {
+            if !self.depth_warned {
+                self.depth_warned = true;
+                self.diagnostics.push(Diagnostic::warning(
+                    "nesting-too-deep",
+                    self.location(pos),
+                    format!("emphasis, links and images nest deeper than {MAX_DEPTH} levels; deeper levels are flattened"),
+                ));
+            }
+            FrameKind::FlattenedInline
         } else {
             kind
         };
@@ -708,6 +750,11 @@ impl<'m> Reader<'m> {
                 let config = config::parse_front_matter(&self.file_name, &yaml, pos.line)?;
                 if self.front_matter.is_none() {
                     self.front_matter = Some(config);
+                }
+            }
+            FrameKind::FlattenedInline => {
+                if let Some(parent) = self.stack.last_mut() {
+                    parent.inlines.extend(inlines);
                 }
             }
             FrameKind::Flattened => {
@@ -939,6 +986,19 @@ impl Frame {
         let pos = self.text_pos.take().unwrap_or(self.pos);
         flush_inlines(&mut self.blocks, inlines, pos);
     }
+}
+
+fn is_inline_frame(kind: &FrameKind) -> bool {
+    matches!(
+        kind,
+        FrameKind::Emphasis
+            | FrameKind::Strong
+            | FrameKind::Strikethrough
+            | FrameKind::Superscript
+            | FrameKind::Subscript
+            | FrameKind::Link { .. }
+            | FrameKind::Image { .. }
+    )
 }
 
 fn is_block_frame(kind: &FrameKind) -> bool {

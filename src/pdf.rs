@@ -53,6 +53,23 @@ fn fnv1a(bytes: &[u8], seed: u64) -> u64 {
     h
 }
 
+/// Whether the glyphs `glyphs` of the face `index` in `data` subset and load
+/// as the PDF writer needs them (used to pass over system fonts that would
+/// not embed, before choosing one as a fallback).
+pub(crate) fn embeddable(data: &[u8], index: u32, glyphs: &[u16]) -> bool {
+    let mut remapper = subsetter::GlyphRemapper::new();
+    for &g in glyphs {
+        remapper.remap(g);
+    }
+    let Ok(bytes) = subsetter::subset(data, index, &remapper) else {
+        return false;
+    };
+    let mut warnings = Vec::new();
+    ParsedFont::from_bytes(&bytes, 0, &mut warnings).is_some()
+}
+
+/// Subsets every face the pages use, bundled or fallback (TrueType or CFF
+/// outlines alike), and adds it to the document.
 fn subset_faces(
     layout: &Layout,
     fonts: &Fonts,
@@ -76,14 +93,14 @@ fn subset_faces(
         for &g in &glyphs {
             remap.insert(g, remapper.remap(g));
         }
-        let bytes = subsetter::subset(face.file.bytes, 0, &remapper)
-            .map_err(|e| fail(format!("cannot subset {}: {e:?}", face.file.file_name)))?;
+        let bytes = subsetter::subset(face.bytes(), face.index, &remapper)
+            .map_err(|e| fail(format!("cannot subset {}: {e:?}", face.name)))?;
         let mut warnings = Vec::new();
         let mut parsed = ParsedFont::from_bytes(&bytes, 0, &mut warnings)
-            .ok_or_else(|| fail(format!("cannot load the subset of {}", face.file.file_name)))?;
+            .ok_or_else(|| fail(format!("cannot load the subset of {}", face.name)))?;
         // the subset tag: six capitals derived from the glyph set (ISO 32000-1, 9.6.4)
         let key: Vec<u8> = glyphs.iter().flat_map(|g| g.to_be_bytes()).collect();
-        let mut h = fnv1a(&key, face_id as u64);
+        let mut h = fnv1a(&key, face_id.index() as u64);
         let tag: String = (0..6)
             .map(|_| {
                 let c = (b'A' + (h % 26) as u8) as char;
@@ -166,7 +183,7 @@ pub fn write(layout: &Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -
                         while i < run.glyphs.len() && (run.glyphs[i].rise - rise).abs() < 1e-6 {
                             let g = &run.glyphs[i];
                             let width = subset.widths.get(&g.id).copied().unwrap_or(0.0);
-                            let wanted = g.advance / run.size * 1000.0;
+                            let wanted = f64::from(g.advance) / run.size * 1000.0;
                             let adjust = (width - wanted) as f32;
                             let code = subset.remap.get(&g.id).copied().unwrap_or(0);
                             // the ToUnicode map has one text per glyph: the
@@ -179,13 +196,13 @@ pub fn write(layout: &Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -
                                 g.text.to_string()
                             };
                             codes.push(Codepoint::with_cid(code, adjust, text));
-                            x += g.advance;
+                            x += f64::from(g.advance);
                             i += 1;
                         }
                         ops.push(Op::SetTextMatrix {
                             matrix: TextMatrix::Translate(
                                 Pt(start_x as f32),
-                                Pt((h - run.y + rise) as f32),
+                                Pt((h - run.y + f64::from(rise)) as f32),
                             ),
                         });
                         ops.push(Op::ShowText {
@@ -277,6 +294,9 @@ pub fn write(layout: &Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -
     };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&options, &mut warnings);
+    // printpdf's copy of every page (an op per glyph run, a string per
+    // glyph) is no longer needed: free it before compressing and saving
+    drop(doc);
     finish(&mut lo, layout, meta, date)?;
     save_with_content_id(&mut lo)
 }

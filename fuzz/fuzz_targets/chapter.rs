@@ -193,7 +193,9 @@ fn attributes(
             return Err("duplicate attribute".into());
         }
         seen.push(key);
-        let value = a.unescape_value().map_err(|e| format!("attribute value: {e}"))?;
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::default())
+            .map_err(|e| format!("attribute value: {e}"))?;
         chars_ok(&value)?;
     }
     Ok(())

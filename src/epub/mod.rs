@@ -121,7 +121,28 @@ fn cover_line(manuscript: &Manuscript) -> u32 {
 
 /// Writes `book` as an EPUB 3; returns the bytes and any warnings.
 pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>)> {
-    let meta = &book.meta;
+    // metadata of nothing XML can carry (empty, blank, control characters)
+    // is absent: an empty <dc:title>, <dc:creator> or table of contents is
+    // invalid
+    let blank = |s: &str| xml::clean(s).trim().is_empty();
+    let mut normalised = book.meta.clone();
+    if blank(&normalised.title) {
+        normalised.title = "Untitled".to_string();
+    }
+    normalised.authors.retain(|a| !blank(a));
+    for field in [
+        &mut normalised.subtitle,
+        &mut normalised.identifier,
+        &mut normalised.publisher,
+        &mut normalised.date,
+        &mut normalised.description,
+        &mut normalised.rights,
+    ] {
+        if field.as_deref().is_some_and(blank) {
+            *field = None;
+        }
+    }
+    let meta = &normalised;
     let language = xhtml::language(book);
     let mut diagnostics = Vec::new();
 

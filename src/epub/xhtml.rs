@@ -334,6 +334,10 @@ impl<'a> Writer<'a> {
                         self.blocks(definition);
                         self.out.push_str("</dd>\n");
                     }
+                    if item.definitions.is_empty() {
+                        // a <dt> needs a <dd> after it
+                        self.out.push_str("<dd></dd>\n");
+                    }
                 }
                 self.out.push_str("</dl>\n");
                 std::mem::swap(&mut self.words, &mut words);

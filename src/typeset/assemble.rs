@@ -314,9 +314,8 @@ fn decorate(
                 .iter()
                 .map(|g| super::frame::PlacedGlyph {
                     id: g.id,
-                    advance: g.advance * size,
-                    natural: g.advance * size,
-                    rise: 0.0,
+                    advance: (g.advance * size) as f32,
+                    rise: (0.0) as f32,
                     text: g.text.clone(),
                 })
                 .collect(),
@@ -340,10 +339,19 @@ fn decorate(
     };
     f.y = y;
     page.items.push(Item::Glyphs(f));
+    // a head in runs, one per face (a fallback face sets what the head's lacks)
+    let runs = |shaper: &mut Shaper, t: &str, face: FaceId| -> Vec<GlyphRun> {
+        let parts = shaper.split(face, t);
+        parts
+            .into_iter()
+            .map(|(f, r)| run(shaper, &t[r], f))
+            .collect()
+    };
+    let width = |runs: &[GlyphRun]| runs.iter().map(GlyphRun::width).sum::<f64>();
     if let Some(head) = head {
-        let mut h = run(shaper, head, pages::HEAD_FACE);
+        let mut h = runs(shaper, head, pages::HEAD_FACE);
         // too long a head is shortened at a word boundary
-        if h.width() > s.measure * 0.75 {
+        if width(&h) > s.measure * 0.75 {
             let mut shortened = String::new();
             for word in head.split_whitespace() {
                 let candidate = if shortened.is_empty() {
@@ -358,11 +366,15 @@ fn decorate(
                 }
                 shortened = candidate;
             }
-            h = run(shaper, &format!("{shortened} …"), pages::HEAD_FACE);
+            h = runs(shaper, &format!("{shortened} …"), pages::HEAD_FACE);
         }
-        h.x = left + (s.measure - h.width()) / 2.0;
-        h.y = y;
-        page.items.push(Item::Glyphs(h));
+        let mut x = left + (s.measure - width(&h)) / 2.0;
+        for mut part in h {
+            part.x = x;
+            part.y = y;
+            x += part.width();
+            page.items.push(Item::Glyphs(part));
+        }
     }
 }
 

@@ -184,7 +184,7 @@ struct Piece {
 impl<'a> Flow<'a> {
     /// Lays out a paragraph of `inlines`; returns its lines.
     pub fn paragraph(&mut self, inlines: &[Inline], style: &ParStyle, block: &Block) -> Vec<Line> {
-        let words = flatten(inlines, style);
+        let words = flatten(inlines, style, self.shaper);
         // the pieces (boxes) and the break-point items, in parallel
         let mut items: Vec<LbItem> = Vec::new();
         let mut pieces: Vec<Option<Piece>> = Vec::new(); // per item: the box content
@@ -234,6 +234,10 @@ impl<'a> Flow<'a> {
                     for c in &shaped.missing {
                         self.report.missing_glyph(*c, block.pos, self.files);
                     }
+                }
+                if segment.style.face.is_fallback() {
+                    let family = self.shaper.family(segment.style.face);
+                    self.report.fallback(family, shaped.glyphs.len());
                 }
                 let size = segment.style.size;
                 // where the segment may break, at glyph boundaries: hyphenation
@@ -298,25 +302,24 @@ impl<'a> Flow<'a> {
                         .iter()
                         .map(|g| PlacedGlyph {
                             id: g.id,
-                            advance: g.advance * size,
-                            natural: g.advance * size,
-                            rise: segment.style.rise + g.y_offset * size,
+                            advance: (g.advance * size) as f32,
+                            rise: (segment.style.rise + g.y_offset * size) as f32,
                             text: g.text.clone(),
                         })
                         .collect();
-                    let width: f64 = glyphs.iter().map(|g| g.advance).sum();
+                    let width: f64 = glyphs.iter().map(|g| f64::from(g.advance)).sum();
                     let text: String = glyphs.iter().map(|g| &*g.text).collect();
                     let first = si == 0 && start == 0;
                     let last = si + 1 == seg_count && cut == shaped.glyphs.len();
                     let hl = if first && style.mode == Mode::Justified {
                         text.chars().next().map_or(0.0, hang_left)
-                            * glyphs.first().map_or(0.0, |g| g.advance)
+                            * glyphs.first().map_or(0.0, |g| f64::from(g.advance))
                     } else {
                         0.0
                     };
                     let hr = if last && style.mode == Mode::Justified {
                         text.chars().last().map_or(0.0, hang_right)
-                            * glyphs.last().map_or(0.0, |g| g.advance)
+                            * glyphs.last().map_or(0.0, |g| f64::from(g.advance))
                     } else {
                         0.0
                     };
@@ -393,6 +396,33 @@ impl<'a> Flow<'a> {
                 }
                 // an explicit hyphen or dash inside a word is a break point
                 if si + 1 < seg_count {
+                    // where a fallback face takes over inside a word (Latin
+                    // then Chinese), a line may break as it could in one face
+                    let next = &word.segments[si + 1];
+                    if segment.note.is_none()
+                        && next.note.is_none()
+                        && (segment.style.face.is_fallback() || next.style.face.is_fallback())
+                        && at_join(&segment.text, &next.text)
+                    {
+                        let after_hyphen = segment
+                            .text
+                            .ends_with(['-', '\u{2010}', '\u{2013}', '\u{2014}']);
+                        push(
+                            &mut items,
+                            &mut pieces,
+                            &mut hyphen_glyphs,
+                            &mut word_of_item,
+                            LbItem::Penalty {
+                                width: 0.0,
+                                penalty: if after_hyphen { 50.0 } else { 0.0 },
+                                flagged: after_hyphen,
+                                hang_right: 0.0,
+                            },
+                            None,
+                            None,
+                            word_index,
+                        );
+                    }
                     continue;
                 }
             }
@@ -665,13 +695,12 @@ impl<'a> Flow<'a> {
             .iter()
             .map(|g| PlacedGlyph {
                 id: g.id,
-                advance: g.advance * style.size,
-                natural: g.advance * style.size,
-                rise: style.rise,
+                advance: (g.advance * style.size) as f32,
+                rise: (style.rise) as f32,
                 text: std::sync::Arc::from("-"),
             })
             .collect();
-        let width = glyphs.iter().map(|g| g.advance).sum();
+        let width = glyphs.iter().map(|g| f64::from(g.advance)).sum();
         Piece {
             style: style.clone(),
             glyphs,
@@ -842,7 +871,8 @@ impl<'a> Flow<'a> {
                     let label = match (item.checked, start) {
                         (Some(true), _) => "\u{d7}".to_string(),
                         (Some(false), _) => String::new(),
-                        (None, Some(n)) => format!("{}.", n + i as u64),
+                        // a tree may start a list anywhere, even at u64::MAX
+                        (None, Some(n)) => format!("{}.", n.saturating_add(i as u64)),
                         (None, None) => "\u{2022}".to_string(),
                     };
                     let inner = BlockCtx {
@@ -946,14 +976,15 @@ impl<'a> Flow<'a> {
                         let mut shift = 0.0;
                         for piece in chunk.chunk_by(|a, b| a.1 == b.1) {
                             let text: String = piece.iter().map(|(c, _)| c).collect();
-                            let mut run = self.run(&text, FaceId::Mono, size);
                             if x > indent && piece[0].0.is_whitespace() {
                                 shift += 0.002;
                             }
-                            run.x = x - shift;
-                            run.color = piece[0].1.print_rgb();
-                            x += run.width();
-                            items.push(Item::Glyphs(run));
+                            for mut run in self.runs(&text, FaceId::Mono, size, block.pos) {
+                                run.x = x - shift;
+                                run.color = piece[0].1.print_rgb();
+                                x += run.width();
+                                items.push(Item::Glyphs(run));
+                            }
                         }
                         lines.push(Line {
                             ascent: leading * 0.75,
@@ -1106,6 +1137,26 @@ impl<'a> Flow<'a> {
         }
     }
 
+    /// `text` in `face` as glyph runs, unpositioned (to be set one after
+    /// the other): one run, or several where a fallback face sets what
+    /// `face` lacks. What no face has is reported at `pos`.
+    pub fn runs(&mut self, text: &str, face: FaceId, size: f64, pos: Pos) -> Vec<GlyphRun> {
+        let mut out = Vec::new();
+        for (f, range) in self.shaper.split(face, text) {
+            let part = &text[range];
+            let shaped = self.shaper.shape(f, part);
+            for &c in &shaped.missing {
+                self.report.missing_glyph(c, pos, self.files);
+            }
+            if f.is_fallback() {
+                let family = self.shaper.family(f);
+                self.report.fallback(family, shaped.glyphs.len());
+            }
+            out.push(self.run(part, f, size));
+        }
+        out
+    }
+
     /// A run of `text` in one face, unpositioned.
     pub fn run(&mut self, text: &str, face: FaceId, size: f64) -> GlyphRun {
         let shaped = self.shaper.shape(face, text);
@@ -1119,9 +1170,8 @@ impl<'a> Flow<'a> {
                 .iter()
                 .map(|g| PlacedGlyph {
                     id: g.id,
-                    advance: g.advance * size,
-                    natural: g.advance * size,
-                    rise: g.y_offset * size,
+                    advance: (g.advance * size) as f32,
+                    rise: (g.y_offset * size) as f32,
                     text: g.text.clone(),
                 })
                 .collect(),
@@ -1436,8 +1486,17 @@ fn plain_text_of_block(kind: &BlockKind) -> String {
     out
 }
 
-/// Flattens inline markup into words of styled segments.
-fn flatten(inlines: &[Inline], base: &ParStyle) -> Vec<Word> {
+/// Whether UAX #14 allows a line break between `before` and `after`.
+fn at_join(before: &str, after: &str) -> bool {
+    let joined = format!("{before}{after}");
+    let found = unicode_linebreak::linebreaks(&joined).any(|(offset, _)| offset == before.len());
+    found
+}
+
+/// Flattens inline markup into words of styled segments. A segment is cut
+/// where a character its face lacks is set in a fallback face
+/// ([`Shaper::split`]): same size, rise and link, another face.
+fn flatten(inlines: &[Inline], base: &ParStyle, shaper: &mut Shaper) -> Vec<Word> {
     let mut words = vec![Word::default()];
     let style = Style {
         face: base.face,
@@ -1449,7 +1508,15 @@ fn flatten(inlines: &[Inline], base: &ParStyle) -> Vec<Word> {
     // (inline, style) stack, processed in document order
     let mut stack: Vec<(&Inline, Style)> =
         inlines.iter().rev().map(|i| (i, style.clone())).collect();
-    let push_text = |words: &mut Vec<Word>, text: &str, style: &Style| {
+    let append = |word: &mut Word, part: &str, style: &Style| match word.segments.last_mut() {
+        Some(seg) if seg.style == *style && seg.note.is_none() => seg.text.push_str(part),
+        _ => word.segments.push(Segment {
+            text: part.to_string(),
+            style: style.clone(),
+            note: None,
+        }),
+    };
+    let mut push_text = |words: &mut Vec<Word>, text: &str, style: &Style| {
         for (i, part) in text
             .split(|c: char| c.is_whitespace() && c != '\u{a0}')
             .enumerate()
@@ -1457,17 +1524,23 @@ fn flatten(inlines: &[Inline], base: &ParStyle) -> Vec<Word> {
             if i > 0 && !words.last().is_some_and(|w| w.segments.is_empty()) {
                 words.push(Word::default());
             }
-            if !part.is_empty() {
-                let word = words.last_mut().expect("a word");
-                match word.segments.last_mut() {
-                    Some(seg) if seg.style == *style && seg.note.is_none() => {
-                        seg.text.push_str(part)
-                    }
-                    _ => word.segments.push(Segment {
-                        text: part.to_string(),
-                        style: style.clone(),
-                        note: None,
-                    }),
+            if part.is_empty() {
+                continue;
+            }
+            let word = words.last_mut().expect("a word");
+            if !shaper.has_fallbacks() {
+                append(word, part, style);
+                continue;
+            }
+            for (face, range) in shaper.split(style.face, part) {
+                if face == style.face {
+                    append(word, &part[range], style);
+                } else {
+                    let fallback = Style {
+                        face,
+                        ..style.clone()
+                    };
+                    append(word, &part[range], &fallback);
                 }
             }
         }

@@ -108,12 +108,12 @@ pub struct GlyphRun {
 pub struct PlacedGlyph {
     /// Glyph id.
     pub id: u16,
-    /// How far the pen moves after it (natural advance plus any adjustment).
-    pub advance: f64,
-    /// The natural advance from the font.
-    pub natural: f64,
+    /// How far the pen moves after it: the shaped advance, kerning
+    /// included (justification moves runs, not glyphs). Single precision:
+    /// a book holds millions of glyphs, and 1e-6 pt is far below any device.
+    pub advance: f32,
     /// Vertical offset from the baseline (up).
-    pub rise: f64,
+    pub rise: f32,
     /// The text it stands for (for ToUnicode / text extraction), shared
     /// with the shaper's cache.
     pub text: std::sync::Arc<str>,
@@ -122,7 +122,7 @@ pub struct PlacedGlyph {
 impl GlyphRun {
     /// Width of the run in points.
     pub fn width(&self) -> f64 {
-        self.glyphs.iter().map(|g| g.advance).sum()
+        self.glyphs.iter().map(|g| f64::from(g.advance)).sum()
     }
 }
 

@@ -237,6 +237,11 @@ pub struct Report {
     pub widows_and_orphans: Vec<Spot>,
     /// Characters no font covers.
     pub missing_glyphs: Vec<Missing>,
+    /// Glyphs set in a fallback (system) font because the bundled faces
+    /// lack their characters.
+    pub fallback_glyphs: usize,
+    /// The families of the fallback fonts used, sorted.
+    pub fallback_fonts: Vec<String>,
     /// Paragraphs that needed the emergency pass.
     pub emergency_breaks: usize,
     /// Words longer than the measure, broken wherever they had to be.
@@ -258,7 +263,15 @@ impl Report {
             self.longest_hyphen_run,
             self.widows_and_orphans.len(),
             self.missing_glyphs.len()
-        )
+        ) + &if self.fallback_glyphs > 0 {
+            format!(
+                ", {} glyphs from fallback fonts ({})",
+                self.fallback_glyphs,
+                self.fallback_fonts.join(", ")
+            )
+        } else {
+            String::new()
+        }
     }
 
     /// Adds another chapter's figures to these.
@@ -279,6 +292,10 @@ impl Report {
             let files = [m.file.clone()];
             self.missing_glyph(m.character, pos, &files);
         }
+        self.fallback_glyphs += other.fallback_glyphs;
+        for family in &other.fallback_fonts {
+            self.fallback(family, 0);
+        }
         self.emergency_breaks += other.emergency_breaks;
         self.broken_words.extend(other.broken_words);
         self.wrapped_code_lines += other.wrapped_code_lines;
@@ -290,6 +307,17 @@ impl Report {
             line: pos.line,
             excess,
         });
+    }
+
+    /// `glyphs` glyphs set in the fallback font `family`.
+    fn fallback(&mut self, family: &str, glyphs: usize) {
+        self.fallback_glyphs += glyphs;
+        if let Err(i) = self
+            .fallback_fonts
+            .binary_search_by(|f| f.as_str().cmp(family))
+        {
+            self.fallback_fonts.insert(i, family.to_string());
+        }
     }
 
     fn missing_glyph(&mut self, character: char, pos: Pos, files: &[String]) {

@@ -1,14 +1,18 @@
 //! Shaping: text → positioned glyphs, with harfrust (the Rust port of
 //! HarfBuzz). Kerning and standard ligatures come from the fonts' GPOS/GSUB
 //! tables. Each distinct (face, text) pair is shaped once and cached.
+//!
+//! Text is shaped in the face its style asks for; characters that face lacks
+//! and a fallback face has are given that face first ([`Shaper::split`]).
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use harfrust::font::Font;
 use harfrust::{shape, Buffer, Direction, Language, ShapeOptions, ShaperFont};
 
-use super::fonts::{FaceId, Fonts};
+use super::fonts::{FaceId, Fallbacks, Fonts};
 
 /// One glyph of a shaped run. Lengths are in ems (multiply by the size).
 #[derive(Clone, Debug, PartialEq)]
@@ -78,8 +82,23 @@ impl Shaped {
 pub struct Shaper {
     fonts: Vec<Font>,
     upem: Vec<f64>,
+    families: Vec<String>,
+    fallbacks: Arc<Fallbacks>,
+    /// Which face sets a character that has a fallback, by the face asked for.
+    chosen: HashMap<(FaceId, char), FaceId>,
     language: Option<Language>,
     cache: HashMap<(FaceId, String), Rc<Shaped>>,
+}
+
+/// Characters that belong with the character before them: combining marks
+/// (and variation selectors), joiners.
+fn attaches(c: char) -> bool {
+    use unicode_linebreak::{break_property, BreakClass};
+    c != '\u{FFFD}'
+        && matches!(
+            break_property(c as u32),
+            BreakClass::CombiningMark | BreakClass::ZeroWidthJoiner
+        )
 }
 
 impl Shaper {
@@ -88,7 +107,7 @@ impl Shaper {
         let faces: Vec<Font> = fonts
             .faces
             .iter()
-            .map(|f| Font::new(f.file.bytes, 0).expect("bundled fonts parse"))
+            .map(|f| Font::new(f.blob(), f.index).expect("checked when loaded"))
             .collect();
         Shaper {
             upem: fonts
@@ -96,10 +115,81 @@ impl Shaper {
                 .iter()
                 .map(|f| f64::from(f.units_per_em))
                 .collect(),
+            families: fonts.faces.iter().map(|f| f.family.clone()).collect(),
+            fallbacks: fonts.fallbacks.clone(),
+            chosen: HashMap::new(),
             fonts: faces,
             language: language.parse().ok(),
             cache: HashMap::new(),
         }
+    }
+
+    /// Whether any fallback face is loaded (if not, every text is set in
+    /// the face its style asks for).
+    pub fn has_fallbacks(&self) -> bool {
+        !self.fallbacks.is_empty()
+    }
+
+    /// The family name of a face (for the report).
+    pub fn family(&self, face: FaceId) -> &str {
+        &self.families[face.index()]
+    }
+
+    /// Whether `face` maps `c` to a glyph.
+    fn covers(&self, face: FaceId, c: char) -> bool {
+        self.fonts[face.index()]
+            .charmap()
+            .map_unicode(c as u32)
+            .is_some_and(|g| g.to_u32() != 0)
+    }
+
+    /// The face that sets `c` in text styled `primary`: `primary` when it
+    /// has it (or nobody does), else a fallback.
+    pub fn face_for(&mut self, primary: FaceId, c: char) -> FaceId {
+        let Some(fallback) = self.fallbacks.get(primary, c) else {
+            return primary;
+        };
+        if let Some(&face) = self.chosen.get(&(primary, c)) {
+            return face;
+        }
+        let face = if self.covers(primary, c) {
+            primary
+        } else {
+            fallback
+        };
+        self.chosen.insert((primary, c), face);
+        face
+    }
+
+    /// `text` styled `primary` cut where the face changes: (face, byte
+    /// range) in order. A combining mark or joiner stays in the face of the
+    /// character before it when that face has it (or it is one the shaper
+    /// hides). Without fallbacks, the whole text in `primary`.
+    pub fn split(&mut self, primary: FaceId, text: &str) -> Vec<(FaceId, std::ops::Range<usize>)> {
+        let mut out: Vec<(FaceId, std::ops::Range<usize>)> = Vec::new();
+        if !self.has_fallbacks() {
+            if !text.is_empty() {
+                out.push((primary, 0..text.len()));
+            }
+            return out;
+        }
+        for (i, c) in text.char_indices() {
+            let end = i + c.len_utf8();
+            let face = match out.last() {
+                Some(&(before, _))
+                    if attaches(c)
+                        && (super::fonts::is_default_ignorable(c) || self.covers(before, c)) =>
+                {
+                    before
+                }
+                _ => self.face_for(primary, c),
+            };
+            match out.last_mut() {
+                Some((f, range)) if *f == face => range.end = end,
+                _ => out.push((face, i..end)),
+            }
+        }
+        out
     }
 
     /// Shapes `text` in `face` (cached).
@@ -112,9 +202,16 @@ impl Shaper {
         shaped
     }
 
-    /// Width of `text` in `face`, in ems.
+    /// Width of `text` in `face`, in ems (with what a fallback face sets
+    /// in it).
     pub fn width(&mut self, face: FaceId, text: &str) -> f64 {
-        self.shape(face, text).width
+        if !self.has_fallbacks() {
+            return self.shape(face, text).width;
+        }
+        self.split(face, text)
+            .into_iter()
+            .map(|(f, range)| self.shape(f, &text[range]).width)
+            .sum()
     }
 
     fn shape_uncached(&self, face: FaceId, text: &str) -> Shaped {
@@ -146,7 +243,12 @@ impl Shaper {
                 .max(start);
             let cluster_text = text.get(start..end).unwrap_or("");
             if info.glyph_id == 0 {
-                missing.extend(cluster_text.chars().filter(|c| !c.is_whitespace()));
+                // a joiner or selector in the cluster is not what is missing
+                missing.extend(
+                    cluster_text
+                        .chars()
+                        .filter(|&c| !c.is_whitespace() && !super::fonts::is_default_ignorable(c)),
+                );
             }
             glyphs.push(Glyph {
                 id: u16::try_from(info.glyph_id).unwrap_or(0),
@@ -202,6 +304,46 @@ mod tests {
         let mut s = shaper();
         let shaped = s.shape(FaceId::Regular, "a\u{4e2d}b");
         assert_eq!(shaped.missing, vec!['\u{4e2d}']);
+    }
+
+    #[test]
+    fn split_gives_a_fallback_what_the_face_lacks_and_keeps_marks_with_their_base() {
+        // a copy of Libertine as the only "system font": a fallback for
+        // Greek in code (Inconsolata has none)
+        let dir = tempfile::tempdir().unwrap();
+        let libertine = concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/LinLibertine_R.otf");
+        std::fs::copy(libertine, dir.path().join("copy.otf")).unwrap();
+        let code: std::collections::BTreeSet<char> = ['\u{3bb}', '\u{301}'].into();
+        let fonts = Fonts::bundled().unwrap().with_fallbacks(
+            &Default::default(),
+            &code,
+            &super::super::fonts::FontDirs::Only(vec![dir.path().to_path_buf()]),
+        );
+        let mut s = Shaper::new(&fonts, "en");
+        assert!(s.has_fallbacks());
+        let f = FaceId::Fallback(0);
+        let text = "x\u{3bb}\u{301}y";
+        let parts = s.split(FaceId::Mono, text);
+        // the accent stays on its lambda, in the face that has both
+        assert_eq!(
+            parts,
+            vec![(FaceId::Mono, 0..1), (f, 1..5), (FaceId::Mono, 5..6)]
+        );
+        // a mark whose base's face lacks it goes to the fallback
+        assert_eq!(
+            s.split(FaceId::Mono, "a\u{301}"),
+            vec![(FaceId::Mono, 0..1), (f, 1..3)]
+        );
+        // text faces are left alone: the fallbacks were for code
+        assert_eq!(
+            s.split(FaceId::Regular, text),
+            vec![(FaceId::Regular, 0..6)]
+        );
+        let shaped = s.shape(f, "\u{3bb}");
+        assert!(shaped.missing.is_empty() && shaped.glyphs[0].id != 0);
+        let width = s.width(FaceId::Mono, text);
+        let parts_width = s.width(FaceId::Mono, "x") * 2.0 + s.shape(f, "\u{3bb}\u{301}").width;
+        assert!((width - parts_width).abs() < 1e-9, "{width} {parts_width}");
     }
 
     #[test]

@@ -88,7 +88,7 @@ fn justified_lines_end_at_the_measure() {
                 .unwrap();
             let end = last.x + last.width() - left;
             let last_glyph = last.glyphs.last().unwrap();
-            let hang = 0.7 * last_glyph.natural; // the most any character protrudes
+            let hang = 0.7 * f64::from(last_glyph.advance); // the most any character protrudes
             let is_last_of_paragraph = end < s.measure - 20.0;
             if is_last_of_paragraph {
                 continue;
@@ -385,4 +385,163 @@ fn an_impossible_break_is_made_and_reported() {
     assert!(break_pages(paragraph(per_page * 2, "a"), &s)
         .iter()
         .all(|p| p.bad_break.is_none()));
+}
+
+// ---------------------------------------------------------------------------
+// fallback fonts: what the bundled faces lack comes from another font, or is
+// reported
+
+/// A folder of "system fonts" holding a copy of bundled `file`.
+fn font_dir(file: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fonts")
+        .join(file);
+    std::fs::copy(from, dir.path().join(file)).unwrap();
+    dir
+}
+
+/// A letter Linux Libertine has and Inconsolata lacks: code that needs a
+/// fallback, which a copy of Libertine can be.
+fn letter_mono_lacks(fonts: &Fonts) -> char {
+    use read_fonts::TableProvider;
+    let has = |face: FaceId, c: char| {
+        fonts
+            .face(face)
+            .font_ref()
+            .cmap()
+            .unwrap()
+            .map_codepoint(c)
+            .is_some_and(|g| g.to_u32() != 0)
+    };
+    "λπΩЖжĀ"
+        .chars()
+        .find(|&c| has(FaceId::Regular, c) && !has(FaceId::Mono, c))
+        .expect("a letter Libertine has and Inconsolata lacks")
+}
+
+/// Typesets `markdown` with the bundled fonts and the fallbacks its
+/// characters need from `dirs`.
+fn layout_with_fallbacks(markdown: &str, dirs: &super::fonts::FontDirs) -> (Layout, Fonts) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), markdown).unwrap();
+    let manuscript = crate::manuscript::load(dir.path()).unwrap();
+    let read = crate::markdown::read(&manuscript).unwrap();
+    let fonts = Fonts::bundled().unwrap();
+    let (text, code) = fonts.uncovered(&read.book);
+    let fonts = fonts.with_fallbacks(&text, &code, dirs);
+    let settings = Settings::from_config(&read.config.pdf).unwrap();
+    let layout = typeset(&read.book, &settings, &fonts, &crate::images::NO_IMAGES).unwrap();
+    (layout, fonts)
+}
+
+#[test]
+fn a_character_the_code_face_lacks_comes_from_a_fallback_font() {
+    let lambda = letter_mono_lacks(&Fonts::bundled().unwrap());
+    let fonts_dir = font_dir("LinLibertine_R.otf");
+    let dirs = super::fonts::FontDirs::Only(vec![fonts_dir.path().to_path_buf()]);
+    let markdown = format!("# T\n\nInline `f {lambda} x` code.\n\n```\nlet {lambda} = 1;\n```\n");
+    let (layout, fonts) = layout_with_fallbacks(&markdown, &dirs);
+    assert_eq!(fonts.faces.len(), 6, "one fallback face");
+    let fallback = FaceId::Fallback(0);
+    assert_eq!(fonts.face(fallback).family, "Linux Libertine O");
+    assert!(fonts.face(fallback).file.is_none());
+    assert_eq!(
+        fonts.files().len(),
+        5,
+        "the EPUB embeds only the bundled fonts"
+    );
+    // set, twice (inline and in the block), as a real glyph of the fallback
+    let set: Vec<_> = layout
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            Item::Glyphs(run) if run.face == fallback => Some(run),
+            _ => None,
+        })
+        .flat_map(|run| &run.glyphs)
+        .collect();
+    assert_eq!(set.len(), 2, "{set:?}");
+    assert!(set
+        .iter()
+        .all(|g| g.id != 0 && *g.text == *lambda.to_string()));
+    // the rest of the code stays in Inconsolata
+    assert!(layout.pages.iter().flat_map(|p| &p.items).any(
+        |i| matches!(i, Item::Glyphs(run) if run.face == FaceId::Mono
+            && run.glyphs.iter().any(|g| &*g.text == "="))
+    ));
+    assert!(
+        layout.report.missing_glyphs.is_empty(),
+        "{:?}",
+        layout.report.missing_glyphs
+    );
+    assert_eq!(layout.report.fallback_glyphs, 2);
+    assert_eq!(layout.report.fallback_fonts, vec!["Linux Libertine O"]);
+    assert!(layout
+        .report
+        .summary()
+        .contains("2 glyphs from fallback fonts"));
+    // and the PDF embeds it: a sixth font resource
+    let pdf = crate::pdf::write(
+        &layout,
+        &crate::doc::Metadata::default(),
+        &fonts,
+        crate::date::Timestamp::for_build(Some(0), None),
+    )
+    .unwrap();
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let font_names: std::collections::BTreeSet<String> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"Font"))
+        .filter_map(|d| d.get(b"BaseFont").and_then(|n| n.as_name()).ok())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    let libertine = font_names
+        .iter()
+        .filter(|n| n.ends_with("+LinLibertineO"))
+        .count();
+    assert!(libertine >= 2, "{font_names:?}");
+}
+
+#[test]
+fn a_character_no_font_has_is_still_reported_with_its_line() {
+    // the "system" has Inconsolata only: no font has U+4E2D, and a
+    // private-use character is never taken from another font
+    let fonts_dir = font_dir("Inconsolata.otf");
+    let dirs = super::fonts::FontDirs::Only(vec![fonts_dir.path().to_path_buf()]);
+    let (layout, fonts) =
+        layout_with_fallbacks("# T\n\nFirst.\n\nA \u{4e2d} and \u{10FFFD}.\n", &dirs);
+    assert_eq!(fonts.faces.len(), 5, "no fallback found");
+    let missing: Vec<(char, u32)> = layout
+        .report
+        .missing_glyphs
+        .iter()
+        .map(|m| (m.character, m.line))
+        .collect();
+    assert_eq!(missing, vec![('\u{4e2d}', 5), ('\u{10FFFD}', 5)]);
+    assert_eq!(layout.report.fallback_glyphs, 0);
+    // and with no fonts at all, the same
+    let (layout, _) = layout_with_fallbacks(
+        "# T\n\nA \u{4e2d}.\n",
+        &super::fonts::FontDirs::Only(Vec::new()),
+    );
+    assert_eq!(layout.report.missing_glyphs.len(), 1);
+}
+
+#[test]
+fn a_book_the_bundled_fonts_cover_needs_no_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::sample::write_large_book(dir.path(), 3).unwrap();
+    let manuscript = crate::manuscript::load(dir.path()).unwrap();
+    let read = crate::markdown::read(&manuscript).unwrap();
+    let (text, code) = Fonts::bundled().unwrap().uncovered(&read.book);
+    assert!(text.is_empty() && code.is_empty(), "{text:?} {code:?}");
+    // nor does text with controls, private-use and ignorable characters
+    // (they stay with the bundled faces: hidden, or reported)
+    let (_, book) = layout_of("# T\n\nA\u{1}b\u{E000}c\u{200D}d\u{FE0F}e\u{FFFD}f\u{00AD}g.\n");
+    let (text, code) = Fonts::bundled().unwrap().uncovered(&book);
+    assert!(text.is_empty() && code.is_empty(), "{text:?} {code:?}");
 }

@@ -17,12 +17,14 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs quire with `args` in `dir`.
+/// Runs quire with `args` in `dir`, with no fallback fonts (so that what
+/// is reported does not depend on the machine's fonts).
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     quire()
         .args(args)
         .current_dir(dir)
         .env_remove("SOURCE_DATE_EPOCH")
+        .env("QUIRE_FONT_DIRS", "")
         .output()
         .expect("run quire")
 }
