@@ -687,6 +687,8 @@ Write here. A paragraph is text between blank lines; *emphasis*, **strong**,
 |--------|------:|
 | one    |     1 |
 
+![A figure: images are PNG or JPEG files in the manuscript folder](figure.png)
+
 ```rust
 fn main() {
     println!("hello");
@@ -694,6 +696,13 @@ fn main() {
 ```
 
 [^1]: Notes are set at the foot of the page.
+"#;
+
+const INIT_SECOND_CHAPTER: &str = r#"# The Second Chapter
+
+Every level-one heading opens a chapter, on a right-hand page in print.
+Links work across chapters: back to [the first chapter](01-first-chapter.md)
+or to [its section](01-first-chapter.md#a-section).
 "#;
 
 fn init(dir: &Path) -> Result<()> {
@@ -711,6 +720,11 @@ fn init(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     write_atomically(&dir.join("book.toml"), INIT_BOOK_TOML.as_bytes())?;
     write_atomically(&dir.join("01-first-chapter.md"), INIT_CHAPTER.as_bytes())?;
+    write_atomically(
+        &dir.join("02-second-chapter.md"),
+        INIT_SECOND_CHAPTER.as_bytes(),
+    )?;
+    write_atomically(&dir.join("figure.png"), crate::sample::IMAGE)?;
     eprintln!("wrote a new manuscript in {}", dir.display());
     Ok(())
 }

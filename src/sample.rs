@@ -64,7 +64,8 @@ Term {n}\n: A definition with $x^{n}$ math.\n\n\
 
 /// The image every tenth chapter shows.
 pub const IMAGE_NAME: &str = "ellipse.png";
-const IMAGE: &[u8] = include_bytes!("../tests/fixtures/images/ellipse.png");
+/// A small PNG (an ellipse on a transparent ground), for samples.
+pub const IMAGE: &[u8] = include_bytes!("../tests/fixtures/images/ellipse.png");
 
 /// Writes [`large_book`] into `dir`, with its image.
 pub fn write_large_book(dir: &std::path::Path, chapters: usize) -> std::io::Result<()> {

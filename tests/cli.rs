@@ -206,6 +206,12 @@ fn init_writes_a_manuscript_that_builds() {
     assert!(built.status.success(), "{}", stderr(&built));
     assert!(dir.path().join("o/book.pdf").is_file());
     assert!(dir.path().join("o/book.epub").is_file());
+    // the sample shows the features, and builds without a single warning
+    assert!(!stderr(&built).contains("warning"), "{}", stderr(&built));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/book.report.json")).unwrap())
+            .unwrap();
+    assert!(report["pages"].as_u64().unwrap() >= 8);
     // and refuses to overwrite
     let again = run_in(dir.path(), &["init", "book"]);
     assert_eq!(again.status.code(), Some(1));
