@@ -10,7 +10,7 @@
 use hypher::Lang;
 
 use super::fonts::FaceId;
-use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph};
+use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph, Pt};
 use super::hyphenate;
 use super::linebreak::{self, Item as LbItem, Params};
 use super::shape::Shaper;
@@ -654,7 +654,8 @@ impl<'a> Flow<'a> {
                     target,
                 });
             }
-            if lb.overfull || width > measure + style.size * 0.6 {
+            // protrusion may take a line up to 0.6 em past the measure
+            if lb.overfull || Pt(width).exceeds(Pt(measure + style.size * 0.6)) {
                 self.report.overfull(block.pos, self.files, width - measure);
             } else if justify && lb.ratio > 1.0 {
                 self.report.underfull_lines += 1;

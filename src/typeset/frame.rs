@@ -138,3 +138,18 @@ pub struct OutlineEntry {
     /// The vertical position on the page.
     pub y: f64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Pt;
+
+    #[test]
+    fn lengths_compare_with_a_tolerance() {
+        // 0.1 + 0.2 is not 0.3 in binary floating point; as lengths they are equal
+        assert!(Pt(0.1 + 0.2).approx_eq(Pt(0.3)));
+        assert!(!Pt(0.1 + 0.2).exceeds(Pt(0.3)));
+        assert!(Pt(10.002).exceeds(Pt(10.0)));
+        assert!(!Pt(10.0005).exceeds(Pt(10.0)));
+        assert!(!Pt(9.0).approx_eq(Pt(9.01)));
+    }
+}

@@ -10,7 +10,7 @@
 
 use super::flow::{Line, VItem};
 use super::fonts::FaceId;
-use super::frame::{Item, OutlineEntry, Page};
+use super::frame::{Item, OutlineEntry, Page, Pt};
 use super::Settings;
 use crate::doc::PageStart;
 
@@ -109,7 +109,7 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
                     } else {
                         0.0
                     };
-                let fits = body + notes <= cap + 1e-6;
+                let fits = !Pt(body + notes).exceeds(Pt(cap));
                 // a line with a long note may still go here if two lines of the note fit
                 let fits_split = !fits
                     && own_notes > 0.0
@@ -207,7 +207,7 @@ fn finish(build: Build, s: &Settings, bad_break: bool, flush: bool) -> (BodyPage
     let mut used = 0.0;
     let mut placed = 0;
     for line in &notes {
-        if used + line.height() > available + 1e-6 && placed > 0 {
+        if Pt(used + line.height()).exceeds(Pt(available)) && placed > 0 {
             break;
         }
         used += line.height();
