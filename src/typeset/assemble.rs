@@ -7,7 +7,7 @@
 use hypher::Lang;
 use rayon::prelude::*;
 
-use super::flow::{BlockCtx, Flow, Line, Mode, ParStyle, VItem};
+use super::flow::{glyph_run, BlockCtx, Flow, Line, Mode, ParStyle, VItem};
 use super::fonts::{FaceId, Fonts};
 use super::frame::{GlyphRun, Item, LinkDest, OutlineEntry, Page};
 use super::pages::{self, roman, BodyPage};
@@ -302,26 +302,7 @@ fn decorate(
     let left = s.left_margin(physical);
     let recto = physical % 2 == 1;
     let size = s.size * 0.9;
-    let run = |shaper: &mut Shaper, t: &str, face: FaceId| -> GlyphRun {
-        let shaped = shaper.shape(face, t);
-        GlyphRun {
-            face,
-            size,
-            x: 0.0,
-            y: 0.0,
-            glyphs: shaped
-                .glyphs
-                .iter()
-                .map(|g| super::frame::PlacedGlyph {
-                    id: g.id,
-                    advance: (g.advance * size) as f32,
-                    rise: (0.0) as f32,
-                    text: g.text.clone(),
-                })
-                .collect(),
-            color: None,
-        }
-    };
+    let run = |shaper: &mut Shaper, t: &str, face: FaceId| glyph_run(shaper, t, face, size);
     if opening {
         // folio centred at the foot, no running head
         let mut f = run(shaper, folio, FaceId::Regular);

@@ -427,50 +427,18 @@ impl<'a> Flow<'a> {
                 }
             }
             if word.hard_break {
-                push(
-                    &mut items,
-                    &mut pieces,
-                    &mut hyphen_glyphs,
-                    &mut word_of_item,
-                    LbItem::Penalty {
-                        width: 0.0,
-                        penalty: 10000.0,
-                        flagged: false,
-                        hang_right: 0.0,
-                    },
-                    None,
-                    None,
-                    word_index,
-                );
-                push(
-                    &mut items,
-                    &mut pieces,
-                    &mut hyphen_glyphs,
-                    &mut word_of_item,
-                    LbItem::Glue {
-                        width: 0.0,
-                        stretch: 1e5,
-                        shrink: 0.0,
-                    },
-                    None,
-                    None,
-                    word_index,
-                );
-                push(
-                    &mut items,
-                    &mut pieces,
-                    &mut hyphen_glyphs,
-                    &mut word_of_item,
-                    LbItem::Penalty {
-                        width: 0.0,
-                        penalty: -10000.0,
-                        flagged: false,
-                        hang_right: 0.0,
-                    },
-                    None,
-                    None,
-                    word_index,
-                );
+                for item in forced_line_end() {
+                    push(
+                        &mut items,
+                        &mut pieces,
+                        &mut hyphen_glyphs,
+                        &mut word_of_item,
+                        item,
+                        None,
+                        None,
+                        word_index,
+                    );
+                }
             } else if w + 1 < words.len() {
                 let (stretch, shrink) = match style.mode {
                     // TeX's interword glue for a roman font: stretch 1/2, shrink 1/3 of the space
@@ -498,25 +466,7 @@ impl<'a> Flow<'a> {
         }
         // the end of a paragraph, as TeX ends one: \penalty10000 \hfil \penalty-10000
         let n_words = text_word;
-        for item in [
-            LbItem::Penalty {
-                width: 0.0,
-                penalty: 10000.0,
-                flagged: false,
-                hang_right: 0.0,
-            },
-            LbItem::Glue {
-                width: 0.0,
-                stretch: 1e5,
-                shrink: 0.0,
-            },
-            LbItem::Penalty {
-                width: 0.0,
-                penalty: -10000.0,
-                flagged: false,
-                hang_right: 0.0,
-            },
-        ] {
+        for item in forced_line_end() {
             push(
                 &mut items,
                 &mut pieces,
@@ -1160,24 +1110,7 @@ impl<'a> Flow<'a> {
 
     /// A run of `text` in one face, unpositioned.
     pub fn run(&mut self, text: &str, face: FaceId, size: f64) -> GlyphRun {
-        let shaped = self.shaper.shape(face, text);
-        GlyphRun {
-            face,
-            size,
-            x: 0.0,
-            y: 0.0,
-            glyphs: shaped
-                .glyphs
-                .iter()
-                .map(|g| PlacedGlyph {
-                    id: g.id,
-                    advance: (g.advance * size) as f32,
-                    rise: (g.y_offset * size) as f32,
-                    text: g.text.clone(),
-                })
-                .collect(),
-            color: None,
-        }
+        glyph_run(self.shaper, text, face, size)
     }
 
     fn table(
@@ -1368,6 +1301,53 @@ impl<'a> Flow<'a> {
             out.push(line);
         }
         out
+    }
+}
+
+/// The end of a line that must end here, as TeX ends a paragraph:
+/// `\penalty10000 \hfil \penalty-10000` (the last line is set at its
+/// natural width, the rest of the measure left empty).
+fn forced_line_end() -> [LbItem; 3] {
+    [
+        LbItem::Penalty {
+            width: 0.0,
+            penalty: linebreak::INF_PENALTY,
+            flagged: false,
+            hang_right: 0.0,
+        },
+        LbItem::Glue {
+            width: 0.0,
+            stretch: linebreak::FILL_STRETCH,
+            shrink: 0.0,
+        },
+        LbItem::Penalty {
+            width: 0.0,
+            penalty: linebreak::EJECT_PENALTY,
+            flagged: false,
+            hang_right: 0.0,
+        },
+    ]
+}
+
+/// `text` shaped in one face at `size`, as an unpositioned run.
+pub fn glyph_run(shaper: &mut Shaper, text: &str, face: FaceId, size: f64) -> GlyphRun {
+    let shaped = shaper.shape(face, text);
+    GlyphRun {
+        face,
+        size,
+        x: 0.0,
+        y: 0.0,
+        glyphs: shaped
+            .glyphs
+            .iter()
+            .map(|g| PlacedGlyph {
+                id: g.id,
+                advance: (g.advance * size) as f32,
+                rise: (g.y_offset * size) as f32,
+                text: g.text.clone(),
+            })
+            .collect(),
+        color: None,
     }
 }
 
