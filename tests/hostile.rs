@@ -435,7 +435,7 @@ fn lists_nested_150_deep() {
     }
     let book = Book::chapter(&text);
     let run = book.build();
-    assert_valid(
+    let text = assert_valid(
         &book,
         &run,
         &Valid {
@@ -444,6 +444,36 @@ fn lists_nested_150_deep() {
             ..Valid::default()
         },
     );
+    // regression: past the depth limit the items' texts ran together
+    // ("level32level33")
+    if !text.is_empty() {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for i in 0..150 {
+            let word = format!("level{i}");
+            assert!(
+                words.contains(&word.as_str()),
+                "{word} not a word of its own"
+            );
+        }
+    }
+}
+
+#[test]
+fn lists_in_a_quote_nested_past_the_limit_lose_nothing() {
+    // regression: a list item flattened into a list (odd depth) was dropped
+    let book = Book::new(&[(
+        "a.md",
+        &fs::read(root().join("tests/fixtures/regressions/quote-list-flattened.md")).unwrap(),
+    )]);
+    let run = book.build();
+    let text = assert_valid(&book, &run, &Valid::default());
+    if !text.is_empty() {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for i in 0..36 {
+            let word = format!("l{i}");
+            assert!(words.contains(&word.as_str()), "{word} lost");
+        }
+    }
 }
 
 #[test]
@@ -1264,7 +1294,7 @@ fn a_png_claiming_60000_by_60000_pixels() {
         zeros.push(u8::from(i == 3));
         zeros.extend_from_slice(&0xFFFFu16.to_le_bytes());
         zeros.extend_from_slice(&0x0000u16.to_le_bytes());
-        zeros.extend(std::iter::repeat(0u8).take(0xFFFF));
+        zeros.extend(std::iter::repeat_n(0u8, 0xFFFF));
     }
     let bomb = png(60_000, 60_000, &zeros, None);
     let book = Book::new(&[
