@@ -516,6 +516,31 @@ fn a_url_of_500_characters() {
 }
 
 #[test]
+fn malformed_urls_become_valid_ones() {
+    // regression (found by tests/properties.rs): a stray `%`, brackets in a
+    // path, a second `#` and invisible characters went into href as written,
+    // which EPUBCheck rejects (RSC-020)
+    let book = Book::chapter(
+        "# Links\n\n[a](https://example.com/%zz) [b](https://example.com/a%) \
+         [c](<https://example.com/a b>) [d](https://example.com/\u{FEFF}x\u{FFFE}) \
+         [e](https://example.com/[x]) [f](http://a.b/c|d^e{f}) [g](https://ex.com/#a#b) \
+         [h](https://[::1]:8080/p) [i](https://b\u{FC}cher.example/\u{FC}) end.\n",
+    );
+    let run = book.build();
+    assert_valid(
+        &book,
+        &run,
+        &Valid {
+            pdf_text: &["end."],
+            ..Valid::default()
+        },
+    );
+    let xhtml = epub_xhtml(&book.epub());
+    assert!(xhtml.contains("href=\"https://example.com/%25zz\""), "{xhtml}");
+    assert!(xhtml.contains("href=\"https://[::1]:8080/p\""), "{xhtml}");
+}
+
+#[test]
 fn a_paragraph_of_one_megabyte() {
     let sentence = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ";
     let mut text = String::from("# Big\n\n");
@@ -611,6 +636,35 @@ fn a_table_of_40_columns() {
     let book = Book::chapter(&text);
     let run = book.build();
     assert_valid(&book, &run, &Valid::default());
+}
+
+#[test]
+fn a_table_whose_header_is_taller_than_a_page() {
+    // regression (found by tests/properties.rs): a header repeated at the top
+    // of every page that could not hold it and a row opened page after page
+    // forever, until memory ran out
+    let cols = 8;
+    let mut head = vec!["word ".repeat(300)];
+    head.extend((1..cols).map(|i| format!("h{i}")));
+    let mut text = format!(
+        "# Table\n\n|{}|\n|{}|\n",
+        head.join("|"),
+        vec!["---"; cols].join("|")
+    );
+    for r in 0..60 {
+        let row: Vec<String> = (0..cols).map(|c| format!("r{r}c{c}")).collect();
+        let _ = writeln!(text, "|{}|", row.join("|"));
+    }
+    let book = Book::chapter(&text);
+    let run = book.build();
+    assert_valid(
+        &book,
+        &run,
+        &Valid {
+            pdf_text: &["r59c7"],
+            ..Valid::default()
+        },
+    );
 }
 
 #[test]

@@ -373,20 +373,43 @@ pub fn safe_href(value: &str, resolver: &dyn Resolver) -> Option<String> {
     }
 }
 
-/// Percent-encodes the ASCII characters a URL may not contain as they are
-/// (space, quotes, angle brackets, controls and the like).
+/// Makes `url` a valid URL string (WHATWG URL, what EPUBCheck checks):
+/// percent-encodes what may not stand as it is: space, quotes, angle
+/// brackets, controls, a `%` not followed by two hex digits, a second `#`,
+/// brackets outside the host, and (as UTF-8) non-ASCII characters outside
+/// the host, which keeps its brackets (IPv6) and non-ASCII (IDN) letters.
 pub fn encode_url(url: &str) -> String {
+    // the authority: after `scheme://`, up to the first `/`, `?` or `#`
+    let authority_end = url.find("://").map_or(0, |i| {
+        let start = i + 3;
+        url[start..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |end| start + end)
+    });
+    let bytes = url.as_bytes();
     let mut out = String::with_capacity(url.len());
-    for c in url.chars() {
-        if c.is_ascii_control()
-            || matches!(
-                c,
-                ' ' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}'
-            )
-        {
-            out.push_str(&format!("%{:02X}", c as u32));
-        } else if xml::is_xml_char(c) {
+    let mut in_fragment = false;
+    for (i, c) in url.char_indices() {
+        let in_authority = i < authority_end;
+        let keep = match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => true,
+            '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | '-' | '.' | '/' | ':'
+            | ';' | '=' | '?' | '@' | '_' | '~' => true,
+            '%' => {
+                bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+            }
+            '#' => !std::mem::replace(&mut in_fragment, true),
+            '[' | ']' => in_authority,
+            c => in_authority && !c.is_ascii() && xml::is_xml_char(c),
+        };
+        if keep {
             out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
         }
     }
     out

@@ -86,6 +86,8 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
     let mut pages = Vec::new();
     let mut cur = Build::default();
     let mut queue: std::collections::VecDeque<VItem> = items.into();
+    // how many lines at the top of `cur` are a repeated table header
+    let mut header_lines = 0;
     while let Some(item) = queue.pop_front() {
         match item {
             VItem::Space(h) => {
@@ -96,8 +98,15 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
             VItem::Line(line) => {
                 // a table row opening a page brings its table's header along
                 if cur.is_empty() {
+                    header_lines = 0;
                     if let Some(header) = &line.repeat {
-                        cur.items.extend(header.iter().cloned().map(VItem::Line));
+                        // not when it leaves no room for the row: a header
+                        // taller than the page would open every page, forever
+                        let height: f64 = header.iter().map(Line::height).sum();
+                        if !Pt(height + line.height()).exceeds(Pt(cap)) {
+                            cur.items.extend(header.iter().cloned().map(VItem::Line));
+                            header_lines = header.len();
+                        }
                     }
                 }
                 let body = cur.body_height() + line.height();
@@ -117,9 +126,13 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
                         + cur.notes_height(separator).max(separator)
                         + line.notes[0].iter().take(2).map(Line::height).sum::<f64>()
                         <= cap;
-                if fits || fits_split || cur.is_empty() {
+                // a page never holds a repeated header alone (no progress)
+                let lines = cur.items.iter().filter(|i| matches!(i, VItem::Line(_)));
+                let header_only = header_lines > 0 && lines.count() <= header_lines;
+                if fits || fits_split || cur.is_empty() || header_only {
                     cur.items.push(VItem::Line(line));
                     if fits_split {
+                        header_lines = 0;
                         let (page, carry) = finish(std::mem::take(&mut cur), s, false, true);
                         pages.push(page);
                         cur.carry = carry;
@@ -136,6 +149,7 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
                     None => (cur.items.len(), true),
                 };
                 let moved: Vec<VItem> = cur.items.split_off(keep);
+                header_lines = 0;
                 let (page, carry) = finish(std::mem::take(&mut cur), s, bad, true);
                 pages.push(page);
                 cur.carry = carry;
