@@ -536,7 +536,10 @@ fn malformed_urls_become_valid_ones() {
         },
     );
     let xhtml = epub_xhtml(&book.epub());
-    assert!(xhtml.contains("href=\"https://example.com/%25zz\""), "{xhtml}");
+    assert!(
+        xhtml.contains("href=\"https://example.com/%25zz\""),
+        "{xhtml}"
+    );
     assert!(xhtml.contains("href=\"https://[::1]:8080/p\""), "{xhtml}");
 }
 

@@ -393,8 +393,8 @@ pub fn encode_url(url: &str) -> String {
         let in_authority = i < authority_end;
         let keep = match c {
             'a'..='z' | 'A'..='Z' | '0'..='9' => true,
-            '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | '-' | '.' | '/' | ':'
-            | ';' | '=' | '?' | '@' | '_' | '~' => true,
+            '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | '-' | '.' | '/' | ':' | ';'
+            | '=' | '?' | '@' | '_' | '~' => true,
             '%' => {
                 bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
                     && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
