@@ -11,7 +11,7 @@ use super::flow::{glyph_run, BlockCtx, Flow, Line, Mode, ParStyle, VItem};
 use super::fonts::{FaceId, Fonts};
 use super::frame::{GlyphRun, Item, LinkDest, OutlineEntry, Page};
 use super::pages::{self, roman, BodyPage};
-use super::shape::Shaper;
+use super::shape::{GlyphTexts, Shaper};
 use super::{hyphenate, Layout, Report, Settings};
 use crate::doc::{
     plain_text, Block, BlockKind, Book, Chapter, Footnote, Inline, PageMap, PageStart, Pos,
@@ -47,7 +47,7 @@ pub fn assemble(
         }
         labels.push((numbered && !unnumbered).then(|| format!("Chapter {number}")));
     }
-    let laid: Vec<(SetChapter, Report)> = book
+    let laid: Vec<(SetChapter, Report, GlyphTexts)> = book
         .chapters
         .par_iter()
         .zip(labels.par_iter())
@@ -76,13 +76,15 @@ pub fn assemble(
                 flow.blocks(&chapter.blocks, &ctx, &mut items);
                 report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
                 let pages = pages::break_pages(items, s);
-                (SetChapter { pages }, report)
+                (SetChapter { pages }, report, shaper.take_texts())
             },
         )
         .collect();
     let mut chapters = Vec::with_capacity(laid.len());
-    for (chapter, chapter_report) in laid {
+    let mut glyph_texts = GlyphTexts::default();
+    for (chapter, chapter_report, texts) in laid {
         report.merge(chapter_report);
+        glyph_texts.merge(texts);
         chapters.push(chapter);
     }
 
@@ -195,6 +197,7 @@ pub fn assemble(
         .filter(|(src, _)| placed.contains(src.as_str()))
         .map(|(src, image)| (src.clone(), image.clone()))
         .collect();
+    glyph_texts.merge(shaper.take_texts());
     Ok(Layout {
         images,
         page_width: s.page_width,
@@ -204,6 +207,7 @@ pub fn assemble(
         outline,
         page_map,
         report,
+        glyph_texts,
     })
 }
 

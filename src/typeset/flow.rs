@@ -304,11 +304,10 @@ impl<'a> Flow<'a> {
                             id: g.id,
                             advance: (g.advance * size) as f32,
                             rise: (segment.style.rise + g.y_offset * size) as f32,
-                            text: g.text.clone(),
                         })
                         .collect();
                     let width: f64 = glyphs.iter().map(|g| f64::from(g.advance)).sum();
-                    let text: String = glyphs.iter().map(|g| &*g.text).collect();
+                    let text: String = shaped.glyphs[start..cut].iter().map(|g| &*g.text).collect();
                     let first = si == 0 && start == 0;
                     let last = si + 1 == seg_count && cut == shaped.glyphs.len();
                     let hl = if first && style.mode == Mode::Justified {
@@ -648,7 +647,6 @@ impl<'a> Flow<'a> {
                 id: g.id,
                 advance: (g.advance * style.size) as f32,
                 rise: (style.rise) as f32,
-                text: std::sync::Arc::from("-"),
             })
             .collect();
         let width = glyphs.iter().map(|g| f64::from(g.advance)).sum();
@@ -1344,7 +1342,6 @@ pub fn glyph_run(shaper: &mut Shaper, text: &str, face: FaceId, size: f64) -> Gl
                 id: g.id,
                 advance: (g.advance * size) as f32,
                 rise: (g.y_offset * size) as f32,
-                text: g.text.clone(),
             })
             .collect(),
         color: None,

@@ -103,7 +103,9 @@ pub struct GlyphRun {
     pub color: Option<[f32; 3]>,
 }
 
-/// A glyph with its advance, in points.
+/// A glyph with its advance, in points. Twelve bytes: a book holds millions.
+/// What it stands for (for text extraction) is in
+/// [`super::Layout::glyph_texts`].
 #[derive(Clone, Debug)]
 pub struct PlacedGlyph {
     /// Glyph id.
@@ -114,9 +116,6 @@ pub struct PlacedGlyph {
     pub advance: f32,
     /// Vertical offset from the baseline (up).
     pub rise: f32,
-    /// The text it stands for (for ToUnicode / text extraction), shared
-    /// with the shaper's cache.
-    pub text: std::sync::Arc<str>,
 }
 
 impl GlyphRun {

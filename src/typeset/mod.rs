@@ -25,7 +25,8 @@ use crate::config::PdfConfig;
 use crate::doc::{Book, PageMap, Pos};
 use crate::error::{Diagnostic, Error, Location, Result};
 use fonts::Fonts;
-use frame::{OutlineEntry, Page};
+use frame::{GlyphRun, OutlineEntry, Page};
+use shape::GlyphTexts;
 
 /// Page and type settings resolved from `[pdf]`.
 #[derive(Clone, Debug)]
@@ -142,9 +143,19 @@ pub struct Layout {
     pub report: Report,
     /// The images placed on the pages, by `src`.
     pub images: crate::images::Images,
+    /// What each glyph on the pages stands for (the PDF's ToUnicode map).
+    pub glyph_texts: GlyphTexts,
 }
 
 impl Layout {
+    /// The text a run of glyphs stands for (what a PDF viewer extracts).
+    pub fn run_text(&self, run: &GlyphRun) -> String {
+        run.glyphs
+            .iter()
+            .map(|g| self.glyph_texts.get(run.face, g.id))
+            .collect()
+    }
+
     /// Findings of the typesetter as diagnostics (overfull lines, widows,
     /// missing glyphs), with file and line.
     pub fn diagnostics(&self, book: &Book) -> Vec<Diagnostic> {

@@ -5,7 +5,8 @@
 //! Text is shaped in the face its style asks for; characters that face lacks
 //! and a fallback face has are given that face first ([`Shaper::split`]).
 
-use std::collections::HashMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -78,6 +79,47 @@ impl Shaped {
     }
 }
 
+/// What each glyph stands for: (face, glyph id) → text, for the PDF's
+/// ToUnicode map (text extraction, copy and paste). A glyph shaped from
+/// several texts (a space for U+0020 and U+00A0) keeps the shortest, then
+/// the smallest: a rule that does not depend on the order glyphs were
+/// recorded in, so chapters shaped on different threads give the same map.
+#[derive(Clone, Debug, Default)]
+pub struct GlyphTexts(BTreeMap<(FaceId, u16), Arc<str>>);
+
+impl GlyphTexts {
+    /// Records that glyph `id` of `face` stands for `text` (the .notdef
+    /// glyph and glyphs that continue a cluster stand for nothing).
+    pub fn record(&mut self, face: FaceId, id: u16, text: &Arc<str>) {
+        if id == 0 || text.is_empty() {
+            return;
+        }
+        match self.0.entry((face, id)) {
+            Entry::Vacant(slot) => {
+                slot.insert(text.clone());
+            }
+            Entry::Occupied(mut slot) => {
+                let key = |t: &str| (t.len(), t.to_owned());
+                if key(text) < key(slot.get()) {
+                    slot.insert(text.clone());
+                }
+            }
+        }
+    }
+
+    /// Adds everything `other` recorded.
+    pub fn merge(&mut self, other: GlyphTexts) {
+        for ((face, id), text) in other.0 {
+            self.record(face, id, &text);
+        }
+    }
+
+    /// The text glyph `id` of `face` stands for (empty if none).
+    pub fn get(&self, face: FaceId, id: u16) -> &str {
+        self.0.get(&(face, id)).map_or("", |t| t)
+    }
+}
+
 /// Shapes text with the book's faces; caches results.
 pub struct Shaper {
     fonts: Vec<Font>,
@@ -88,6 +130,8 @@ pub struct Shaper {
     chosen: HashMap<(FaceId, char), FaceId>,
     language: Option<Language>,
     cache: HashMap<(FaceId, String), Rc<Shaped>>,
+    /// The text of every glyph shaped since the last [`Shaper::take_texts`].
+    texts: GlyphTexts,
 }
 
 /// Characters that belong with the character before them: combining marks
@@ -121,7 +165,13 @@ impl Shaper {
             fonts: faces,
             language: language.parse().ok(),
             cache: HashMap::new(),
+            texts: GlyphTexts::default(),
         }
+    }
+
+    /// What the glyphs shaped so far stand for; starts a new record.
+    pub fn take_texts(&mut self) -> GlyphTexts {
+        std::mem::take(&mut self.texts)
     }
 
     /// Whether any fallback face is loaded (if not, every text is set in
@@ -198,6 +248,9 @@ impl Shaper {
             return shaped.clone();
         }
         let shaped = Rc::new(self.shape_uncached(face, text));
+        for g in &shaped.glyphs {
+            self.texts.record(face, g.id, &g.text);
+        }
         self.cache.insert((face, text.to_string()), shaped.clone());
         shaped
     }

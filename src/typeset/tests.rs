@@ -97,9 +97,7 @@ fn justified_lines_end_at_the_measure() {
                 end >= s.measure - 0.5 && end <= s.measure + hang + 0.5,
                 "line ends at {end:.2}, measure {:.2} (page {index}, text {:?})",
                 s.measure,
-                runs.iter()
-                    .flat_map(|r| r.glyphs.iter().map(|g| g.text.to_string()))
-                    .collect::<String>()
+                runs.iter().map(|r| layout.run_text(r)).collect::<String>()
             );
             checked += 1;
         }
@@ -259,10 +257,7 @@ fn a_table_split_across_pages_repeats_its_header() {
     assert!(body.len() >= 3, "{} pages", body.len());
     for page in body {
         let first = &body_lines(page, &s)[0].1;
-        let text: String = first
-            .iter()
-            .flat_map(|r| r.glyphs.iter().map(|g| &*g.text))
-            .collect();
+        let text: String = first.iter().map(|r| layout.run_text(r)).collect();
         assert!(
             text.starts_with("Name") || text == "T",
             "page starts with {text:?}"
@@ -465,11 +460,11 @@ fn a_character_the_code_face_lacks_comes_from_a_fallback_font() {
     assert_eq!(set.len(), 2, "{set:?}");
     assert!(set
         .iter()
-        .all(|g| g.id != 0 && *g.text == *lambda.to_string()));
+        .all(|g| g.id != 0 && layout.glyph_texts.get(fallback, g.id) == lambda.to_string()));
     // the rest of the code stays in Inconsolata
     assert!(layout.pages.iter().flat_map(|p| &p.items).any(
         |i| matches!(i, Item::Glyphs(run) if run.face == FaceId::Mono
-            && run.glyphs.iter().any(|g| &*g.text == "="))
+            && run.glyphs.iter().any(|g| layout.glyph_texts.get(run.face, g.id) == "="))
     ));
     assert!(
         layout.report.missing_glyphs.is_empty(),

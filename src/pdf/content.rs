@@ -1,0 +1,255 @@
+//! Page content streams (ISO 32000-1, 8.2 and 9.4), written directly as
+//! bytes: one text object per page with a text matrix and a `TJ` per stretch
+//! of glyphs on one baseline, fill colours, and rules as filled rectangles.
+//! The y axis is flipped here and only here.
+//!
+//! Glyphs are shown by the codes of their subset ([`Subset::codes`]); runs
+//! of glyphs whose advances match the font's widths share one hex string,
+//! and a number between strings moves the pen so that every glyph lands
+//! where the typesetter put it (kerning and justification included).
+
+use std::collections::BTreeMap;
+
+use super::fonts::Subset;
+use crate::typeset::fonts::FaceId;
+use crate::typeset::frame::{Item, Page, PlacedGlyph};
+
+/// The content stream of `page` (uncompressed), for a page `height` points
+/// tall.
+pub(super) fn page(page: &Page, height: f64, subsets: &BTreeMap<FaceId, Subset>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 * 1024);
+    let mut text_open = false;
+    // the font and size in force inside the text object
+    let mut current: Option<(FaceId, f64)> = None;
+    // the fill colour in force (`None`: black, the default)
+    let mut fill: Option<[f32; 3]> = None;
+    for item in &page.items {
+        match item {
+            Item::Glyphs(run) => {
+                let Some(subset) = subsets.get(&run.face) else {
+                    continue;
+                };
+                if !text_open {
+                    out.extend_from_slice(b"BT\n");
+                    text_open = true;
+                }
+                if current != Some((run.face, run.size)) {
+                    out.push(b'/');
+                    out.extend_from_slice(subset.name.as_bytes());
+                    out.push(b' ');
+                    number(&mut out, run.size, 3);
+                    out.extend_from_slice(b" Tf\n");
+                    current = Some((run.face, run.size));
+                }
+                if run.color != fill {
+                    fill_color(&mut out, run.color);
+                    fill = run.color;
+                }
+                // one text matrix and TJ per stretch of glyphs on the same rise
+                let mut x = run.x;
+                let mut i = 0;
+                while i < run.glyphs.len() {
+                    let rise = run.glyphs[i].rise;
+                    let start = i;
+                    let start_x = x;
+                    while i < run.glyphs.len() && (run.glyphs[i].rise - rise).abs() < 1e-6 {
+                        x += f64::from(run.glyphs[i].advance);
+                        i += 1;
+                    }
+                    out.extend_from_slice(b"1 0 0 1 ");
+                    number(&mut out, start_x, 3);
+                    out.push(b' ');
+                    number(&mut out, height - run.y + f64::from(rise), 3);
+                    out.extend_from_slice(b" Tm\n");
+                    show(&mut out, &run.glyphs[start..i], run.size, subset);
+                }
+            }
+            Item::Rule {
+                x,
+                y,
+                width,
+                height: thickness,
+            } => {
+                if text_open {
+                    out.extend_from_slice(b"ET\n");
+                    text_open = false;
+                    current = None;
+                }
+                if fill.is_some() {
+                    fill_color(&mut out, None);
+                    fill = None;
+                }
+                for (v, sep) in [
+                    (*x, b' '),
+                    (height - y - thickness, b' '),
+                    (*width, b' '),
+                    (*thickness, b' '),
+                ] {
+                    number(&mut out, v, 3);
+                    out.push(sep);
+                }
+                out.extend_from_slice(b"re f\n");
+            }
+            // links are annotations, images are drawn by a stream of their own
+            Item::Link { .. } | Item::Image { .. } | Item::Anchor { .. } => {}
+        }
+    }
+    if fill.is_some() {
+        fill_color(&mut out, None);
+    }
+    if text_open {
+        out.extend_from_slice(b"ET\n");
+    }
+    out
+}
+
+/// `[<codes> adjustment <codes> …] TJ` for glyphs of one face at `size`.
+/// Text space moves each glyph by its /W width minus the number after it,
+/// in 1/1000 em; the numbers carry what the rounding of earlier ones left,
+/// so the pen never drifts from the typesetter's positions.
+fn show(out: &mut Vec<u8>, glyphs: &[PlacedGlyph], size: f64, subset: &Subset) {
+    out.push(b'[');
+    let mut in_string = false;
+    // how far the pen is ahead of where the typesetter wants it, 1/1000 em
+    let mut ahead = 0.0f64;
+    for (n, g) in glyphs.iter().enumerate() {
+        let i = usize::from(g.id);
+        let width = f64::from(subset.widths.get(i).copied().unwrap_or(0.0));
+        let code = subset.codes.get(i).copied().unwrap_or(0);
+        if !in_string {
+            out.push(b'<');
+            in_string = true;
+        }
+        hex(out, code);
+        if n + 1 == glyphs.len() {
+            break;
+        }
+        ahead += width - f64::from(g.advance) / size * 1000.0;
+        let adjust = (ahead * 100.0).round() / 100.0;
+        if adjust != 0.0 {
+            out.push(b'>');
+            in_string = false;
+            number(out, adjust, 2);
+            ahead -= adjust;
+        }
+    }
+    if in_string {
+        out.push(b'>');
+    }
+    out.extend_from_slice(b"]TJ\n");
+}
+
+/// Four hex digits: a two-byte code.
+fn hex(out: &mut Vec<u8>, code: u16) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    for shift in [12, 8, 4, 0] {
+        out.push(DIGITS[usize::from((code >> shift) & 0xF)]);
+    }
+}
+
+/// Sets the fill colour (text and rules) to `rgb`, or back to black.
+fn fill_color(out: &mut Vec<u8>, rgb: Option<[f32; 3]>) {
+    for c in rgb.unwrap_or([0.0; 3]) {
+        number(out, f64::from(c), 3);
+        out.push(b' ');
+    }
+    out.extend_from_slice(b"rg\n");
+}
+
+/// `v` as a PDF number (ISO 32000-1, 7.3.3): no exponent, at most `places`
+/// decimals, no trailing zeros; not-a-number as 0.
+fn number(out: &mut Vec<u8>, v: f64, places: u32) {
+    let scale = 10u64.pow(places);
+    let scaled = if v.is_finite() {
+        (v * scale as f64).round()
+    } else {
+        0.0
+    };
+    // `as` saturates: a length beyond ±9e18/scale is clamped, not wrapped
+    let n = scaled as i64;
+    if n < 0 {
+        out.push(b'-');
+    }
+    let n = n.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut int = n / scale;
+    loop {
+        digits[len] = b'0' + (int % 10) as u8;
+        len += 1;
+        int /= 10;
+        if int == 0 {
+            break;
+        }
+    }
+    out.extend(digits[..len].iter().rev());
+    let mut frac = n % scale;
+    if frac != 0 {
+        out.push(b'.');
+        let mut places = places;
+        while frac.is_multiple_of(10) {
+            frac /= 10;
+            places -= 1;
+        }
+        for p in (0..places).rev() {
+            out.push(b'0' + ((frac / 10u64.pow(p)) % 10) as u8);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(v: f64, places: u32) -> String {
+        let mut out = Vec::new();
+        number(&mut out, v, places);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_plain_pdf_reals() {
+        assert_eq!(num(0.0, 3), "0");
+        assert_eq!(num(-0.0001, 3), "0");
+        assert_eq!(num(12.5, 3), "12.5");
+        assert_eq!(num(-2.71828, 3), "-2.718");
+        assert_eq!(num(0.05, 2), "0.05");
+        assert_eq!(num(-0.004, 2), "0");
+        assert_eq!(num(1000.0, 2), "1000");
+        assert_eq!(num(648.0001, 3), "648");
+        assert_eq!(num(f64::NAN, 3), "0");
+        assert_eq!(num(1e30, 3), "9223372036854775.807");
+    }
+
+    #[test]
+    fn codes_are_four_hex_digits() {
+        let mut out = Vec::new();
+        hex(&mut out, 0x0A3F);
+        hex(&mut out, 7);
+        assert_eq!(out, b"0A3F0007");
+    }
+
+    #[test]
+    fn adjustments_keep_the_pen_on_the_typesetters_positions() {
+        // three glyphs of width 500/1000 em at 10 pt; the typesetter wants
+        // 5 pt, 5.2 pt and 5 pt: only the second is followed by a number
+        let subset = Subset {
+            name: "F1".into(),
+            codes: vec![0, 1, 2],
+            widths: vec![0.0, 500.0, 500.0],
+        };
+        let glyph = |id, advance| PlacedGlyph {
+            id,
+            advance,
+            rise: 0.0,
+        };
+        let mut out = Vec::new();
+        show(
+            &mut out,
+            &[glyph(1, 5.0), glyph(2, 5.2), glyph(1, 5.0)],
+            10.0,
+            &subset,
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), "[<00010002>-20<0001>]TJ\n");
+    }
+}

@@ -1,0 +1,148 @@
+//! Images: one XObject per image, drawn by a content stream of its own on
+//! each page that shows it.
+
+use std::collections::BTreeMap;
+
+use lopdf::{dictionary, Object};
+
+use super::fail;
+use crate::error::Result;
+use crate::typeset::frame::Item;
+use crate::typeset::Layout;
+
+/// Image XObjects, one per image: JPEG passed through (`DCTDecode`), PNG
+/// decoded to samples (compressed with the other streams) with its alpha
+/// channel as a soft mask; then a content stream per page that draws them.
+pub(super) fn add_images(
+    doc: &mut lopdf::Document,
+    layout: &Layout,
+    page_ids: &[lopdf::ObjectId],
+) -> Result<()> {
+    use crate::images::{decode_png, Format};
+    let mut names: BTreeMap<&str, (String, lopdf::ObjectId)> = BTreeMap::new();
+    for (n, (src, image)) in layout.images.iter().enumerate() {
+        let color_space = |components: u8| match components {
+            1 => "DeviceGray",
+            4 => "DeviceCMYK",
+            _ => "DeviceRGB",
+        };
+        let id = match image.format {
+            Format::Jpeg => {
+                let dict = dictionary! {
+                    "Type" => "XObject",
+                    "Subtype" => "Image",
+                    "Width" => i64::from(image.width),
+                    "Height" => i64::from(image.height),
+                    "ColorSpace" => color_space(image.components),
+                    "BitsPerComponent" => 8,
+                    "Filter" => "DCTDecode",
+                };
+                let mut stream = lopdf::Stream::new(dict, image.bytes.clone());
+                stream.allows_compression = false;
+                doc.add_object(stream)
+            }
+            Format::Png => {
+                let pixels =
+                    decode_png(&image.bytes).map_err(|e| fail(format!("image `{src}`: {e}")))?;
+                let mut dict = dictionary! {
+                    "Type" => "XObject",
+                    "Subtype" => "Image",
+                    "Width" => i64::from(image.width),
+                    "Height" => i64::from(image.height),
+                    "ColorSpace" => color_space(pixels.components),
+                    "BitsPerComponent" => 8,
+                };
+                if let Some(alpha) = pixels.alpha {
+                    let mask = dictionary! {
+                        "Type" => "XObject",
+                        "Subtype" => "Image",
+                        "Width" => i64::from(image.width),
+                        "Height" => i64::from(image.height),
+                        "ColorSpace" => "DeviceGray",
+                        "BitsPerComponent" => 8,
+                    };
+                    let mask_id = doc.add_object(lopdf::Stream::new(mask, alpha));
+                    dict.set("SMask", mask_id);
+                }
+                doc.add_object(lopdf::Stream::new(dict, pixels.color))
+            }
+        };
+        names.insert(src.as_str(), (format!("Im{}", n + 1), id));
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    let h = layout.page_height;
+    for (page, &page_id) in layout.pages.iter().zip(page_ids) {
+        let mut ops = String::new();
+        let mut used = lopdf::Dictionary::new();
+        for item in &page.items {
+            if let Item::Image {
+                src,
+                x,
+                y,
+                width,
+                height,
+            } = item
+            {
+                let Some((name, id)) = names.get(src.as_str()) else {
+                    continue;
+                };
+                ops.push_str(&format!(
+                    "q {width:.3} 0 0 {height:.3} {x:.3} {:.3} cm /{name} Do Q\n",
+                    h - y - height
+                ));
+                used.set(name.as_bytes().to_vec(), *id);
+            }
+        }
+        if ops.is_empty() {
+            continue;
+        }
+        let content = doc.add_object(lopdf::Stream::new(
+            lopdf::Dictionary::new(),
+            ops.into_bytes(),
+        ));
+        // the page's resources, as its own dictionary, with the images added
+        let resources = {
+            let page_dict = doc
+                .get_dictionary(page_id)
+                .map_err(|e| fail(e.to_string()))?;
+            match page_dict.get(b"Resources") {
+                Ok(Object::Reference(r)) => doc
+                    .get_dictionary(*r)
+                    .map_err(|e| fail(e.to_string()))?
+                    .clone(),
+                Ok(Object::Dictionary(d)) => d.clone(),
+                _ => lopdf::Dictionary::new(),
+            }
+        };
+        let mut resources = resources;
+        let mut xobjects = match resources.get(b"XObject") {
+            Ok(Object::Reference(r)) => doc
+                .get_dictionary(*r)
+                .map_err(|e| fail(e.to_string()))?
+                .clone(),
+            Ok(Object::Dictionary(d)) => d.clone(),
+            _ => lopdf::Dictionary::new(),
+        };
+        for (k, v) in used.iter() {
+            xobjects.set(k.clone(), v.clone());
+        }
+        resources.set("XObject", xobjects);
+        let page_dict = doc
+            .get_object_mut(page_id)
+            .and_then(Object::as_dict_mut)
+            .map_err(|e| fail(e.to_string()))?;
+        let contents = match page_dict.get(b"Contents") {
+            Ok(Object::Array(a)) => a.clone(),
+            Ok(other) => vec![other.clone()],
+            Err(_) => Vec::new(),
+        };
+        // images first, so text and rules are drawn over them
+        let mut all = vec![Object::Reference(content)];
+        all.extend(contents);
+        page_dict.set("Contents", all);
+        page_dict.set("Resources", resources);
+    }
+    Ok(())
+}
