@@ -212,7 +212,7 @@ mod tests {
         assert_eq!(num(0.0, 3), "0");
         assert_eq!(num(-0.0001, 3), "0");
         assert_eq!(num(12.5, 3), "12.5");
-        assert_eq!(num(-2.71828, 3), "-2.718");
+        assert_eq!(num(-1.23456, 3), "-1.235");
         assert_eq!(num(0.05, 2), "0.05");
         assert_eq!(num(-0.004, 2), "0");
         assert_eq!(num(1000.0, 2), "1000");
