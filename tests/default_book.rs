@@ -120,6 +120,7 @@ fn pdf_fonts_are_embedded_and_subset() {
 fn pdf_is_well_formed_with_labels_outline_and_trim() {
     let dir = build_default();
     let pdf = dir.path().join("manuscript.pdf");
+    assert_eq!(unreferenced_objects(&pdf), vec![]);
     if !have("qpdf") || !have("pdfinfo") {
         return;
     }

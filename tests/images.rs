@@ -44,6 +44,7 @@ fn png_and_jpeg_are_embedded_in_both_outputs() {
     if let Some((errors, warnings, messages)) = epubcheck(&epub) {
         assert_eq!((errors, warnings), (0, 0), "{messages}");
     }
+    assert_eq!(unreferenced_objects(&pdf), vec![]);
     if !have("pdfimages") || !have("qpdf") {
         return;
     }

@@ -142,7 +142,15 @@ pub(super) fn add_images(
         let mut all = vec![Object::Reference(content)];
         all.extend(contents);
         page_dict.set("Contents", all);
+        let old = page_dict
+            .get(b"Resources")
+            .and_then(Object::as_reference)
+            .ok();
         page_dict.set("Resources", resources);
+        // the page's own copy replaces the shared dictionary it referred to
+        if let Some(old) = old {
+            doc.objects.remove(&old);
+        }
     }
     Ok(())
 }

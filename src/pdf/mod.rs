@@ -104,7 +104,11 @@ pub fn write(layout: &Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -
             .get_object_mut(page_id)
             .and_then(Object::as_dict_mut)
             .map_err(|e| fail(e.to_string()))?;
+        let old = page.get(b"Contents").and_then(Object::as_reference).ok();
         page.set("Contents", content);
+        if let Some(old) = old {
+            lo.objects.remove(&old);
+        }
     }
     finish(&mut lo, layout, meta, date)?;
     save_with_content_id(&mut lo)
@@ -132,7 +136,14 @@ fn remove_page(doc: &mut lopdf::Document, id: lopdf::ObjectId) -> Result<()> {
         .collect();
     pages.set("Count", Object::Integer(kids.len() as i64));
     pages.set("Kids", kids);
-    doc.objects.remove(&id);
+    // the page and what only it refers to
+    if let Some(Object::Dictionary(page)) = doc.objects.remove(&id) {
+        for key in [b"Contents".as_slice(), b"Resources"] {
+            if let Ok(r) = page.get(key).and_then(Object::as_reference) {
+                doc.objects.remove(&r);
+            }
+        }
+    }
     Ok(())
 }
 
@@ -203,6 +214,9 @@ fn finish(
         "ModDate" => Object::string_literal(date.pdf()),
     };
     let info_id = doc.add_object(info);
+    if let Ok(old) = doc.trailer.get(b"Info").and_then(Object::as_reference) {
+        doc.objects.remove(&old);
+    }
     doc.trailer.set("Info", info_id);
     let catalog_id = doc
         .trailer
@@ -224,7 +238,7 @@ fn finish(
         .get_object_mut(catalog_id)
         .and_then(Object::as_dict_mut)
         .map_err(|e| fail(format!("no catalog: {e}")))?;
-    catalog.remove(b"Metadata");
+    let metadata = catalog.remove(b"Metadata");
     catalog.set("PageLabels", dictionary! { "Nums" => nums });
     catalog.set("Lang", text_string(&meta.language));
     catalog.set(
@@ -241,6 +255,9 @@ fn finish(
             catalog.remove(b"PageMode");
         }
     }
+    if let Some(Object::Reference(xmp)) = metadata {
+        doc.objects.remove(&xmp);
+    }
     images::add_images(doc, layout, &page_ids)?;
     indirect_annotations(doc, &page_ids);
     for id in &page_ids {
@@ -256,8 +273,8 @@ fn finish(
             );
         }
     }
-    doc.prune_objects();
-    doc.renumber_objects();
+    // every object replaced above was removed with it: nothing is left
+    // unreferenced (a test checks), so no pruning pass over the document
     compress_streams(doc);
     // a placeholder file ID, replaced by one derived from the content on save
     doc.trailer.set(

@@ -65,6 +65,13 @@ pub fn tool(program: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Objects of a PDF that nothing refers to (the writer removes what it
+/// replaces, so there should be none).
+pub fn unreferenced_objects(pdf: &Path) -> Vec<(u32, u16)> {
+    let mut doc = lopdf::Document::load(pdf).expect("lopdf reads the PDF");
+    doc.prune_objects()
+}
+
 /// Text of a PDF as `pdftotext` extracts it (UTF-8, reading order).
 pub fn pdftotext(pdf: &Path) -> String {
     tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"])
