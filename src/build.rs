@@ -66,7 +66,7 @@ pub fn build_with(
     on_stage("typesetting");
     let fonts = typeset::fonts::Fonts::for_book(&book)?;
     let settings = typeset::Settings::from_config(&read.config.pdf)?;
-    let layout = typeset::typeset(&book, &settings, &fonts, &images)?;
+    let mut layout = typeset::typeset(&book, &settings, &fonts, &images)?;
     let mut found = layout.diagnostics(&book);
     lint::place(&mut found, &manuscript);
     diagnostics.extend(found);
@@ -88,18 +88,21 @@ pub fn build_with(
         (false, true) => "writing epub",
         (false, false) => "checking",
     });
+    // the PDF writer consumes the layout; the EPUB needs only the page map
+    let page_map = std::mem::take(&mut layout.page_map);
+    let report = layout.report.clone();
     let epub_options = epub::Options {
         modified: date,
         fonts: fonts.files(),
         cover,
-        page_map: Some(&layout.page_map),
+        page_map: Some(&page_map),
         images: &images,
     };
     let (pdf, epub) = rayon::join(
         || {
             options
                 .pdf
-                .then(|| pdf::write(&layout, &book.meta, &fonts, date))
+                .then(|| pdf::write(layout, &book.meta, &fonts, date))
                 .transpose()
         },
         || {
@@ -120,7 +123,7 @@ pub fn build_with(
     diagnostics.sort();
     diagnostics.dedup();
     Ok(Outputs {
-        report: Some(layout.report.clone()),
+        report: Some(report),
         book,
         pdf,
         epub,

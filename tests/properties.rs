@@ -355,7 +355,8 @@ fn write_both(book: &Book, want_pdf: bool, embed_fonts: bool) -> (Option<Vec<u8>
     let images = quire::images::Images::new();
     let layout = quire::typeset::typeset(book, &settings, fonts, &images).expect("typeset");
     let date = Timestamp::for_build(Some(1_700_000_000), None);
-    let pdf = want_pdf.then(|| quire::pdf::write(&layout, &book.meta, fonts, date).expect("pdf"));
+    let pdf =
+        want_pdf.then(|| quire::pdf::write(layout.clone(), &book.meta, fonts, date).expect("pdf"));
     let options = quire::epub::Options {
         modified: date,
         fonts: if embed_fonts {

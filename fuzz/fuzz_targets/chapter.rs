@@ -89,7 +89,7 @@ fuzz_target!(|data: &[u8]| {
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         return; // the build stops here and writes nothing
     }
-    let pdf = pdf::write(&layout, &book.meta, &fixture.fonts, date).expect("pdf");
+    let pdf = pdf::write(layout.clone(), &book.meta, &fixture.fonts, date).expect("pdf");
     lopdf::Document::load_mem(&pdf).expect("the PDF loads");
     let options = epub::Options {
         modified: date,

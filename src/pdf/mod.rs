@@ -49,11 +49,18 @@ fn fnv1a(bytes: &[u8], seed: u64) -> u64 {
     h
 }
 
-/// Writes the laid-out pages as a PDF.
-pub fn write(layout: &Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -> Result<Vec<u8>> {
+/// Writes the laid-out pages as a PDF. The layout is consumed: each page's
+/// items are dropped as soon as its content stream is written, so a long
+/// book never holds its glyphs and its PDF objects at once.
+pub fn write(
+    mut layout: Layout,
+    meta: &Metadata,
+    fonts: &Fonts,
+    date: Timestamp,
+) -> Result<Vec<u8>> {
     use rayon::prelude::*;
     let mut doc = PdfDocument::new(&meta.title);
-    let (subsets, inventory) = fonts::subset_faces(layout, fonts, &mut doc)?;
+    let (subsets, inventory) = fonts::subset_faces(&layout, fonts, &mut doc)?;
     let h = layout.page_height;
     // anchors: tree id → (1-based page, y from the top)
     let mut anchors: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
@@ -68,13 +75,35 @@ pub fn write(layout: &Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -
     // written below. The last page is the fonts' inventory.
     let size = |v: f64| Mm::from(Pt(v as f32));
     let (width, height) = (size(layout.page_width), size(layout.page_height));
-    let mut pages: Vec<PdfPage> = layout
+    let mut pdf_pages: Vec<PdfPage> = layout
         .pages
         .iter()
         .map(|page| PdfPage::new(width, height, links(page, &anchors, h)))
         .collect();
-    pages.push(PdfPage::new(width, height, inventory));
-    doc.with_pages(pages);
+    drop(anchors);
+    pdf_pages.push(PdfPage::new(width, height, inventory));
+    // the content streams, written and deflated page by page in parallel;
+    // each page then keeps only its images (drawn by `finish`)
+    let (contents, pictures): (Vec<Vec<u8>>, Vec<Page>) = std::mem::take(&mut layout.pages)
+        .into_par_iter()
+        .map(|page| {
+            let bytes = deflate(&content::page(&page, h, &subsets));
+            let images = page
+                .items
+                .into_iter()
+                .filter(|item| matches!(item, Item::Image { .. }))
+                .collect();
+            (
+                bytes,
+                Page {
+                    label: page.label,
+                    items: images,
+                },
+            )
+        })
+        .unzip();
+    layout.pages = pictures;
+    doc.with_pages(pdf_pages);
     let options = PdfSaveOptions {
         optimize: false,
         subset_fonts: false,
@@ -84,13 +113,6 @@ pub fn write(layout: &Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&options, &mut warnings);
     drop(doc);
-    // the content streams, written and deflated page by page in parallel:
-    // only the compressed bytes are kept
-    let contents: Vec<Vec<u8>> = layout
-        .pages
-        .par_iter()
-        .map(|page| deflate(&content::page(page, h, &subsets)))
-        .collect();
     let mut page_ids: Vec<lopdf::ObjectId> = lo.get_pages().values().copied().collect();
     let inventory = page_ids
         .pop()
@@ -110,7 +132,8 @@ pub fn write(layout: &Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -
             lo.objects.remove(&old);
         }
     }
-    finish(&mut lo, layout, meta, date)?;
+    finish(&mut lo, &layout, meta, date)?;
+    drop(layout);
     save_with_content_id(&mut lo)
 }
 
@@ -292,16 +315,14 @@ fn finish(
 /// viewers and validators only count those.
 fn indirect_annotations(doc: &mut lopdf::Document, page_ids: &[lopdf::ObjectId]) {
     for &page_id in page_ids {
-        let inline: Vec<Object> = match doc.get_dictionary(page_id).and_then(|p| p.get(b"Annots")) {
-            Ok(Object::Array(items)) => items.clone(),
+        let inline = match doc
+            .get_object_mut(page_id)
+            .and_then(Object::as_dict_mut)
+            .map(|page| page.remove(b"Annots"))
+        {
+            Ok(Some(Object::Array(items))) if !items.is_empty() => items,
             _ => continue,
         };
-        if inline.is_empty() {
-            if let Ok(page) = doc.get_object_mut(page_id).and_then(Object::as_dict_mut) {
-                page.remove(b"Annots");
-            }
-            continue;
-        }
         let refs: Vec<Object> = inline
             .into_iter()
             .map(|item| match item {

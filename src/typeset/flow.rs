@@ -498,6 +498,7 @@ impl<'a> Flow<'a> {
             let mut x = style.indent_left;
             let mut first_box = true;
             let mut runs: Vec<Item> = Vec::new();
+            let mut run_end = 0.0;
             let mut line_notes = Vec::new();
             let mut link_spans: Vec<(f64, f64, LinkDest, f64)> = Vec::new();
             let justify = style.mode == Mode::Justified && !last_line;
@@ -534,14 +535,14 @@ impl<'a> Flow<'a> {
                                     height: piece.style.size * 0.05,
                                 });
                             }
-                            runs.push(Item::Glyphs(GlyphRun {
-                                face: piece.style.face,
-                                size: piece.style.size,
+                            push_run(
+                                &mut runs,
+                                &mut run_end,
+                                (piece.style.face, piece.style.size),
                                 x,
-                                y: 0.0,
-                                glyphs: piece.glyphs.clone(),
-                                color: None,
-                            }));
+                                &piece.glyphs,
+                                piece.width,
+                            );
                             x += piece.width;
                         } else if let LbItem::Box { width, .. } = item {
                             x += width;
@@ -572,14 +573,14 @@ impl<'a> Flow<'a> {
             // the hyphen at a hyphenated break
             if lb.hyphenated {
                 if let Some(Some(h)) = hyphen_glyphs.get(lb.end) {
-                    runs.push(Item::Glyphs(GlyphRun {
-                        face: h.style.face,
-                        size: h.style.size,
+                    push_run(
+                        &mut runs,
+                        &mut run_end,
+                        (h.style.face, h.style.size),
                         x,
-                        y: 0.0,
-                        glyphs: h.glyphs.clone(),
-                        color: None,
-                    }));
+                        &h.glyphs,
+                        h.width,
+                    );
                     x += h.width;
                 }
                 hyphen_run += 1;
@@ -1325,6 +1326,43 @@ fn forced_line_end() -> [LbItem; 3] {
             hang_right: 0.0,
         },
     ]
+}
+
+/// Adds `glyphs` at `x` on a line's baseline: to the run before when it is
+/// in the same face and size, the space between them added to its last
+/// glyph's advance (as TeX's output moves the pen between words), else as
+/// a run of their own. A line is then a run per change of style, not a run
+/// per word: a long book holds a tenth of the runs.
+///
+/// `end` is where the last run pushed ends; it is moved past `glyphs`
+/// (`width` wide).
+fn push_run(
+    runs: &mut Vec<Item>,
+    end: &mut f64,
+    (face, size): (FaceId, f64),
+    x: f64,
+    glyphs: &[PlacedGlyph],
+    width: f64,
+) {
+    let gap = x - *end;
+    *end = x + width;
+    if let Some(Item::Glyphs(last)) = runs.last_mut() {
+        if last.face == face && last.size == size && last.color.is_none() && last.y == 0.0 {
+            if let Some(final_glyph) = last.glyphs.last_mut() {
+                final_glyph.advance += gap as f32;
+                last.glyphs.extend_from_slice(glyphs);
+                return;
+            }
+        }
+    }
+    runs.push(Item::Glyphs(GlyphRun {
+        face,
+        size,
+        x,
+        y: 0.0,
+        glyphs: glyphs.to_vec(),
+        color: None,
+    }));
 }
 
 /// `text` shaped in one face at `size`, as an unpositioned run.

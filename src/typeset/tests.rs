@@ -479,7 +479,7 @@ fn a_character_the_code_face_lacks_comes_from_a_fallback_font() {
         .contains("2 glyphs from fallback fonts"));
     // and the PDF embeds it: a sixth font resource
     let pdf = crate::pdf::write(
-        &layout,
+        layout,
         &crate::doc::Metadata::default(),
         &fonts,
         crate::date::Timestamp::for_build(Some(0), None),
@@ -539,4 +539,33 @@ fn a_book_the_bundled_fonts_cover_needs_no_fallback() {
     let (_, book) = layout_of("# T\n\nA\u{1}b\u{E000}c\u{200D}d\u{FE0F}e\u{FFFD}f\u{00AD}g.\n");
     let (text, code) = Fonts::bundled().unwrap().uncovered(&book);
     assert!(text.is_empty() && code.is_empty(), "{text:?} {code:?}");
+}
+
+#[test]
+fn a_line_is_one_run_per_style() {
+    // (that the words stay apart in the PDF is checked end to end, with
+    // pdftotext, in tests/default_book.rs)
+    let (layout, _) = layout_of(&format!(
+        "# Test\n\n{}\n\nPlain words then *italic words* then plain again, long enough to fill a line or two of the page.",
+        seed()
+    ));
+    let s = settings();
+    let mut plain_lines = 0;
+    for page in &layout.pages[layout.front_pages..] {
+        for (_, runs) in body_lines(page, &s) {
+            // consecutive runs never share face and size: they would have merged
+            for pair in runs.windows(2) {
+                assert!(
+                    pair[0].face != pair[1].face || pair[0].size != pair[1].size,
+                    "two runs in {:?} at {}pt on one line",
+                    pair[0].face,
+                    pair[0].size
+                );
+            }
+            if runs.len() == 1 && runs[0].face == FaceId::Regular && runs[0].size == s.size {
+                plain_lines += 1;
+            }
+        }
+    }
+    assert!(plain_lines > 30, "{plain_lines} single-run lines");
 }
