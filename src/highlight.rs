@@ -102,6 +102,12 @@ pub type Line = Vec<(TokenKind, String)>;
 /// (so a final newline adds no line), each without its line ending. An
 /// unknown or absent language gives plain lines.
 pub fn highlight(lang: Option<&str>, code: &str) -> Vec<Line> {
+    // with or without its final line ending, a block has the same lines:
+    // one cache entry for both (the PDF and EPUB writers differ there)
+    let code = code
+        .strip_suffix("\r\n")
+        .or_else(|| code.strip_suffix('\n'))
+        .unwrap_or(code);
     let plain = || code.lines().map(plain_line).collect();
     let Some(token) = lang.and_then(language_token) else {
         return plain();

@@ -97,14 +97,27 @@ fn the_epub_embeds_the_bundled_fonts_only() {
     let (_, dir, report) = build("# Greek\n\n`λ`\n", fonts.path());
     assert_eq!(report["fallback_glyphs"], 1);
     let epub = fs::File::open(dir.path().join("o/book.epub")).unwrap();
-    let zip = zip::ZipArchive::new(epub).unwrap();
-    let mut embedded: Vec<&str> = zip
+    let mut zip = zip::ZipArchive::new(epub).unwrap();
+    let mut embedded: Vec<String> = zip
         .file_names()
         .filter(|n| n.ends_with(".otf") || n.ends_with(".ttf"))
+        .map(str::to_string)
         .collect();
     embedded.sort();
     assert_eq!(embedded.len(), 5, "{embedded:?}");
     assert!(embedded.iter().all(|n| !n.contains("copy")), "{embedded:?}");
+    // each is the bundled file, byte for byte (the writer fills them in
+    // after epub-builder has written the package)
+    for name in &embedded {
+        let file_name = name.rsplit('/').next().unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut data).unwrap();
+        assert_eq!(
+            data,
+            fs::read(root().join("fonts").join(file_name)).unwrap(),
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -26,6 +26,7 @@ use crate::error::{Diagnostic, Error, Location, Result};
 use crate::manuscript::{self, Manuscript};
 use crate::typeset::fonts::FontFile;
 
+mod archive;
 mod front;
 mod ids;
 mod nav;
@@ -296,6 +297,27 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
             media_type: image.format.media_type().to_string(),
         });
     }
+    // Fonts and images are most of the package's bytes, and epub-builder
+    // deflates everything it is given: it gets them empty (for the
+    // manifest), and the post-pass fills them in, compressed once.
+    let fill: Vec<(String, &[u8])> = resources
+        .iter_mut()
+        .map(|r| (format!("OEBPS/{}", r.path), std::mem::take(&mut r.bytes)))
+        .collect();
+    let manifest_properties = documents
+        .iter()
+        .map(|d| {
+            let mut found = Vec::new();
+            if d.xhtml.contains("<svg") {
+                found.push("svg");
+            }
+            if d.xhtml.contains("<math") {
+                found.push("mathml");
+            }
+            (d.file.clone(), found)
+        })
+        .filter(|(_, found)| !found.is_empty())
+        .collect();
 
     let built = package::build(package::Package {
         title: meta.title.trim().to_string(),
@@ -344,8 +366,9 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         landmarks: nav::landmarks(files.first().map(String::as_str)),
         page_list: has_pages.then(|| nav::page_list(&plan.list)),
         nav_after: front::COPYRIGHT.to_string(),
+        properties: manifest_properties,
     };
-    let bytes = postpass::finish(&built, &fixes)?;
+    let bytes = postpass::finish(&built, &fixes, &fill)?;
     Ok((bytes, diagnostics))
 }
 

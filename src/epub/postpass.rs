@@ -1,5 +1,6 @@
 //! The post-pass over epub-builder's zip: what 0.8.3 gets wrong or leaves
-//! out, fixed in place, then the archive written again reproducibly.
+//! out, fixed in place, then the archive written again reproducibly
+//! (compressed entries that do not change are copied as they are).
 //!
 //! 1. `content.opf`: `dc:language` no longer shares its `id` with the first
 //!    `dc:creator` (0.8.3 gives both `epub-creator-0`); the identifier and
@@ -11,11 +12,12 @@
 //! 3. The archive: `mimetype` first and stored, then a fixed order, every
 //!    entry with the same timestamp, so equal input gives equal bytes.
 
-use std::io::{Cursor, Read, Write};
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
 
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+use zip::{CompressionMethod, ZipArchive};
 
+use super::archive::{self, Entry};
 use super::xml;
 use crate::date::Timestamp;
 use crate::error::{Error, Result};
@@ -37,6 +39,9 @@ pub struct Fixes {
     pub page_list: Option<String>,
     /// The spine document after which the navigation document is read.
     pub nav_after: String,
+    /// Manifest properties (`svg`, `mathml`) of XHTML documents, by path
+    /// relative to the package document.
+    pub properties: BTreeMap<String, Vec<&'static str>>,
 }
 
 fn fail(message: impl Into<String>) -> Error {
@@ -49,43 +54,69 @@ fn fail(message: impl Into<String>) -> Error {
 const OPF: &str = "OEBPS/content.opf";
 const NAV: &str = "OEBPS/nav.xhtml";
 
-/// Applies `fixes` to the zip `bytes` and writes it again.
-pub fn finish(bytes: &[u8], fixes: &Fixes) -> Result<Vec<u8>> {
+/// Applies `fixes` to epub-builder's zip `bytes`, puts the data of `fill`
+/// (path → bytes) into the entries epub-builder was given empty, and writes
+/// the archive again. Entries that do not change are copied as compressed.
+pub fn finish(bytes: &[u8], fixes: &Fixes, fill: &[(String, &[u8])]) -> Result<Vec<u8>> {
+    use rayon::prelude::*;
     let mut archive =
         ZipArchive::new(Cursor::new(bytes)).map_err(|e| fail(format!("reading back: {e}")))?;
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(archive.len());
+    let mut entries: Vec<Entry> = Vec::with_capacity(archive.len());
+    let mut opf = None;
+    let mut nav = None;
     for i in 0..archive.len() {
-        let mut file = archive
-            .by_index(i)
-            .map_err(|e| fail(format!("reading back: {e}")))?;
-        if file.is_dir() {
+        let back = |e: zip::result::ZipError| fail(format!("reading back: {e}"));
+        let mut file = archive.by_index_raw(i).map_err(back)?;
+        let name = file.name().to_string();
+        if file.is_dir() || fill.iter().any(|(path, _)| *path == name) {
             continue;
         }
-        let mut data = Vec::with_capacity(file.size() as usize);
-        file.read_to_end(&mut data)
-            .map_err(|e| fail(format!("reading back {}: {e}", file.name())))?;
-        entries.push((file.name().to_string(), data));
-    }
-
-    let text = |entries: &[(String, Vec<u8>)], name: &str| -> Result<String> {
-        let (_, data) = entries
-            .iter()
-            .find(|(n, _)| n == name)
-            .ok_or_else(|| fail(format!("epub-builder wrote no {name}")))?;
-        String::from_utf8(data.clone()).map_err(|_| fail(format!("{name} is not UTF-8")))
-    };
-    let opf = fix_opf(&text(&entries, OPF)?, &entries, fixes)?;
-    let nav = fix_nav(&text(&entries, NAV)?, fixes)?;
-    for (name, data) in &mut entries {
-        if name == OPF {
-            *data = opf.clone().into_bytes();
-        } else if name == NAV {
-            *data = nav.clone().into_bytes();
+        if name == OPF || name == NAV {
+            drop(file);
+            let mut text = String::new();
+            archive
+                .by_index(i)
+                .map_err(back)?
+                .read_to_string(&mut text)
+                .map_err(|e| fail(format!("reading back {name}: {e}")))?;
+            *(if name == OPF { &mut opf } else { &mut nav }) = Some(text);
+            continue;
         }
+        let method = match file.compression() {
+            CompressionMethod::Stored => archive::STORED,
+            CompressionMethod::Deflated => archive::DEFLATED,
+            other => return Err(fail(format!("{name}: unexpected compression {other:?}"))),
+        };
+        let (crc, size) = (file.crc32(), file.size());
+        let mut data = Vec::with_capacity(file.compressed_size() as usize);
+        file.read_to_end(&mut data)
+            .map_err(|e| fail(format!("reading back {name}: {e}")))?;
+        entries.push(Entry {
+            name,
+            method,
+            crc,
+            size,
+            data,
+        });
     }
+    let opf = opf.ok_or_else(|| fail(format!("epub-builder wrote no {OPF}")))?;
+    let nav = nav.ok_or_else(|| fail(format!("epub-builder wrote no {NAV}")))?;
+    let mut fresh = vec![
+        (OPF.to_string(), fix_opf(&opf, fixes)?.into_bytes()),
+        (NAV.to_string(), fix_nav(&nav, fixes)?.into_bytes()),
+    ];
+    fresh.extend(
+        fill.iter()
+            .map(|(path, data)| (path.clone(), data.to_vec())),
+    );
+    entries.par_extend(
+        fresh
+            .par_iter()
+            .map(|(name, data)| Entry::deflated(name, data)),
+    );
 
-    // mimetype, META-INF, the package document, nav, NCX, then the rest as
-    // epub-builder added them (its order is deterministic).
+    // mimetype, META-INF, the package document, nav, NCX, then the rest in
+    // the order epub-builder added them (deterministic), filled entries last
     let rank = |name: &str| match name {
         "mimetype" => 0,
         n if n.starts_with("META-INF/") => 1,
@@ -94,50 +125,8 @@ pub fn finish(bytes: &[u8], fixes: &Fixes) -> Result<Vec<u8>> {
         "OEBPS/toc.ncx" => 4,
         _ => 5,
     };
-    entries.sort_by_key(|(name, _)| rank(name));
-    write_zip(&entries, fixes.modified)
-}
-
-/// Writes `entries` as a zip: `mimetype` stored, the rest deflated, all
-/// with the same modification time.
-fn write_zip(entries: &[(String, Vec<u8>)], modified: Option<Timestamp>) -> Result<Vec<u8>> {
-    let time = zip_time(modified.unwrap_or(crate::date::FALLBACK));
-    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, data) in entries {
-        let method = if name == "mimetype" {
-            CompressionMethod::Stored
-        } else {
-            CompressionMethod::Deflated
-        };
-        let options = SimpleFileOptions::default()
-            .compression_method(method)
-            .last_modified_time(time)
-            .unix_permissions(0o644);
-        writer
-            .start_file(name.as_str(), options)
-            .map_err(|e| fail(format!("writing {name}: {e}")))?;
-        writer
-            .write_all(data)
-            .map_err(|e| fail(format!("writing {name}: {e}")))?;
-    }
-    let cursor = writer
-        .finish()
-        .map_err(|e| fail(format!("finishing the zip: {e}")))?;
-    Ok(cursor.into_inner())
-}
-
-/// A zip (MS-DOS) time: years 1980–2107 only, so clamped.
-fn zip_time(t: Timestamp) -> DateTime {
-    let year = t.year.clamp(1980, 2107) as u16;
-    DateTime::from_date_and_time(
-        year,
-        t.month as u8,
-        t.day as u8,
-        t.hour as u8,
-        t.minute as u8,
-        t.second.min(58) as u8,
-    )
-    .unwrap_or_default()
+    entries.sort_by_key(|entry| rank(&entry.name));
+    archive::write(&entries, fixes.modified.unwrap_or(crate::date::FALLBACK))
 }
 
 /// Replaces the content of the first `<open …>…</close>` element whose
@@ -158,7 +147,7 @@ fn replace_element(doc: &str, open: &str, close: &str, content: &str) -> Result<
     Ok(format!("{}{}{}", &doc[..inner], content, &doc[end..]))
 }
 
-fn fix_opf(opf: &str, entries: &[(String, Vec<u8>)], fixes: &Fixes) -> Result<String> {
+fn fix_opf(opf: &str, fixes: &Fixes) -> Result<String> {
     // 0.8.3 gives dc:language the ids of the creators.
     let mut opf = opf.replace(
         "<dc:language id=\"epub-creator-",
@@ -200,13 +189,9 @@ fn fix_opf(opf: &str, entries: &[(String, Vec<u8>)], fixes: &Fixes) -> Result<St
         let existing = attribute(item, "properties").unwrap_or_default();
         let mut properties: Vec<&str> = Vec::new();
         if attribute(item, "media-type").as_deref() == Some("application/xhtml+xml") {
-            if let Some((_, data)) = entries.iter().find(|(n, _)| *n == format!("OEBPS/{href}")) {
-                let content = String::from_utf8_lossy(data);
-                if content.contains("<svg") && !existing.contains("svg") {
-                    properties.push("svg");
-                }
-                if content.contains("<math") && !existing.contains("mathml") {
-                    properties.push("mathml");
+            for &property in fixes.properties.get(&href).into_iter().flatten() {
+                if !existing.contains(property) {
+                    properties.push(property);
                 }
             }
         }
