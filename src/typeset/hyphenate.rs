@@ -2,6 +2,8 @@
 //! by Com-put-er", Stanford 1983), through the `hypher` crate's embedded
 //! TeX patterns.
 
+use std::collections::HashMap;
+
 use hypher::Lang;
 
 /// Fewest letters before a hyphen (TeX's `\lefthyphenmin` is 2).
@@ -30,6 +32,35 @@ pub fn break_points(word: &str, lang: Lang) -> Vec<usize> {
     if !word.chars().all(char::is_alphabetic) {
         return Vec::new();
     }
+    // words repeat (a book uses a few thousand, many times each): each
+    // thread remembers the points of the words it has seen (in one language)
+    thread_local! {
+        static SEEN: std::cell::RefCell<Option<(Lang, Memo)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        let memo = match &mut *seen {
+            Some((known, memo)) if *known == lang && memo.len() < MEMO_WORDS => memo,
+            _ => &mut seen.insert((lang, HashMap::new())).1,
+        };
+        if let Some(points) = memo.get(word) {
+            return points.clone();
+        }
+        let points = compute(word, lang);
+        memo.insert(word.to_string(), points.clone());
+        points
+    })
+}
+
+/// Hyphenation points by word.
+type Memo = HashMap<String, Vec<usize>>;
+
+/// How many words each thread remembers before it starts again.
+const MEMO_WORDS: usize = 100_000;
+
+/// [`break_points`] without the memo.
+fn compute(word: &str, lang: Lang) -> Vec<usize> {
     let letters = word.chars().count();
     if letters < LEFT_MIN + RIGHT_MIN {
         return Vec::new();
