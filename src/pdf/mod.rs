@@ -82,27 +82,6 @@ pub fn write(
         .collect();
     drop(anchors);
     pdf_pages.push(PdfPage::new(width, height, inventory));
-    // the content streams, written and deflated page by page in parallel;
-    // each page then keeps only its images (drawn by `finish`)
-    let (contents, pictures): (Vec<Vec<u8>>, Vec<Page>) = std::mem::take(&mut layout.pages)
-        .into_par_iter()
-        .map(|page| {
-            let bytes = deflate(&content::page(&page, h, &subsets));
-            let images = page
-                .items
-                .into_iter()
-                .filter(|item| matches!(item, Item::Image { .. }))
-                .collect();
-            (
-                bytes,
-                Page {
-                    label: page.label,
-                    items: images,
-                },
-            )
-        })
-        .unzip();
-    layout.pages = pictures;
     doc.with_pages(pdf_pages);
     let options = PdfSaveOptions {
         optimize: false,
@@ -110,9 +89,37 @@ pub fn write(
         secure: true,
         image_optimization: None,
     };
-    let mut warnings = Vec::new();
-    let mut lo = doc.to_lopdf_document(&options, &mut warnings);
-    drop(doc);
+    // printpdf converts its document while the content streams are written
+    // and deflated, page by page in parallel; each page then keeps only its
+    // images (drawn by `finish`)
+    let pages = std::mem::take(&mut layout.pages);
+    let (mut lo, (contents, pictures)) = rayon::join(
+        move || {
+            let mut warnings = Vec::new();
+            doc.to_lopdf_document(&options, &mut warnings)
+        },
+        || -> (Vec<Vec<u8>>, Vec<Page>) {
+            pages
+                .into_par_iter()
+                .map(|page| {
+                    let bytes = deflate(&content::page(&page, h, &subsets));
+                    let images = page
+                        .items
+                        .into_iter()
+                        .filter(|item| matches!(item, Item::Image { .. }))
+                        .collect();
+                    (
+                        bytes,
+                        Page {
+                            label: page.label,
+                            items: images,
+                        },
+                    )
+                })
+                .unzip()
+        },
+    );
+    layout.pages = pictures;
     let mut page_ids: Vec<lopdf::ObjectId> = lo.get_pages().values().copied().collect();
     let inventory = page_ids
         .pop()
