@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::date::Timestamp;
 use crate::doc::Book;
 use crate::error::{Diagnostic, Error, Result, Severity};
+use crate::typeset::ChapterCache;
 use crate::{epub, images, lint, manuscript, markdown, pdf, typeset};
 
 /// What to build.
@@ -50,6 +51,25 @@ pub fn build_with(
     options: &BuildOptions,
     on_stage: &mut dyn FnMut(&'static str),
 ) -> Result<Outputs> {
+    build_from(options, None, on_stage)
+}
+
+/// [`build_with`] for `quire watch`: chapters that have not changed since
+/// the last build are taken from `cache`, and this build's are kept there.
+/// The outputs are the same as [`build_with`]'s.
+pub fn build_watched(
+    options: &BuildOptions,
+    cache: &ChapterCache,
+    on_stage: &mut dyn FnMut(&'static str),
+) -> Result<Outputs> {
+    build_from(options, Some(cache), on_stage)
+}
+
+fn build_from(
+    options: &BuildOptions,
+    cache: Option<&ChapterCache>,
+    on_stage: &mut dyn FnMut(&'static str),
+) -> Result<Outputs> {
     // 1. find and read the files
     on_stage("loading");
     let manuscript = manuscript::load(&options.input)?;
@@ -66,7 +86,10 @@ pub fn build_with(
     on_stage("typesetting");
     let fonts = typeset::fonts::Fonts::for_book(&book)?;
     let settings = typeset::Settings::from_config(&read.config.pdf)?;
-    let mut layout = typeset::typeset(&book, &settings, &fonts, &images)?;
+    let mut layout = match cache {
+        Some(cache) => typeset::typeset_cached(&book, &settings, &fonts, &images, cache)?,
+        None => typeset::typeset(&book, &settings, &fonts, &images)?,
+    };
     let mut found = layout.diagnostics(&book);
     lint::place(&mut found, &manuscript);
     diagnostics.extend(found);

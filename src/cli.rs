@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::build::{build_with, BuildOptions, Outputs};
+use crate::build::{build_watched, build_with, BuildOptions, Outputs};
 use crate::diagnostics::{self, Sources};
 use crate::error::{Diagnostic, Error, Result, Severity};
+use crate::typeset::ChapterCache;
 use crate::{manuscript, markdown};
 
 /// quire: one Markdown manuscript in, a typeset PDF and an EPUB 3 out.
@@ -433,7 +434,13 @@ struct Attempt {
 /// (`check`) nothing is written, but the EPUB is still made in memory: its
 /// writer has findings of its own (raw HTML it had to drop), so `check`
 /// reports what a full build would.
-fn attempt(input: &Path, plan: Option<&Plan>, deny: bool, ui: &Ui) -> Attempt {
+fn attempt(
+    input: &Path,
+    plan: Option<&Plan>,
+    deny: bool,
+    ui: &Ui,
+    cache: Option<&ChapterCache>,
+) -> Attempt {
     let options = BuildOptions {
         input: input.to_path_buf(),
         pdf: plan.is_some_and(|p| p.pdf.is_some()),
@@ -441,7 +448,10 @@ fn attempt(input: &Path, plan: Option<&Plan>, deny: bool, ui: &Ui) -> Attempt {
         source_date_epoch: source_date_epoch(),
     };
     let mut progress = Progress::new(ui);
-    let built = build_with(&options, &mut |stage| progress.stage(stage));
+    let built = match cache {
+        Some(cache) => build_watched(&options, cache, &mut |stage| progress.stage(stage)),
+        None => build_with(&options, &mut |stage| progress.stage(stage)),
+    };
     let (result, diagnostics) = match built {
         Ok(outputs) => {
             let diagnostics = outputs.diagnostics.clone();
@@ -505,7 +515,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn build_command(input: &Path, plan: &Plan, json: bool, deny: bool, ui: &Ui) -> i32 {
-    let attempt = attempt(input, Some(plan), deny, ui);
+    let attempt = attempt(input, Some(plan), deny, ui, None);
     let code = report(&attempt, input, json);
     if let (Ok((outputs, files)), false) = (&attempt.result, ui.quiet) {
         if let Some(report) = &outputs.report {
@@ -526,7 +536,7 @@ fn build_command(input: &Path, plan: &Plan, json: bool, deny: bool, ui: &Ui) -> 
 }
 
 fn check_command(input: &Path, json: bool, deny: bool, ui: &Ui) -> i32 {
-    let attempt = attempt(input, None, deny, ui);
+    let attempt = attempt(input, None, deny, ui, None);
     let code = report(&attempt, input, json);
     if !ui.quiet {
         eprintln!("check: {}", diagnostics::summary(&attempt.diagnostics));
@@ -589,9 +599,11 @@ fn watch(input: &Path, plan: &Plan, ui: &Ui) -> i32 {
         eprintln!("watching {} for changes (Ctrl-C to stop)", folder.display());
     }
     let mut first = true;
+    // chapters that did not change are not laid out again
+    let cache = ChapterCache::new();
     loop {
         let started = Instant::now();
-        let attempt = attempt(input, Some(plan), false, ui);
+        let attempt = attempt(input, Some(plan), false, ui, Some(&cache));
         let _ = report(&attempt, input, false);
         let took = started.elapsed().as_millis();
         let verb = if first { "built" } else { "rebuilt" };

@@ -106,3 +106,34 @@ fn watch_rebuilds_after_a_change_and_survives_a_failed_build() {
     watcher.wait_for("rebuilt in");
     assert!(watcher.child.try_wait().unwrap().is_none(), "watch exited");
 }
+
+/// What `quire watch` builds is what `quire build` would: chapters kept
+/// from the previous build give the same bytes, and only the edited one
+/// is laid out again.
+#[test]
+fn watched_rebuilds_reuse_unchanged_chapters_and_match_a_fresh_build() {
+    let dir = tempfile::tempdir().unwrap();
+    quire::sample::write_large_book(dir.path(), 6).unwrap();
+    let options = quire::BuildOptions {
+        input: dir.path().to_path_buf(),
+        pdf: true,
+        epub: true,
+        source_date_epoch: Some(1_700_000_000),
+    };
+    let cache = quire::typeset::ChapterCache::new();
+    let first = quire::build_watched(&options, &cache, &mut |_| {}).unwrap();
+    assert_eq!(cache.reused(), 0);
+    assert_eq!(first.pdf, quire::build(&options).unwrap().pdf);
+
+    // a chapter grows by a paragraph: its pages, and every later folio, move
+    let chapter = dir.path().join("ch0003.md");
+    let mut text = std::fs::read_to_string(&chapter).unwrap();
+    text.push_str("\nA paragraph added while watching, long enough to need a line or two of its own on the page.\n");
+    std::fs::write(&chapter, text).unwrap();
+    let watched = quire::build_watched(&options, &cache, &mut |_| {}).unwrap();
+    assert_eq!(cache.reused(), 5, "the five other chapters are reused");
+    let fresh = quire::build(&options).unwrap();
+    assert!(watched.pdf == fresh.pdf, "the PDFs differ");
+    assert!(watched.epub == fresh.epub, "the EPUBs differ");
+    assert_ne!(watched.pdf, first.pdf);
+}

@@ -5,8 +5,11 @@
 //! the page map.
 
 use hypher::Lang;
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
+use super::cache::{self, ChapterCache, Laid};
 use super::flow::{glyph_run, BlockCtx, Flow, Line, Mode, ParStyle, VItem};
 use super::fonts::{FaceId, Fonts};
 use super::frame::{GlyphRun, Item, LinkDest, OutlineEntry, Page};
@@ -29,6 +32,7 @@ pub fn assemble(
     s: &Settings,
     fonts: &Fonts,
     images: &crate::images::Images,
+    cache: Option<&ChapterCache>,
 ) -> Result<Layout> {
     let mut shaper = Shaper::new(fonts, &book.meta.language);
     let lang = hyphenate::language(&book.meta.language);
@@ -47,13 +51,25 @@ pub fn assemble(
         }
         labels.push((numbered && !unnumbered).then(|| format!("Chapter {number}")));
     }
-    let laid: Vec<(SetChapter, Report, GlyphTexts)> = book
+    let context = cache.map(|cache| {
+        cache.start();
+        cache::context(book, s, fonts, images)
+    });
+    let laid: Vec<(Option<u64>, Arc<Laid>)> = book
         .chapters
         .par_iter()
         .zip(labels.par_iter())
         .map_init(
             || Shaper::new(fonts, &book.meta.language),
             |shaper, (chapter, label)| {
+                let key = context.map(|c| cache::key(chapter, label.as_deref(), c));
+                if let Some(hit) = key.zip(cache).and_then(|(k, cache)| cache.get(k)) {
+                    return (key, hit);
+                }
+                if key.is_some() {
+                    // a chapter kept for later builds records all its glyphs
+                    shaper.new_record();
+                }
                 let mut report = Report::default();
                 let mut flow = Flow {
                     shaper,
@@ -76,16 +92,26 @@ pub fn assemble(
                 flow.blocks(&chapter.blocks, &ctx, &mut items);
                 report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
                 let pages = pages::break_pages(items, s);
-                (SetChapter { pages }, report, shaper.take_texts())
+                (key, Arc::new((pages, report, shaper.take_texts())))
             },
         )
         .collect();
+    if let Some(cache) = cache {
+        cache.replace(
+            laid.iter()
+                .filter_map(|(key, laid)| key.map(|k| (k, laid.clone())))
+                .collect(),
+        );
+    }
     let mut chapters = Vec::with_capacity(laid.len());
     let mut glyph_texts = GlyphTexts::default();
-    for (chapter, chapter_report, texts) in laid {
+    for (_, laid) in laid {
+        // shared with the cache: copied, for the pages are consumed below
+        let (pages, chapter_report, texts) =
+            Arc::try_unwrap(laid).unwrap_or_else(|kept| (*kept).clone());
         report.merge(chapter_report);
         glyph_texts.merge(texts);
-        chapters.push(chapter);
+        chapters.push(SetChapter { pages });
     }
 
     // 2. number the body: chapters open on odd (recto) pages

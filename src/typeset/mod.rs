@@ -8,6 +8,7 @@
 //! writer sees.
 
 pub mod assemble;
+pub mod cache;
 pub mod flow;
 pub mod fonts;
 pub mod frame;
@@ -24,6 +25,7 @@ use serde::Serialize;
 use crate::config::PdfConfig;
 use crate::doc::{Book, PageMap, Pos};
 use crate::error::{Diagnostic, Error, Location, Result};
+pub use cache::ChapterCache;
 use fonts::Fonts;
 use frame::{GlyphRun, OutlineEntry, Page};
 use shape::GlyphTexts;
@@ -354,5 +356,17 @@ pub fn typeset(
     fonts: &Fonts,
     images: &crate::images::Images,
 ) -> Result<Layout> {
-    assemble::assemble(book, settings, fonts, images)
+    assemble::assemble(book, settings, fonts, images, None)
+}
+
+/// [`typeset`], taking the chapters that have not changed since the last
+/// build from `cache` and keeping this build's there (`quire watch`).
+pub fn typeset_cached(
+    book: &Book,
+    settings: &Settings,
+    fonts: &Fonts,
+    images: &crate::images::Images,
+    cache: &ChapterCache,
+) -> Result<Layout> {
+    assemble::assemble(book, settings, fonts, images, Some(cache))
 }

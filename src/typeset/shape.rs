@@ -129,9 +129,12 @@ pub struct Shaper {
     /// Which face sets a character that has a fallback, by the face asked for.
     chosen: HashMap<(FaceId, char), FaceId>,
     language: Option<Language>,
-    cache: HashMap<(FaceId, String), Rc<Shaped>>,
+    /// Shaped texts by face, with the record each was last recorded in.
+    cache: HashMap<FaceId, HashMap<String, (Rc<Shaped>, u32)>>,
     /// The text of every glyph shaped since the last [`Shaper::take_texts`].
     texts: GlyphTexts,
+    /// The current record (see [`Shaper::new_record`]).
+    record: u32,
 }
 
 /// Characters that belong with the character before them: combining marks
@@ -166,7 +169,17 @@ impl Shaper {
             language: language.parse().ok(),
             cache: HashMap::new(),
             texts: GlyphTexts::default(),
+            record: 0,
         }
+    }
+
+    /// Starts a record of glyph texts that is complete on its own: every
+    /// glyph shaped from now on is recorded, even one whose text was shaped
+    /// (and recorded) before. Without it, a glyph is recorded the first time
+    /// only.
+    pub fn new_record(&mut self) {
+        self.record += 1;
+        self.texts = GlyphTexts::default();
     }
 
     /// What the glyphs shaped so far stand for; starts a new record.
@@ -244,14 +257,23 @@ impl Shaper {
 
     /// Shapes `text` in `face` (cached).
     pub fn shape(&mut self, face: FaceId, text: &str) -> Rc<Shaped> {
-        if let Some(shaped) = self.cache.get(&(face, text.to_string())) {
+        if let Some((shaped, recorded)) = self.cache.get_mut(&face).and_then(|c| c.get_mut(text)) {
+            if *recorded != self.record {
+                *recorded = self.record;
+                for g in &shaped.glyphs {
+                    self.texts.record(face, g.id, &g.text);
+                }
+            }
             return shaped.clone();
         }
         let shaped = Rc::new(self.shape_uncached(face, text));
         for g in &shaped.glyphs {
             self.texts.record(face, g.id, &g.text);
         }
-        self.cache.insert((face, text.to_string()), shaped.clone());
+        self.cache
+            .entry(face)
+            .or_default()
+            .insert(text.to_string(), (shaped.clone(), self.record));
         shaped
     }
 
