@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::date::Timestamp;
 use crate::doc::Book;
 use crate::error::{Diagnostic, Error, Result, Severity};
+use crate::pdf::StreamCache;
 use crate::typeset::ChapterCache;
 use crate::{epub, images, lint, manuscript, markdown, pdf, typeset};
 
@@ -54,12 +55,21 @@ pub fn build_with(
     build_from(options, None, on_stage)
 }
 
-/// [`build_with`] for `quire watch`: chapters that have not changed since
-/// the last build are taken from `cache`, and this build's are kept there.
-/// The outputs are the same as [`build_with`]'s.
+/// What `quire watch` keeps from one build to the next.
+#[derive(Debug, Default)]
+pub struct WatchCache {
+    /// Chapter layouts.
+    pub chapters: ChapterCache,
+    /// Compressed PDF content streams.
+    pub pages: StreamCache,
+}
+
+/// [`build_with`] for `quire watch`: chapters and pages that have not
+/// changed since the last build are taken from `cache`, and this build's are
+/// kept there. The outputs are the same as [`build_with`]'s.
 pub fn build_watched(
     options: &BuildOptions,
-    cache: &ChapterCache,
+    cache: &WatchCache,
     on_stage: &mut dyn FnMut(&'static str),
 ) -> Result<Outputs> {
     build_from(options, Some(cache), on_stage)
@@ -67,7 +77,7 @@ pub fn build_watched(
 
 fn build_from(
     options: &BuildOptions,
-    cache: Option<&ChapterCache>,
+    cache: Option<&WatchCache>,
     on_stage: &mut dyn FnMut(&'static str),
 ) -> Result<Outputs> {
     // 1. find and read the files
@@ -87,7 +97,7 @@ fn build_from(
     let fonts = typeset::fonts::Fonts::for_book(&book)?;
     let settings = typeset::Settings::from_config(&read.config.pdf)?;
     let mut layout = match cache {
-        Some(cache) => typeset::typeset_cached(&book, &settings, &fonts, &images, cache)?,
+        Some(cache) => typeset::typeset_cached(&book, &settings, &fonts, &images, &cache.chapters)?,
         None => typeset::typeset(&book, &settings, &fonts, &images)?,
     };
     let mut found = layout.diagnostics(&book);
@@ -125,7 +135,10 @@ fn build_from(
         || {
             options
                 .pdf
-                .then(|| pdf::write(layout, &book.meta, &fonts, date))
+                .then(|| {
+                    let pages = cache.map(|c| &c.pages);
+                    pdf::write_cached(layout, &book.meta, &fonts, date, pages)
+                })
                 .transpose()
         },
         || {

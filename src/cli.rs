@@ -13,10 +13,9 @@ use std::time::{Duration, Instant};
 
 use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::build::{build_watched, build_with, BuildOptions, Outputs};
+use crate::build::{build_watched, build_with, BuildOptions, Outputs, WatchCache};
 use crate::diagnostics::{self, Sources};
 use crate::error::{Diagnostic, Error, Result, Severity};
-use crate::typeset::ChapterCache;
 use crate::{manuscript, markdown};
 
 /// quire: one Markdown manuscript in, a typeset PDF and an EPUB 3 out.
@@ -439,7 +438,7 @@ fn attempt(
     plan: Option<&Plan>,
     deny: bool,
     ui: &Ui,
-    cache: Option<&ChapterCache>,
+    cache: Option<&WatchCache>,
 ) -> Attempt {
     let options = BuildOptions {
         input: input.to_path_buf(),
@@ -599,8 +598,8 @@ fn watch(input: &Path, plan: &Plan, ui: &Ui) -> i32 {
         eprintln!("watching {} for changes (Ctrl-C to stop)", folder.display());
     }
     let mut first = true;
-    // chapters that did not change are not laid out again
-    let cache = ChapterCache::new();
+    // chapters and pages that did not change are not made again
+    let cache = WatchCache::default();
     loop {
         let started = Instant::now();
         let attempt = attempt(input, Some(plan), false, ui, Some(&cache));

@@ -38,5 +38,5 @@ pub mod pdf;
 pub mod sample;
 pub mod typeset;
 
-pub use build::{build, build_watched, BuildOptions, Outputs};
+pub use build::{build, build_watched, BuildOptions, Outputs, WatchCache};
 pub use error::{Diagnostic, Error, Result};

@@ -120,9 +120,9 @@ fn watched_rebuilds_reuse_unchanged_chapters_and_match_a_fresh_build() {
         epub: true,
         source_date_epoch: Some(1_700_000_000),
     };
-    let cache = quire::typeset::ChapterCache::new();
+    let cache = quire::WatchCache::default();
     let first = quire::build_watched(&options, &cache, &mut |_| {}).unwrap();
-    assert_eq!(cache.reused(), 0);
+    assert_eq!((cache.chapters.reused(), cache.pages.reused()), (0, 0));
     assert_eq!(first.pdf, quire::build(&options).unwrap().pdf);
 
     // a chapter grows by a paragraph: its pages, and every later folio, move
@@ -131,7 +131,18 @@ fn watched_rebuilds_reuse_unchanged_chapters_and_match_a_fresh_build() {
     text.push_str("\nA paragraph added while watching, long enough to need a line or two of its own on the page.\n");
     std::fs::write(&chapter, text).unwrap();
     let watched = quire::build_watched(&options, &cache, &mut |_| {}).unwrap();
-    assert_eq!(cache.reused(), 5, "the five other chapters are reused");
+    assert_eq!(
+        cache.chapters.reused(),
+        5,
+        "the five other chapters are reused"
+    );
+    // the pages before the edit are the same; so are the front matter's
+    let pages = first.report.as_ref().unwrap().pages;
+    assert!(
+        (10..pages).contains(&cache.pages.reused()),
+        "{} of {pages} pages reused",
+        cache.pages.reused()
+    );
     let fresh = quire::build(&options).unwrap();
     assert!(watched.pdf == fresh.pdf, "the PDFs differ");
     assert!(watched.epub == fresh.epub, "the EPUBs differ");

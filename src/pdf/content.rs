@@ -253,3 +253,114 @@ mod tests {
         assert_eq!(String::from_utf8(out).unwrap(), "[<00010002>-20<0001>]TJ\n");
     }
 }
+
+/// Compressed content streams kept between the builds of `quire watch`, by
+/// [`key`]: a page whose items (and the fonts' codes) did not change is not
+/// written and compressed again.
+#[derive(Default)]
+pub struct StreamCache {
+    map: std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<Vec<u8>>>>,
+    reused: std::sync::atomic::AtomicUsize,
+}
+
+impl std::fmt::Debug for StreamCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let len = self.map.lock().map_or(0, |m| m.len());
+        write!(f, "StreamCache({len} pages)")
+    }
+}
+
+impl StreamCache {
+    /// How many pages the last build took from the cache.
+    pub fn reused(&self) -> usize {
+        self.reused.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(super) fn get(&self, key: u64) -> Option<std::sync::Arc<Vec<u8>>> {
+        let hit = self.map.lock().ok()?.get(&key).cloned();
+        if hit.is_some() {
+            self.reused
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        hit
+    }
+
+    /// Keeps this build's streams in place of what was kept.
+    pub(super) fn replace(&self, streams: std::collections::HashMap<u64, std::sync::Arc<Vec<u8>>>) {
+        if let Ok(mut map) = self.map.lock() {
+            *map = streams;
+        }
+    }
+
+    /// Starts a build's count of reused pages.
+    pub(super) fn start(&self) {
+        self.reused.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A 64-bit mix of everything [`page`] writes for `page` (glyph runs and
+/// rules, exactly, as bits), on top of `fonts` (the subsets' key).
+pub(super) fn key(page: &Page, height: f64, fonts: u64) -> u64 {
+    let mut h = Mix(fonts ^ height.to_bits());
+    for item in &page.items {
+        match item {
+            Item::Glyphs(run) => {
+                h.add(1);
+                h.add(run.face.index() as u64);
+                h.add(run.size.to_bits());
+                h.add(run.x.to_bits());
+                h.add(run.y.to_bits());
+                match run.color {
+                    Some([r, g, b]) => {
+                        h.add(u64::from(r.to_bits()) << 32 | u64::from(g.to_bits()));
+                        h.add(u64::from(b.to_bits()));
+                    }
+                    None => h.add(u64::MAX),
+                }
+                h.add(run.glyphs.len() as u64);
+                for g in &run.glyphs {
+                    h.add(u64::from(g.id) << 32 | u64::from(g.advance.to_bits()));
+                    h.add(u64::from(g.rise.to_bits()));
+                }
+            }
+            Item::Rule {
+                x,
+                y,
+                width,
+                height,
+            } => {
+                h.add(2);
+                for v in [x, y, width, height] {
+                    h.add(v.to_bits());
+                }
+            }
+            Item::Link { .. } | Item::Image { .. } | Item::Anchor { .. } => {}
+        }
+    }
+    h.0
+}
+
+/// The subsets' part of every page key: names, codes and widths.
+pub(super) fn fonts_key(subsets: &BTreeMap<FaceId, Subset>) -> u64 {
+    let mut h = Mix(0);
+    for (face, subset) in subsets {
+        h.add(face.index() as u64);
+        for b in subset.name.bytes() {
+            h.add(u64::from(b));
+        }
+        for (&code, &width) in subset.codes.iter().zip(&subset.widths) {
+            h.add(u64::from(code) << 32 | u64::from(width.to_bits()));
+        }
+    }
+    h.0
+}
+
+/// A multiply–rotate mix (the step of rustc's FxHash): fast, and enough to
+/// tell pages apart within one watch session.
+struct Mix(u64);
+
+impl Mix {
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}

@@ -15,9 +15,11 @@ mod fonts;
 mod images;
 mod outline;
 
+pub use content::StreamCache;
 pub(crate) use fonts::embeddable;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use lopdf::{dictionary, Object, StringFormat};
 use printpdf::{
@@ -52,11 +54,19 @@ fn fnv1a(bytes: &[u8], seed: u64) -> u64 {
 /// Writes the laid-out pages as a PDF. The layout is consumed: each page's
 /// items are dropped as soon as its content stream is written, so a long
 /// book never holds its glyphs and its PDF objects at once.
-pub fn write(
+pub fn write(layout: Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) -> Result<Vec<u8>> {
+    write_cached(layout, meta, fonts, date, None)
+}
+
+/// [`write`], taking the content streams of pages that have not changed
+/// since the last build from `cache`, and keeping this build's there
+/// (`quire watch`).
+pub fn write_cached(
     mut layout: Layout,
     meta: &Metadata,
     fonts: &Fonts,
     date: Timestamp,
+    cache: Option<&StreamCache>,
 ) -> Result<Vec<u8>> {
     use rayon::prelude::*;
     let mut doc = PdfDocument::new(&meta.title);
@@ -98,18 +108,26 @@ pub fn write(
             let mut warnings = Vec::new();
             doc.to_lopdf_document(&options, &mut warnings)
         },
-        || -> (Vec<Vec<u8>>, Vec<Page>) {
+        || -> (Vec<Kept>, Vec<Page>) {
+            if let Some(cache) = cache {
+                cache.start();
+            }
+            let fonts_key = cache.map(|_| content::fonts_key(&subsets));
             pages
                 .into_par_iter()
                 .map(|page| {
-                    let bytes = deflate(&content::page(&page, h, &subsets));
+                    let key = fonts_key.map_or(0, |f| content::key(&page, h, f));
+                    let bytes = match cache.and_then(|c| c.get(key)) {
+                        Some(kept) => kept,
+                        None => Arc::new(deflate(&content::page(&page, h, &subsets))),
+                    };
                     let images = page
                         .items
                         .into_iter()
                         .filter(|item| matches!(item, Item::Image { .. }))
                         .collect();
                     (
-                        bytes,
+                        (key, bytes),
                         Page {
                             label: page.label,
                             items: images,
@@ -120,12 +138,17 @@ pub fn write(
         },
     );
     layout.pages = pictures;
+    if let Some(cache) = cache {
+        let kept = contents.iter().map(|(k, b)| (*k, b.clone())).collect();
+        cache.replace(kept);
+    }
     let mut page_ids: Vec<lopdf::ObjectId> = lo.get_pages().values().copied().collect();
     let inventory = page_ids
         .pop()
         .ok_or_else(|| fail("printpdf wrote no pages"))?;
     remove_page(&mut lo, inventory)?;
-    for (&page_id, bytes) in page_ids.iter().zip(contents) {
+    for (&page_id, (_, bytes)) in page_ids.iter().zip(contents) {
+        let bytes = Arc::try_unwrap(bytes).unwrap_or_else(|kept| (*kept).clone());
         let mut stream = lopdf::Stream::new(dictionary! { "Filter" => "FlateDecode" }, bytes);
         stream.allows_compression = false;
         let content = lo.add_object(stream);
@@ -143,6 +166,9 @@ pub fn write(
     drop(layout);
     save_with_content_id(&mut lo)
 }
+
+/// A page's content stream, compressed, with its [`StreamCache`] key.
+type Kept = (u64, Arc<Vec<u8>>);
 
 /// Takes page `id` out of the page tree (printpdf writes a flat one: the
 /// root's /Kids are the pages).
