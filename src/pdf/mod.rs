@@ -164,7 +164,11 @@ pub fn write_cached(
     }
     finish(&mut lo, &layout, meta, date)?;
     drop(layout);
-    save_with_content_id(&mut lo)
+    let bytes = save_with_content_id(&mut lo);
+    // freeing tens of thousands of objects takes a while: not on the way
+    // to the caller (in `quire watch`, the next build)
+    std::thread::spawn(move || drop(lo));
+    bytes
 }
 
 /// A page's content stream, compressed, with its [`StreamCache`] key.
