@@ -107,25 +107,74 @@ pub fn parse_toml(file: &str, text: &str) -> Result<Config> {
     Ok(config)
 }
 
-/// Checks values that parse but make no sense (an unknown trim size),
-/// pointing at the line where the key is written.
+/// Checks values that parse but make no sense (an unknown trim size, a
+/// type size or leading no page can use), pointing at the line where the
+/// key is written.
 fn check_values(config: &Config, file: &str, text: &str, line_offset: u32) -> Result<()> {
-    if trim_size(&config.pdf.trim).is_none() {
+    let error = |key: &str, message: String| {
         let line = text
             .lines()
-            .position(|l| l.trim_start().starts_with("trim"))
+            .position(|l| l.trim_start().starts_with(key))
             .map_or(0, |i| i as u32 + 1);
-        return Err(Error::input(
+        Error::input(
             Location::new(file, line + line_offset, if line > 0 { 1 } else { 0 }),
+            message,
+        )
+        .with_code("invalid-config")
+    };
+    if trim_size(&config.pdf.trim).is_none() {
+        return Err(error(
+            "trim",
             format!(
                 "unknown trim size `{}` (key `trim`): use 6x9in, 5.5x8.5in, 5x8in, a5, a4, letter or e.g. 150x220mm",
                 config.pdf.trim
             ),
-        )
-        .with_code("invalid-config"));
+        ));
+    }
+    if let Some(size) = config.pdf.font_size {
+        if !(FONT_SIZES.contains(&size)) {
+            return Err(error(
+                "font-size",
+                format!(
+                    "font size {size} (key `font-size`) is out of range: use {} to {} points",
+                    FONT_SIZES.start(),
+                    FONT_SIZES.end()
+                ),
+            ));
+        }
+    }
+    if let Some(leading) = config.pdf.leading {
+        // against the size given, or the trim size's default
+        let width = trim_size(&config.pdf.trim).map_or(432.0, |(w, _)| w);
+        let size = config.pdf.font_size.unwrap_or(default_font_size(width));
+        if !(size..=size * 3.0).contains(&leading) {
+            return Err(error(
+                "leading",
+                format!(
+                    "leading {leading} (key `leading`) is out of range: use {size} to {} points, one to three times the font size",
+                    size * 3.0
+                ),
+            ));
+        }
     }
     Ok(())
 }
+
+/// The body text size for a page `width` points wide when `font-size` is
+/// not given: 11/14 on a 6×9 in page; larger pages get a larger size so
+/// the measure stays near 65–75 characters.
+pub fn default_font_size(width: f64) -> f64 {
+    if width >= 500.0 {
+        12.0
+    } else if width >= 420.0 {
+        11.0
+    } else {
+        10.5
+    }
+}
+
+/// The body text sizes a page can use, in points.
+pub const FONT_SIZES: std::ops::RangeInclusive<f64> = 5.0..=30.0;
 
 /// Parses YAML front matter (the text between the `---` lines). `line_offset`
 /// is the number of lines before the YAML in `file`, so errors point into it.
@@ -293,6 +342,26 @@ mod tests {
         let err = parse_toml("book.toml", text).unwrap_err().to_string();
         assert!(err.starts_with("book.toml:3:"), "{err}");
         assert!(err.contains("authors"), "{err}");
+    }
+
+    #[test]
+    fn font_size_and_leading_out_of_range_point_at_their_line() {
+        let err = |text: &str| parse_toml("book.toml", text).unwrap_err().to_string();
+        let e = err("[book]\ntitle = \"A\"\n[pdf]\nfont-size = 300\n");
+        assert!(e.starts_with("book.toml:4:1: font size 300"), "{e}");
+        let e = err("[pdf]\nfont-size = nan\n");
+        assert!(e.starts_with("book.toml:2:1: font size NaN"), "{e}");
+        let e = err("[pdf]\nfont-size = 10\nleading = 8\n");
+        assert!(e.starts_with("book.toml:3:1: leading 8"), "{e}");
+        // without a size, against the trim's default (12 pt on A4)
+        let e = err("[pdf]\ntrim = \"a4\"\nleading = 11\n");
+        assert!(e.contains("use 12 to 36 points"), "{e}");
+        for fine in [
+            "[pdf]\nfont-size = 10\nleading = 12\n",
+            "[pdf]\nleading = 14\n",
+        ] {
+            assert!(parse_toml("book.toml", fine).is_ok(), "{fine}");
+        }
     }
 
     #[test]

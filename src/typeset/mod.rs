@@ -72,19 +72,11 @@ impl Settings {
             )
             .with_code("invalid-config")
         })?;
-        // 11/14 on a 6×9 in page; larger pages get a larger size so the
-        // measure stays near 65–75 characters
-        let default_size = if w >= 500.0 {
-            12.0
-        } else if w >= 420.0 {
-            11.0
-        } else {
-            10.5
-        };
+        // (sizes and leadings out of range were refused with the configuration)
         let size = config
             .font_size
-            .filter(|s| (5.0..=30.0).contains(s))
-            .unwrap_or(default_size);
+            .filter(|s| crate::config::FONT_SIZES.contains(s))
+            .unwrap_or(crate::config::default_font_size(w));
         let leading = config
             .leading
             .filter(|l| (size..=size * 3.0).contains(l))
