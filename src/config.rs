@@ -112,15 +112,16 @@ pub fn parse_toml(file: &str, text: &str) -> Result<Config> {
 /// key is written.
 fn check_values(config: &Config, file: &str, text: &str, line_offset: u32) -> Result<()> {
     let error = |key: &str, message: String| {
-        let line = text
+        // the key's line and column (indented in nested front matter)
+        let (line, column) = text
             .lines()
-            .position(|l| l.trim_start().starts_with(key))
-            .map_or(0, |i| i as u32 + 1);
-        Error::input(
-            Location::new(file, line + line_offset, if line > 0 { 1 } else { 0 }),
-            message,
-        )
-        .with_code("invalid-config")
+            .enumerate()
+            .find(|(_, l)| l.trim_start().starts_with(key))
+            .map_or((0, 0), |(i, l)| {
+                (i as u32 + 1, (l.len() - l.trim_start().len()) as u32 + 1)
+            });
+        Error::input(Location::new(file, line + line_offset, column), message)
+            .with_code("invalid-config")
     };
     if trim_size(&config.pdf.trim).is_none() {
         return Err(error(
