@@ -103,28 +103,15 @@ pub(super) fn add_images(
             ops.into_bytes(),
         ));
         // the page's resources, as its own dictionary, with the images added
-        let resources = {
-            let page_dict = doc
-                .get_dictionary(page_id)
-                .map_err(|e| fail(e.to_string()))?;
-            match page_dict.get(b"Resources") {
-                Ok(Object::Reference(r)) => doc
-                    .get_dictionary(*r)
-                    .map_err(|e| fail(e.to_string()))?
-                    .clone(),
-                Ok(Object::Dictionary(d)) => d.clone(),
-                _ => lopdf::Dictionary::new(),
-            }
-        };
-        let mut resources = resources;
-        let mut xobjects = match resources.get(b"XObject") {
-            Ok(Object::Reference(r)) => doc
-                .get_dictionary(*r)
-                .map_err(|e| fail(e.to_string()))?
-                .clone(),
-            Ok(Object::Dictionary(d)) => d.clone(),
-            _ => lopdf::Dictionary::new(),
-        };
+        let page_dict = doc
+            .get_dictionary(page_id)
+            .map_err(|e| fail(e.to_string()))?;
+        let shared = page_dict
+            .get(b"Resources")
+            .and_then(Object::as_reference)
+            .ok();
+        let mut resources = owned_dictionary(doc, page_dict.get(b"Resources"))?;
+        let mut xobjects = owned_dictionary(doc, resources.get(b"XObject"))?;
         for (k, v) in used.iter() {
             xobjects.set(k.clone(), v.clone());
         }
@@ -142,15 +129,27 @@ pub(super) fn add_images(
         let mut all = vec![Object::Reference(content)];
         all.extend(contents);
         page_dict.set("Contents", all);
-        let old = page_dict
-            .get(b"Resources")
-            .and_then(Object::as_reference)
-            .ok();
         page_dict.set("Resources", resources);
-        // the page's own copy replaces the shared dictionary it referred to
-        if let Some(old) = old {
-            doc.objects.remove(&old);
+        // the page's own copy replaces the dictionary it referred to
+        if let Some(shared) = shared {
+            doc.objects.remove(&shared);
         }
     }
     Ok(())
+}
+
+/// A copy of the dictionary `value` is or refers to (an empty one if it is
+/// neither).
+fn owned_dictionary(
+    doc: &lopdf::Document,
+    value: lopdf::Result<&Object>,
+) -> Result<lopdf::Dictionary> {
+    Ok(match value {
+        Ok(Object::Reference(r)) => doc
+            .get_dictionary(*r)
+            .map_err(|e| fail(e.to_string()))?
+            .clone(),
+        Ok(Object::Dictionary(d)) => d.clone(),
+        _ => lopdf::Dictionary::new(),
+    })
 }
