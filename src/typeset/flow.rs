@@ -181,34 +181,36 @@ struct Piece {
     note: Option<usize>,
 }
 
+/// A paragraph's line-breaking items, with what goes with each (in
+/// parallel vectors, as the line breaker wants the items alone).
+#[derive(Default)]
+struct ItemList {
+    items: Vec<LbItem>,
+    /// The glyphs of a box.
+    pieces: Vec<Option<Piece>>,
+    /// The hyphen set when the line breaks at a penalty.
+    hyphens: Vec<Option<Piece>>,
+    /// The index of the word the item belongs to (for the page map).
+    words: Vec<usize>,
+}
+
+impl ItemList {
+    fn push(&mut self, item: LbItem, piece: Option<Piece>, hyphen: Option<Piece>, word: usize) {
+        self.items.push(item);
+        self.pieces.push(piece);
+        self.hyphens.push(hyphen);
+        self.words.push(word);
+    }
+}
+
 impl<'a> Flow<'a> {
     /// Lays out a paragraph of `inlines`; returns its lines.
     pub fn paragraph(&mut self, inlines: &[Inline], style: &ParStyle, block: &Block) -> Vec<Line> {
         let words = flatten(inlines, style, self.shaper);
         // the pieces (boxes) and the break-point items, in parallel
-        let mut items: Vec<LbItem> = Vec::new();
-        let mut pieces: Vec<Option<Piece>> = Vec::new(); // per item: the box content
-        let mut word_of_item: Vec<usize> = Vec::new();
-        let mut hyphen_glyphs: Vec<Option<Piece>> = Vec::new();
-        let push = |items: &mut Vec<LbItem>,
-                    pieces: &mut Vec<Option<Piece>>,
-                    hyphens: &mut Vec<Option<Piece>>,
-                    words: &mut Vec<usize>,
-                    item: LbItem,
-                    piece: Option<Piece>,
-                    hyphen: Option<Piece>,
-                    word: usize| {
-            items.push(item);
-            pieces.push(piece);
-            hyphens.push(hyphen);
-            words.push(word);
-        };
+        let mut list = ItemList::default();
         if style.first_indent > 0.0 {
-            push(
-                &mut items,
-                &mut pieces,
-                &mut hyphen_glyphs,
-                &mut word_of_item,
+            list.push(
                 LbItem::Box {
                     width: style.first_indent,
                     hang_left: 0.0,
@@ -322,11 +324,7 @@ impl<'a> Flow<'a> {
                     } else {
                         0.0
                     };
-                    push(
-                        &mut items,
-                        &mut pieces,
-                        &mut hyphen_glyphs,
-                        &mut word_of_item,
+                    list.push(
                         LbItem::Box {
                             width,
                             hang_left: hl,
@@ -344,11 +342,7 @@ impl<'a> Flow<'a> {
                     match kind {
                         Cut::Hyphen => {
                             let hyphen = self.hyphen(&segment.style);
-                            push(
-                                &mut items,
-                                &mut pieces,
-                                &mut hyphen_glyphs,
-                                &mut word_of_item,
+                            list.push(
                                 // TeX's \hyphenpenalty
                                 LbItem::Penalty {
                                     width: hyphen.width,
@@ -373,11 +367,7 @@ impl<'a> Flow<'a> {
                                 _ if after_hyphen => (50.0, true),
                                 _ => (0.0, false),
                             };
-                            push(
-                                &mut items,
-                                &mut pieces,
-                                &mut hyphen_glyphs,
-                                &mut word_of_item,
+                            list.push(
                                 LbItem::Penalty {
                                     width: 0.0,
                                     penalty,
@@ -406,11 +396,7 @@ impl<'a> Flow<'a> {
                         let after_hyphen = segment
                             .text
                             .ends_with(['-', '\u{2010}', '\u{2013}', '\u{2014}']);
-                        push(
-                            &mut items,
-                            &mut pieces,
-                            &mut hyphen_glyphs,
-                            &mut word_of_item,
+                        list.push(
                             LbItem::Penalty {
                                 width: 0.0,
                                 penalty: if after_hyphen { 50.0 } else { 0.0 },
@@ -427,16 +413,7 @@ impl<'a> Flow<'a> {
             }
             if word.hard_break {
                 for item in forced_line_end() {
-                    push(
-                        &mut items,
-                        &mut pieces,
-                        &mut hyphen_glyphs,
-                        &mut word_of_item,
-                        item,
-                        None,
-                        None,
-                        word_index,
-                    );
+                    list.push(item, None, None, word_index);
                 }
             } else if w + 1 < words.len() {
                 let (stretch, shrink) = match style.mode {
@@ -444,11 +421,7 @@ impl<'a> Flow<'a> {
                     Mode::Justified => (space / 2.0, space / 3.0),
                     Mode::Ragged | Mode::Centered => (0.0, 0.0),
                 };
-                push(
-                    &mut items,
-                    &mut pieces,
-                    &mut hyphen_glyphs,
-                    &mut word_of_item,
+                list.push(
                     LbItem::Glue {
                         width: space,
                         stretch,
@@ -460,23 +433,20 @@ impl<'a> Flow<'a> {
                 );
             }
         }
-        if items.is_empty() {
+        if list.items.is_empty() {
             return Vec::new();
         }
         // the end of a paragraph, as TeX ends one: \penalty10000 \hfil \penalty-10000
         let n_words = text_word;
         for item in forced_line_end() {
-            push(
-                &mut items,
-                &mut pieces,
-                &mut hyphen_glyphs,
-                &mut word_of_item,
-                item,
-                None,
-                None,
-                n_words,
-            );
+            list.push(item, None, None, n_words);
         }
+        let ItemList {
+            items,
+            pieces,
+            hyphens: hyphen_glyphs,
+            words: word_of_item,
+        } = list;
         let measure = style.measure;
         let params = Params {
             emergency_stretch: 1.5 * style.size,
