@@ -142,14 +142,7 @@ fn failed_build_writes_nothing_and_keeps_earlier_outputs() {
         &["build", ".", "--out", "out", "--format", "pdf"],
     );
     assert!(ok.status.success(), "{}", stderr(&ok));
-    let name = dir
-        .path()
-        .canonicalize()
-        .unwrap()
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let name = book_name(dir.path());
     let pdf = out_dir.join(format!("{name}.pdf"));
     let before = fs::read(&pdf).unwrap();
     fs::write(dir.path().join("a.md"), "# A\n\n[x](#missing)\n").unwrap();

@@ -24,14 +24,7 @@ fn png_and_jpeg_are_embedded_in_both_outputs() {
     let dir = book_with_images();
     let out = run_in(dir.path(), &["build", ".", "--out", "o"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let name = dir
-        .path()
-        .canonicalize()
-        .unwrap()
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let name = book_name(dir.path());
     let pdf = dir.path().join(format!("o/{name}.pdf"));
     let epub = dir.path().join(format!("o/{name}.epub"));
     // the EPUB holds both files and refers to them

@@ -65,6 +65,17 @@ pub fn tool(program: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The name quire gives the outputs of the manuscript folder `dir` (the
+/// folder's own name, `.` resolved).
+pub fn book_name(dir: &Path) -> String {
+    dir.canonicalize()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// Objects of a PDF that nothing refers to (the writer removes what it
 /// replaces, so there should be none).
 pub fn unreferenced_objects(pdf: &Path) -> Vec<(u32, u16)> {
