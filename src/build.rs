@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use crate::date::Timestamp;
 use crate::doc::Book;
 use crate::error::{Diagnostic, Error, Result, Severity};
-use crate::pdf::StreamCache;
-use crate::typeset::ChapterCache;
+pub use crate::kept::WatchCache;
 use crate::{epub, images, lint, manuscript, markdown, pdf, typeset};
 
 /// What to build.
@@ -53,15 +52,6 @@ pub fn build_with(
     on_stage: &mut dyn FnMut(&'static str),
 ) -> Result<Outputs> {
     build_from(options, None, on_stage)
-}
-
-/// What `quire watch` keeps from one build to the next.
-#[derive(Debug, Default)]
-pub struct WatchCache {
-    /// Chapter layouts.
-    pub chapters: ChapterCache,
-    /// Compressed PDF content streams.
-    pub pages: StreamCache,
 }
 
 /// [`build_with`] for `quire watch`: chapters and pages that have not

@@ -31,6 +31,7 @@ pub mod epub;
 pub mod error;
 pub mod highlight;
 pub mod images;
+pub mod kept;
 pub mod lint;
 pub mod manuscript;
 pub mod markdown;

@@ -197,106 +197,10 @@ fn number(out: &mut Vec<u8>, v: f64, places: u32) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn num(v: f64, places: u32) -> String {
-        let mut out = Vec::new();
-        number(&mut out, v, places);
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn numbers_are_plain_pdf_reals() {
-        assert_eq!(num(0.0, 3), "0");
-        assert_eq!(num(-0.0001, 3), "0");
-        assert_eq!(num(12.5, 3), "12.5");
-        assert_eq!(num(-1.23456, 3), "-1.235");
-        assert_eq!(num(0.05, 2), "0.05");
-        assert_eq!(num(-0.004, 2), "0");
-        assert_eq!(num(1000.0, 2), "1000");
-        assert_eq!(num(648.0001, 3), "648");
-        assert_eq!(num(f64::NAN, 3), "0");
-        assert_eq!(num(1e30, 3), "9223372036854775.807");
-    }
-
-    #[test]
-    fn codes_are_four_hex_digits() {
-        let mut out = Vec::new();
-        hex(&mut out, 0x0A3F);
-        hex(&mut out, 7);
-        assert_eq!(out, b"0A3F0007");
-    }
-
-    #[test]
-    fn adjustments_keep_the_pen_on_the_typesetters_positions() {
-        // three glyphs of width 500/1000 em at 10 pt; the typesetter wants
-        // 5 pt, 5.2 pt and 5 pt: only the second is followed by a number
-        let subset = Subset {
-            name: "F1".into(),
-            codes: vec![0, 1, 2],
-            widths: vec![0.0, 500.0, 500.0],
-        };
-        let glyph = |id, advance| PlacedGlyph {
-            id,
-            advance,
-            rise: 0.0,
-        };
-        let mut out = Vec::new();
-        show(
-            &mut out,
-            &[glyph(1, 5.0), glyph(2, 5.2), glyph(1, 5.0)],
-            10.0,
-            &subset,
-        );
-        assert_eq!(String::from_utf8(out).unwrap(), "[<00010002>-20<0001>]TJ\n");
-    }
-}
-
 /// Compressed content streams kept between the builds of `quire watch`, by
 /// [`key`]: a page whose items (and the fonts' codes) did not change is not
 /// written and compressed again.
-#[derive(Default)]
-pub struct StreamCache {
-    map: std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<Vec<u8>>>>,
-    reused: std::sync::atomic::AtomicUsize,
-}
-
-impl std::fmt::Debug for StreamCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let len = self.map.lock().map_or(0, |m| m.len());
-        write!(f, "StreamCache({len} pages)")
-    }
-}
-
-impl StreamCache {
-    /// How many pages the last build took from the cache.
-    pub fn reused(&self) -> usize {
-        self.reused.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    pub(super) fn get(&self, key: u64) -> Option<std::sync::Arc<Vec<u8>>> {
-        let hit = self.map.lock().ok()?.get(&key).cloned();
-        if hit.is_some() {
-            self.reused
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        hit
-    }
-
-    /// Keeps this build's streams in place of what was kept.
-    pub(super) fn replace(&self, streams: std::collections::HashMap<u64, std::sync::Arc<Vec<u8>>>) {
-        if let Ok(mut map) = self.map.lock() {
-            *map = streams;
-        }
-    }
-
-    /// Starts a build's count of reused pages.
-    pub(super) fn start(&self) {
-        self.reused.store(0, std::sync::atomic::Ordering::Relaxed);
-    }
-}
+pub type StreamCache = crate::kept::Kept<Vec<u8>>;
 
 /// A 64-bit mix of everything [`page`] writes for `page` (glyph runs and
 /// rules, exactly, as bits), on top of `fonts` (the subsets' key).
@@ -362,5 +266,62 @@ struct Mix(u64);
 impl Mix {
     fn add(&mut self, v: u64) {
         self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(v: f64, places: u32) -> String {
+        let mut out = Vec::new();
+        number(&mut out, v, places);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_plain_pdf_reals() {
+        assert_eq!(num(0.0, 3), "0");
+        assert_eq!(num(-0.0001, 3), "0");
+        assert_eq!(num(12.5, 3), "12.5");
+        assert_eq!(num(-1.23456, 3), "-1.235");
+        assert_eq!(num(0.05, 2), "0.05");
+        assert_eq!(num(-0.004, 2), "0");
+        assert_eq!(num(1000.0, 2), "1000");
+        assert_eq!(num(648.0001, 3), "648");
+        assert_eq!(num(f64::NAN, 3), "0");
+        assert_eq!(num(1e30, 3), "9223372036854775.807");
+    }
+
+    #[test]
+    fn codes_are_four_hex_digits() {
+        let mut out = Vec::new();
+        hex(&mut out, 0x0A3F);
+        hex(&mut out, 7);
+        assert_eq!(out, b"0A3F0007");
+    }
+
+    #[test]
+    fn adjustments_keep_the_pen_on_the_typesetters_positions() {
+        // three glyphs of width 500/1000 em at 10 pt; the typesetter wants
+        // 5 pt, 5.2 pt and 5 pt: only the second is followed by a number
+        let subset = Subset {
+            name: "F1".into(),
+            codes: vec![0, 1, 2],
+            widths: vec![0.0, 500.0, 500.0],
+        };
+        let glyph = |id, advance| PlacedGlyph {
+            id,
+            advance,
+            rise: 0.0,
+        };
+        let mut out = Vec::new();
+        show(
+            &mut out,
+            &[glyph(1, 5.0), glyph(2, 5.2), glyph(1, 5.0)],
+            10.0,
+            &subset,
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), "[<00010002>-20<0001>]TJ\n");
     }
 }

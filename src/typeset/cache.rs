@@ -9,11 +9,8 @@
 //! [`GlyphTexts`] are complete on their own; the output is then the same,
 //! byte for byte, as a build without the cache.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 use super::pages::BodyPage;
 use super::shape::GlyphTexts;
@@ -22,55 +19,10 @@ use crate::doc::{Book, Chapter};
 use crate::typeset::fonts::Fonts;
 
 /// A laid-out chapter: its body pages, its report, its glyphs' texts.
-pub(super) type Laid = (Vec<BodyPage>, Report, GlyphTexts);
+pub type Laid = (Vec<BodyPage>, Report, GlyphTexts);
 
 /// Chapter layouts by [`key`], from the last build.
-#[derive(Default)]
-pub struct ChapterCache {
-    map: Mutex<HashMap<u64, Arc<Laid>>>,
-    /// Chapters taken from the cache by the last build.
-    reused: AtomicUsize,
-}
-
-impl std::fmt::Debug for ChapterCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let len = self.map.lock().map_or(0, |m| m.len());
-        write!(f, "ChapterCache({len} chapters)")
-    }
-}
-
-impl ChapterCache {
-    /// An empty cache.
-    pub fn new() -> ChapterCache {
-        ChapterCache::default()
-    }
-
-    /// How many chapters the last build took from the cache.
-    pub fn reused(&self) -> usize {
-        self.reused.load(Ordering::Relaxed)
-    }
-
-    /// The layout kept under `key`.
-    pub(super) fn get(&self, key: u64) -> Option<Arc<Laid>> {
-        let hit = self.map.lock().ok()?.get(&key).cloned();
-        if hit.is_some() {
-            self.reused.fetch_add(1, Ordering::Relaxed);
-        }
-        hit
-    }
-
-    /// Starts a build's count of reused chapters.
-    pub(super) fn start(&self) {
-        self.reused.store(0, Ordering::Relaxed);
-    }
-
-    /// Keeps `laid` (this build's chapters) in place of what was kept.
-    pub(super) fn replace(&self, laid: HashMap<u64, Arc<Laid>>) {
-        if let Ok(mut map) = self.map.lock() {
-            *map = laid;
-        }
-    }
-}
+pub type ChapterCache = crate::kept::Kept<Laid>;
 
 /// Feeds formatted text to a hasher, without building the string.
 struct HashWriter<'a>(&'a mut DefaultHasher);
