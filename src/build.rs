@@ -120,6 +120,7 @@ fn build_from(
         cover,
         page_map: Some(&page_map),
         images: &images,
+        kept: cache.map(|c| &c.entries),
     };
     let (pdf, epub) = rayon::join(
         || {

@@ -61,6 +61,50 @@ impl<T> Kept<T> {
     }
 }
 
+/// A fast 64-bit hash for keys (and the PDF's file ID): the multiply–rotate
+/// step of rustc's FxHash over 8-byte words, then MurmurHash3's 64-bit
+/// finaliser (Appleby) so that every input bit reaches every output bit.
+/// Not for untrusted keys in a shared table; enough to tell one build's
+/// inputs from another's.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Mix(pub u64);
+
+impl Mix {
+    /// Mixes in one word.
+    pub fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for Mix {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = words.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        // the length, so that trailing zero bytes still count
+        self.add(u64::from_le_bytes(w) ^ ((bytes.len() as u64) << 56));
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
 /// What `quire watch` keeps.
 #[derive(Debug, Default)]
 pub struct WatchCache {
@@ -68,4 +112,6 @@ pub struct WatchCache {
     pub chapters: crate::typeset::ChapterCache,
     /// Compressed PDF content streams.
     pub pages: crate::pdf::StreamCache,
+    /// Compressed EPUB entries (chapters, fonts, images).
+    pub entries: crate::epub::EntryCache,
 }

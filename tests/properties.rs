@@ -367,6 +367,7 @@ fn write_both(book: &Book, want_pdf: bool, embed_fonts: bool) -> (Option<Vec<u8>
         cover: None,
         page_map: Some(&layout.page_map),
         images: &images,
+        kept: None,
     };
     let (epub, _) = quire::epub::write(book, &options).expect("epub");
     (pdf, epub)

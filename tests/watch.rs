@@ -122,7 +122,9 @@ fn watched_rebuilds_reuse_unchanged_chapters_and_match_a_fresh_build() {
     };
     let cache = quire::WatchCache::default();
     let first = quire::build_watched(&options, &cache, &mut |_| {}).unwrap();
-    assert_eq!((cache.chapters.reused(), cache.pages.reused()), (0, 0));
+    let reused =
+        |c: &quire::WatchCache| (c.chapters.reused(), c.pages.reused(), c.entries.reused());
+    assert_eq!(reused(&cache), (0, 0, 0));
     assert_eq!(first.pdf, quire::build(&options).unwrap().pdf);
 
     // a chapter grows by a paragraph: its pages, and every later folio, move
@@ -142,6 +144,13 @@ fn watched_rebuilds_reuse_unchanged_chapters_and_match_a_fresh_build() {
         (10..pages).contains(&cache.pages.reused()),
         "{} of {pages} pages reused",
         cache.pages.reused()
+    );
+    // the EPUB's fonts, front matter and the chapters before the edit are
+    // not compressed again (later chapters' page markers moved)
+    assert!(
+        cache.entries.reused() >= 5 + 3 + 2,
+        "{} EPUB entries reused",
+        cache.entries.reused()
     );
     let fresh = quire::build(&options).unwrap();
     assert!(watched.pdf == fresh.pdf, "the PDFs differ");

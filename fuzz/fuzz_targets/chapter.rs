@@ -99,6 +99,7 @@ fuzz_target!(|data: &[u8]| {
         cover: None,
         page_map: Some(&layout.page_map),
         images: &images,
+        kept: None,
     };
     let (bytes, _) = epub::write(&book, &options).expect("epub");
     check_epub(&bytes);

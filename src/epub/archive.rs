@@ -9,6 +9,8 @@
 //! compressed ([`Entry`]), so that what epub-builder deflated is copied,
 //! not inflated and deflated again.
 
+use std::borrow::Borrow;
+
 use crate::date::Timestamp;
 use crate::error::{Error, Result};
 
@@ -66,11 +68,12 @@ const ATTRIBUTES: u32 = 0o100_644 << 16;
 const UTF8: u16 = 1 << 11;
 
 /// Writes `entries` as a zip archive, in order, every entry dated `modified`.
-pub fn write(entries: &[Entry], modified: Timestamp) -> Result<Vec<u8>> {
+pub fn write<E: Borrow<Entry>>(entries: &[E], modified: Timestamp) -> Result<Vec<u8>> {
     let (time, date) = dos_time(modified);
-    let mut out = Vec::with_capacity(entries.iter().map(|e| e.data.len() + 100).sum());
+    let mut out = Vec::with_capacity(entries.iter().map(|e| e.borrow().data.len() + 100).sum());
     let mut central = Vec::new();
     for entry in entries {
+        let entry: &Entry = entry.borrow();
         let too_big = || {
             fail(format!(
                 "`{}` is too large for a zip without zip64",

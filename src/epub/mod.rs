@@ -33,6 +33,8 @@ mod nav;
 mod package;
 mod pages;
 mod postpass;
+
+pub use postpass::EntryCache;
 mod sanitize;
 mod style;
 mod xhtml;
@@ -54,6 +56,8 @@ pub struct Options<'a> {
     pub page_map: Option<&'a PageMap>,
     /// The book's images, by the `src` the Markdown uses (see [`crate::images::load`]).
     pub images: &'a crate::images::Images,
+    /// Compressed entries of the last build (`quire watch`), if any.
+    pub kept: Option<&'a EntryCache>,
 }
 
 /// A cover image read from the manuscript folder.
@@ -297,13 +301,6 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
             media_type: image.format.media_type().to_string(),
         });
     }
-    // Fonts and images are most of the package's bytes, and epub-builder
-    // deflates everything it is given: it gets them empty (for the
-    // manifest), and the post-pass fills them in, compressed once.
-    let fill: Vec<(String, &[u8])> = resources
-        .iter_mut()
-        .map(|r| (format!("OEBPS/{}", r.path), std::mem::take(&mut r.bytes)))
-        .collect();
     let manifest_properties = documents
         .iter()
         .map(|d| {
@@ -318,6 +315,23 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         })
         .filter(|(_, found)| !found.is_empty())
         .collect();
+    // epub-builder deflates everything it is given: the spine's documents,
+    // fonts and images go in empty (for the manifest and the spine) and the
+    // post-pass fills them in, compressed once (and in `quire watch` not
+    // again while they do not change).
+    let texts: Vec<(String, String)> = documents
+        .iter_mut()
+        .map(|d| (format!("OEBPS/{}", d.file), std::mem::take(&mut d.xhtml)))
+        .collect();
+    let mut fill: Vec<(String, &[u8])> = texts
+        .iter()
+        .map(|(path, xhtml)| (path.clone(), xhtml.as_bytes()))
+        .collect();
+    fill.extend(
+        resources
+            .iter_mut()
+            .map(|r| (format!("OEBPS/{}", r.path), std::mem::take(&mut r.bytes))),
+    );
 
     let built = package::build(package::Package {
         title: meta.title.trim().to_string(),
@@ -368,7 +382,7 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         nav_after: front::COPYRIGHT.to_string(),
         properties: manifest_properties,
     };
-    let bytes = postpass::finish(&built, &fixes, &fill)?;
+    let bytes = postpass::finish(&built, &fixes, &fill, options.kept)?;
     Ok((bytes, diagnostics))
 }
 

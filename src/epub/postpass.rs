@@ -13,7 +13,9 @@
 //!    entry with the same timestamp, so equal input gives equal bytes.
 
 use std::collections::BTreeMap;
+use std::hash::Hasher;
 use std::io::{Cursor, Read};
+use std::sync::Arc;
 
 use zip::{CompressionMethod, ZipArchive};
 
@@ -21,6 +23,12 @@ use super::archive::{self, Entry};
 use super::xml;
 use crate::date::Timestamp;
 use crate::error::{Error, Result};
+use crate::kept::{Kept, Mix};
+
+/// Compressed entries kept between the builds of `quire watch`, by a hash
+/// of their name and data: a chapter, font or image that did not change is
+/// not compressed again.
+pub type EntryCache = Kept<Entry>;
 
 /// What the post-pass writes into the package.
 #[derive(Debug, Default)]
@@ -56,12 +64,18 @@ const NAV: &str = "OEBPS/nav.xhtml";
 
 /// Applies `fixes` to epub-builder's zip `bytes`, puts the data of `fill`
 /// (path → bytes) into the entries epub-builder was given empty, and writes
-/// the archive again. Entries that do not change are copied as compressed.
-pub fn finish(bytes: &[u8], fixes: &Fixes, fill: &[(String, &[u8])]) -> Result<Vec<u8>> {
+/// the archive again. Entries that do not change are copied as compressed;
+/// filled entries found in `kept` are not compressed again.
+pub fn finish(
+    bytes: &[u8],
+    fixes: &Fixes,
+    fill: &[(String, &[u8])],
+    kept: Option<&EntryCache>,
+) -> Result<Vec<u8>> {
     use rayon::prelude::*;
     let mut archive =
         ZipArchive::new(Cursor::new(bytes)).map_err(|e| fail(format!("reading back: {e}")))?;
-    let mut entries: Vec<Entry> = Vec::with_capacity(archive.len());
+    let mut entries: Vec<Arc<Entry>> = Vec::with_capacity(archive.len());
     let mut opf = None;
     let mut nav = None;
     for i in 0..archive.len() {
@@ -91,29 +105,46 @@ pub fn finish(bytes: &[u8], fixes: &Fixes, fill: &[(String, &[u8])]) -> Result<V
         let mut data = Vec::with_capacity(file.compressed_size() as usize);
         file.read_to_end(&mut data)
             .map_err(|e| fail(format!("reading back {name}: {e}")))?;
-        entries.push(Entry {
+        entries.push(Arc::new(Entry {
             name,
             method,
             crc,
             size,
             data,
-        });
+        }));
     }
     let opf = opf.ok_or_else(|| fail(format!("epub-builder wrote no {OPF}")))?;
     let nav = nav.ok_or_else(|| fail(format!("epub-builder wrote no {NAV}")))?;
-    let mut fresh = vec![
-        (OPF.to_string(), fix_opf(&opf, fixes)?.into_bytes()),
-        (NAV.to_string(), fix_nav(&nav, fixes)?.into_bytes()),
-    ];
-    fresh.extend(
-        fill.iter()
-            .map(|(path, data)| (path.clone(), data.to_vec())),
-    );
-    entries.par_extend(
+    let opf = fix_opf(&opf, fixes)?;
+    let nav = fix_nav(&nav, fixes)?;
+    let fresh = [(OPF, opf.as_bytes()), (NAV, nav.as_bytes())];
+    entries.extend(
         fresh
-            .par_iter()
-            .map(|(name, data)| Entry::deflated(name, data)),
+            .iter()
+            .map(|(name, data)| Arc::new(Entry::deflated(name, data))),
     );
+    if let Some(kept) = kept {
+        kept.start();
+    }
+    let filled: Vec<(u64, Arc<Entry>)> = fill
+        .par_iter()
+        .map(|(name, data)| {
+            let key = kept.map_or(0, |_| {
+                let mut h = Mix::default();
+                h.write(name.as_bytes());
+                h.write(data);
+                h.finish()
+            });
+            let entry = kept
+                .and_then(|kept| kept.get(key))
+                .unwrap_or_else(|| Arc::new(Entry::deflated(name, data)));
+            (key, entry)
+        })
+        .collect();
+    if let Some(kept) = kept {
+        kept.replace(filled.iter().cloned().collect());
+    }
+    entries.extend(filled.into_iter().map(|(_, entry)| entry));
 
     // mimetype, META-INF, the package document, nav, NCX, then the rest in
     // the order epub-builder added them (deterministic), filled entries last

@@ -354,6 +354,7 @@ fn options(page_map: Option<&PageMap>) -> Options<'_> {
         cover: None,
         page_map,
         images: &crate::images::NO_IMAGES,
+        kept: None,
     }
 }
 
