@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::fonts::Subset;
+use crate::kept::Mix;
 use crate::typeset::fonts::FaceId;
 use crate::typeset::frame::{Item, Page, PlacedGlyph};
 
@@ -257,16 +258,6 @@ pub(super) fn fonts_key(subsets: &BTreeMap<FaceId, Subset>) -> u64 {
         }
     }
     h.0
-}
-
-/// A multiply–rotate mix (the step of rustc's FxHash): fast, and enough to
-/// tell pages apart within one watch session.
-struct Mix(u64);
-
-impl Mix {
-    fn add(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
 }
 
 #[cfg(test)]

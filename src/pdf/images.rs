@@ -106,10 +106,6 @@ pub(super) fn add_images(
         let page_dict = doc
             .get_dictionary(page_id)
             .map_err(|e| fail(e.to_string()))?;
-        let shared = page_dict
-            .get(b"Resources")
-            .and_then(Object::as_reference)
-            .ok();
         let mut resources = owned_dictionary(doc, page_dict.get(b"Resources"))?;
         let mut xobjects = owned_dictionary(doc, resources.get(b"XObject"))?;
         for (k, v) in used.iter() {
@@ -129,11 +125,8 @@ pub(super) fn add_images(
         let mut all = vec![Object::Reference(content)];
         all.extend(contents);
         page_dict.set("Contents", all);
+        // its own copy: the resources it referred to are every page's
         page_dict.set("Resources", resources);
-        // the page's own copy replaces the dictionary it referred to
-        if let Some(shared) = shared {
-            doc.objects.remove(&shared);
-        }
     }
     Ok(())
 }

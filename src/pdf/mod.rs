@@ -1,19 +1,22 @@
 //! PDF writer: the typesetter's pages → PDF bytes.
 //!
 //! 1. [`fonts`]: each face is subset to the glyphs used and loaded into
-//!    printpdf, which writes the font objects;
-//! 2. printpdf builds the pages with their link annotations; lopdf takes
-//!    over from there:
-//! 3. [`content`]: each page's content stream (text, rules) is written
-//!    and compressed, pages in parallel;
-//! 4. [`images`], [`outline`] and `finish`: image XObjects, the nested
-//!    outline, document info and dates, language, page labels, TrimBox,
-//!    and a content-derived file ID.
+//!    printpdf, which writes the font objects (widths, ToUnicode maps) from
+//!    one throwaway page that shows every glyph used once; lopdf takes over
+//!    from there:
+//! 2. [`content`]: each page's content stream (text, rules) is written
+//!    and compressed, pages in parallel; the pages and their link
+//!    annotations are written here, sharing the fonts' resources;
+//! 3. [`images`], [`outline`] and `finish`: image XObjects, the nested
+//!    outline, document info and dates, language, page labels;
+//! 4. [`save`]: the objects serialised in parallel, the cross-reference
+//!    table, and a content-derived file ID.
 
 mod content;
 mod fonts;
 mod images;
 mod outline;
+mod save;
 
 pub use content::StreamCache;
 pub(crate) use fonts::embeddable;
@@ -22,10 +25,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use lopdf::{dictionary, Object, StringFormat};
-use printpdf::{
-    Actions, BorderArray, Destination, LinkAnnotation, Mm, Op, PdfDocument, PdfPage,
-    PdfSaveOptions, Pt, Rect,
-};
+use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
 
 use crate::date::Timestamp;
 use crate::doc::Metadata;
@@ -71,28 +71,12 @@ pub fn write_cached(
     use rayon::prelude::*;
     let mut doc = PdfDocument::new(&meta.title);
     let (subsets, inventory) = fonts::subset_faces(&layout, fonts, &mut doc)?;
-    let h = layout.page_height;
-    // anchors: tree id → (1-based page, y from the top)
-    let mut anchors: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
-    for (i, page) in layout.pages.iter().enumerate() {
-        for item in &page.items {
-            if let Item::Anchor { id, y } = item {
-                anchors.entry(id.as_str()).or_insert((i + 1, *y));
-            }
-        }
-    }
-    // printpdf's pages carry the link annotations; their contents are
-    // written below. The last page is the fonts' inventory.
-    let size = |v: f64| Mm::from(Pt(v as f32));
-    let (width, height) = (size(layout.page_width), size(layout.page_height));
-    let mut pdf_pages: Vec<PdfPage> = layout
-        .pages
-        .iter()
-        .map(|page| PdfPage::new(width, height, links(page, &anchors, h)))
-        .collect();
-    drop(anchors);
-    pdf_pages.push(PdfPage::new(width, height, inventory));
-    doc.with_pages(pdf_pages);
+    let (w, h) = (layout.page_width, layout.page_height);
+    let links = links(&layout.pages, h);
+    // printpdf writes the fonts (with their widths and ToUnicode maps) and
+    // the document around them; its one page is the fonts' inventory,
+    // taken out below. The pages are written here.
+    doc.with_pages(vec![PdfPage::new(Mm(100.0), Mm(100.0), inventory)]);
     let options = PdfSaveOptions {
         optimize: false,
         subset_fonts: false,
@@ -103,7 +87,7 @@ pub fn write_cached(
     // and deflated, page by page in parallel; each page then keeps only its
     // images (drawn by `finish`)
     let pages = std::mem::take(&mut layout.pages);
-    let (mut lo, (contents, pictures)) = rayon::join(
+    let (lo, (contents, pictures)) = rayon::join(
         move || {
             let mut warnings = Vec::new();
             doc.to_lopdf_document(&options, &mut warnings)
@@ -137,112 +121,169 @@ pub fn write_cached(
                 .unzip()
         },
     );
+    let mut lo = lo;
     layout.pages = pictures;
     if let Some(cache) = cache {
         let kept = contents.iter().map(|(k, b)| (*k, b.clone())).collect();
         cache.replace(kept);
     }
-    let mut page_ids: Vec<lopdf::ObjectId> = lo.get_pages().values().copied().collect();
-    let inventory = page_ids
-        .pop()
-        .ok_or_else(|| fail("printpdf wrote no pages"))?;
-    remove_page(&mut lo, inventory)?;
-    for (&page_id, (_, bytes)) in page_ids.iter().zip(contents) {
+    let (tree, resources) = take_inventory(&mut lo)?;
+    // the pages' ids first: links point forwards as well as back
+    let page_ids: Vec<lopdf::ObjectId> = contents.iter().map(|_| lo.new_object_id()).collect();
+    let box_ = || -> Object { vec![0.into(), 0.into(), real(w), real(h)].into() };
+    for ((&page_id, (_, bytes)), links) in page_ids.iter().zip(contents).zip(links) {
         let bytes = Arc::try_unwrap(bytes).unwrap_or_else(|kept| (*kept).clone());
         let mut stream = lopdf::Stream::new(dictionary! { "Filter" => "FlateDecode" }, bytes);
         stream.allows_compression = false;
         let content = lo.add_object(stream);
-        let page = lo
-            .get_object_mut(page_id)
-            .and_then(Object::as_dict_mut)
-            .map_err(|e| fail(e.to_string()))?;
-        let old = page.get(b"Contents").and_then(Object::as_reference).ok();
-        page.set("Contents", content);
-        if let Some(old) = old {
-            lo.objects.remove(&old);
+        let mut page = dictionary! {
+            "Type" => "Page",
+            "Parent" => tree,
+            "MediaBox" => box_(),
+            "TrimBox" => box_(),
+            "Resources" => resources,
+            "Contents" => content,
+        };
+        if !links.is_empty() {
+            let annots: Vec<Object> = links
+                .into_iter()
+                .map(|link| Object::Reference(lo.add_object(link.annotation(page_id, &page_ids))))
+                .collect();
+            page.set("Annots", annots);
         }
+        lo.objects.insert(page_id, Object::Dictionary(page));
     }
-    finish(&mut lo, &layout, meta, date)?;
+    let kids: Vec<Object> = page_ids.iter().map(|&id| Object::Reference(id)).collect();
+    let tree_dict = lo
+        .get_object_mut(tree)
+        .and_then(Object::as_dict_mut)
+        .map_err(|e| fail(format!("no page tree: {e}")))?;
+    tree_dict.set("Count", Object::Integer(kids.len() as i64));
+    tree_dict.set("Kids", kids);
+    finish(&mut lo, &layout, &page_ids, meta, date)?;
     drop(layout);
-    let bytes = save_with_content_id(&mut lo);
+    let bytes = save::save(&lo);
     // freeing tens of thousands of objects takes a while: not on the way
     // to the caller (in `quire watch`, the next build)
     std::thread::spawn(move || drop(lo));
-    bytes
+    Ok(bytes)
 }
 
 /// A page's content stream, compressed, with its [`StreamCache`] key.
 type Kept = (u64, Arc<Vec<u8>>);
 
-/// Takes page `id` out of the page tree (printpdf writes a flat one: the
-/// root's /Kids are the pages).
-fn remove_page(doc: &mut lopdf::Document, id: lopdf::ObjectId) -> Result<()> {
-    let parent = doc
-        .get_dictionary(id)
-        .and_then(|page| page.get(b"Parent"))
+fn real(v: f64) -> Object {
+    Object::Real(v as f32)
+}
+
+/// Takes printpdf's one page, the fonts' inventory, out of the document
+/// (printpdf writes a flat page tree: the root's /Kids are the pages).
+/// Returns the page tree and the inventory's resources (which name every
+/// font: all pages share them).
+fn take_inventory(doc: &mut lopdf::Document) -> Result<(lopdf::ObjectId, lopdf::ObjectId)> {
+    let ids: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
+    let [id] = ids[..] else {
+        return Err(fail("printpdf wrote other pages than the inventory"));
+    };
+    let Some(Object::Dictionary(page)) = doc.objects.remove(&id) else {
+        return Err(fail("the inventory page is not a dictionary"));
+    };
+    let tree = page
+        .get(b"Parent")
         .and_then(Object::as_reference)
         .map_err(|e| fail(format!("page without a parent: {e}")))?;
-    let pages = doc
-        .get_object_mut(parent)
-        .and_then(Object::as_dict_mut)
-        .map_err(|e| fail(e.to_string()))?;
-    let kids: Vec<Object> = pages
-        .get(b"Kids")
-        .and_then(Object::as_array)
-        .map_err(|e| fail(e.to_string()))?
-        .iter()
-        .filter(|kid| kid.as_reference().ok() != Some(id))
-        .cloned()
-        .collect();
-    pages.set("Count", Object::Integer(kids.len() as i64));
-    pages.set("Kids", kids);
-    // the page and what only it refers to
-    if let Some(Object::Dictionary(page)) = doc.objects.remove(&id) {
-        for key in [b"Contents".as_slice(), b"Resources"] {
-            if let Ok(r) = page.get(key).and_then(Object::as_reference) {
-                doc.objects.remove(&r);
+    if let Ok(contents) = page.get(b"Contents").and_then(Object::as_reference) {
+        doc.objects.remove(&contents);
+    }
+    let resources = match page.get(b"Resources") {
+        Ok(Object::Reference(r)) => *r,
+        Ok(Object::Dictionary(d)) => doc.add_object(d.clone()),
+        _ => return Err(fail("the inventory page has no resources")),
+    };
+    Ok((tree, resources))
+}
+
+/// Where a link goes.
+enum Target {
+    Uri(String),
+    /// A 0-based page index and the top of the view on it.
+    Page(usize, f64),
+}
+
+/// A link annotation to be written: its rectangle in PDF space
+/// (x0, y0, x1, y1) and its target.
+struct Link {
+    rect: [f64; 4],
+    target: Target,
+}
+
+impl Link {
+    /// The annotation dictionary (ISO 32000-1, 12.5.6.5) on page `page`.
+    fn annotation(self, page: lopdf::ObjectId, pages: &[lopdf::ObjectId]) -> lopdf::Dictionary {
+        let action = match self.target {
+            Target::Uri(uri) => dictionary! {
+                "S" => "URI",
+                "URI" => Object::String(uri.into_bytes(), StringFormat::Literal),
+            },
+            Target::Page(index, top) => dictionary! {
+                "S" => "GoTo",
+                "D" => vec![
+                    pages.get(index).map_or(Object::Null, |&id| Object::Reference(id)),
+                    Object::Name(b"XYZ".to_vec()),
+                    Object::Null,
+                    real(top),
+                    Object::Null,
+                ],
+            },
+        };
+        dictionary! {
+            "Type" => "Annot",
+            "Subtype" => "Link",
+            "Rect" => self.rect.iter().map(|&v| real(v)).collect::<Vec<Object>>(),
+            "Border" => vec![0.into(), 0.into(), 0.into()],
+            "A" => action,
+            "P" => page,
+        }
+    }
+}
+
+/// The link annotations of each page (internal links go to the first page
+/// and position of their target's anchor; a link to no anchor is dropped).
+fn links(pages: &[Page], h: f64) -> Vec<Vec<Link>> {
+    // anchors: tree id → (page index, y from the top)
+    let mut anchors: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
+    for (i, page) in pages.iter().enumerate() {
+        for item in &page.items {
+            if let Item::Anchor { id, y } = item {
+                anchors.entry(id.as_str()).or_insert((i, *y));
             }
         }
     }
-    Ok(())
-}
-
-/// The link annotations of a page, for printpdf (internal links go to the
-/// first page and position of their target's anchor).
-fn links(page: &Page, anchors: &BTreeMap<&str, (usize, f64)>, h: f64) -> Vec<Op> {
-    let mut ops = Vec::new();
-    for item in &page.items {
-        let Item::Link { rect, target } = item else {
-            continue;
-        };
-        let actions = match target {
-            LinkDest::External(url) => Actions::Uri(url.clone()),
-            LinkDest::Internal(id) => match anchors.get(id.as_str()) {
-                Some(&(page, y)) => Actions::Goto(Destination::Xyz {
-                    page,
-                    left: None,
-                    top: Some((h - y + 12.0) as f32),
-                    zoom: None,
-                }),
-                None => continue,
-            },
-        };
-        ops.push(Op::LinkAnnotation {
-            link: LinkAnnotation::new(
-                Rect::from_xywh(
-                    Pt(rect[0] as f32),
-                    Pt((h - rect[1] - rect[3]) as f32),
-                    Pt(rect[2] as f32),
-                    Pt(rect[3] as f32),
-                ),
-                actions,
-                Some(BorderArray::Solid([0.0, 0.0, 0.0])),
-                None,
-                None,
-            ),
-        });
-    }
-    ops
+    pages
+        .iter()
+        .map(|page| {
+            page.items
+                .iter()
+                .filter_map(|item| {
+                    let Item::Link { rect, target } = item else {
+                        return None;
+                    };
+                    let target = match target {
+                        LinkDest::External(url) => Target::Uri(url.clone()),
+                        LinkDest::Internal(id) => {
+                            let &(page, y) = anchors.get(id.as_str())?;
+                            Target::Page(page, h - y + 12.0)
+                        }
+                    };
+                    let [x, y, width, height] = *rect;
+                    Some(Link {
+                        rect: [x, h - y - height, x + width, h - y],
+                        target,
+                    })
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn text_string(s: &str) -> Object {
@@ -258,11 +299,11 @@ fn text_string(s: &str) -> Object {
 fn finish(
     doc: &mut lopdf::Document,
     layout: &Layout,
+    page_ids: &[lopdf::ObjectId],
     meta: &Metadata,
     date: Timestamp,
 ) -> Result<()> {
     doc.version = "1.7".to_string();
-    let page_ids: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
     // document information, dates from the build (never the clock)
     let info = dictionary! {
         "Title" => text_string(&meta.title),
@@ -293,7 +334,7 @@ fn finish(
         nums.push(Object::Dictionary(dictionary! { "S" => "D" }));
     }
     // the nested outline
-    let outline_root = outline::write_outline(doc, layout, &page_ids);
+    let outline_root = outline::write_outline(doc, layout, page_ids);
     let catalog = doc
         .get_object_mut(catalog_id)
         .and_then(Object::as_dict_mut)
@@ -318,95 +359,11 @@ fn finish(
     if let Some(Object::Reference(xmp)) = metadata {
         doc.objects.remove(&xmp);
     }
-    images::add_images(doc, layout, &page_ids)?;
-    indirect_annotations(doc, &page_ids);
-    for id in &page_ids {
-        if let Ok(page) = doc.get_object_mut(*id).and_then(Object::as_dict_mut) {
-            page.set(
-                "TrimBox",
-                vec![
-                    0.into(),
-                    0.into(),
-                    Object::Real(layout.page_width as f32),
-                    Object::Real(layout.page_height as f32),
-                ],
-            );
-        }
-    }
+    images::add_images(doc, layout, page_ids)?;
     // every object replaced above was removed with it: nothing is left
     // unreferenced (a test checks), so no pruning pass over the document
     compress_streams(doc);
-    // a placeholder file ID, replaced by one derived from the content on save
-    doc.trailer.set(
-        "ID",
-        vec![
-            Object::String(ID_PLACEHOLDER.to_vec(), StringFormat::Hexadecimal),
-            Object::String(ID_PLACEHOLDER.to_vec(), StringFormat::Hexadecimal),
-        ],
-    );
     Ok(())
-}
-
-/// printpdf writes link annotations inline in the page's `/Annots`; the
-/// standard wants indirect references there (ISO 32000-1, 12.5.1), and
-/// viewers and validators only count those.
-fn indirect_annotations(doc: &mut lopdf::Document, page_ids: &[lopdf::ObjectId]) {
-    for &page_id in page_ids {
-        let inline = match doc
-            .get_object_mut(page_id)
-            .and_then(Object::as_dict_mut)
-            .map(|page| page.remove(b"Annots"))
-        {
-            Ok(Some(Object::Array(items))) if !items.is_empty() => items,
-            _ => continue,
-        };
-        let refs: Vec<Object> = inline
-            .into_iter()
-            .map(|item| match item {
-                Object::Dictionary(mut annot) => {
-                    annot.set("P", page_id);
-                    Object::Reference(doc.add_object(annot))
-                }
-                other => other,
-            })
-            .collect();
-        if let Ok(page) = doc.get_object_mut(page_id).and_then(Object::as_dict_mut) {
-            page.set("Annots", refs);
-        }
-    }
-}
-
-/// The file ID before it is known: 16 bytes that content never produces in
-/// the trailer (written in hex, so the real ID has the same length).
-const ID_PLACEHOLDER: &[u8; 16] = b"quire-file-id-00";
-
-/// Saves the document, then writes the file ID (ISO 32000-1, 14.4) as a hash
-/// of everything else: same content, same ID; one serialisation only.
-fn save_with_content_id(doc: &mut lopdf::Document) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).map_err(|e| fail(e.to_string()))?;
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
-    let needle = format!("<{}>", hex(ID_PLACEHOLDER));
-    let at: Vec<usize> = bytes
-        .windows(needle.len())
-        .enumerate()
-        .rev()
-        .filter(|(_, w)| *w == needle.as_bytes())
-        .map(|(i, _)| i)
-        .take(2)
-        .collect();
-    if at.len() != 2 {
-        return Err(fail("the file ID placeholder is missing from the trailer"));
-    }
-    let id: Vec<u8> = [fnv1a(&bytes, 1), fnv1a(&bytes, 2)]
-        .iter()
-        .flat_map(|h| h.to_be_bytes())
-        .collect();
-    let real = format!("<{}>", hex(&id));
-    for i in at {
-        bytes[i..i + real.len()].copy_from_slice(real.as_bytes());
-    }
-    Ok(bytes)
 }
 
 /// Deflates every stream that has no filter yet, in parallel, at zlib's
