@@ -21,9 +21,15 @@ use crate::doc::{
 };
 use crate::error::Result;
 
-/// A chapter's body pages with what the contents need.
-struct SetChapter {
-    pages: Vec<BodyPage>,
+/// A chapter's pages, placed: with what the page map, the outline and the
+/// report take from them.
+#[derive(Default)]
+struct Placed {
+    pages: Vec<Page>,
+    starts: Vec<PageStart>,
+    outline: Vec<OutlineEntry>,
+    bad_breaks: Vec<super::Spot>,
+    texts: GlyphTexts,
 }
 
 /// Lays out the whole book.
@@ -103,15 +109,12 @@ pub fn assemble(
                 .collect(),
         );
     }
-    let mut chapters = Vec::with_capacity(laid.len());
+    // (shared with the cache: read, never taken apart)
+    let chapters: Vec<Arc<Laid>> = laid.into_iter().map(|(_, laid)| laid).collect();
     let mut glyph_texts = GlyphTexts::default();
-    for (_, laid) in laid {
-        // shared with the cache: copied, for the pages are consumed below
-        let (pages, chapter_report, texts) =
-            Arc::try_unwrap(laid).unwrap_or_else(|kept| (*kept).clone());
-        report.merge(chapter_report);
-        glyph_texts.merge(texts);
-        chapters.push(SetChapter { pages });
+    for laid in &chapters {
+        report.merge(laid.1.clone());
+        glyph_texts.merge(&laid.2);
     }
 
     // 2. number the body: chapters open on odd (recto) pages
@@ -122,7 +125,7 @@ pub fn assemble(
             next += 1; // a blank verso
         }
         starts.push(next);
-        next += chapter.pages.len();
+        next += chapter.0.len();
     }
     let body_pages = next - 1;
 
@@ -145,7 +148,7 @@ pub fn assemble(
     for (i, body) in toc_pages.into_iter().enumerate() {
         let physical = out.len() + 1;
         let opening = i == 0;
-        let (mut page, headings) = pages::place(body, physical, s);
+        let (mut page, headings) = pages::place(&body, physical, s);
         outline.extend(pages::outline_entries(&headings, physical - 1));
         let folio = roman(physical);
         decorate(&mut page, &mut shaper, s, physical, &folio, None, opening);
@@ -154,7 +157,22 @@ pub fn assemble(
     while out.len() < front {
         out.push(Page::default());
     }
-    for (index, (chapter, set)) in book.chapters.iter().zip(chapters).enumerate() {
+    // the chapters' pages are placed, with folio and running head, in
+    // parallel: each knows its first page number
+    let placed: Vec<Placed> = book
+        .chapters
+        .par_iter()
+        .zip(chapters.par_iter())
+        .zip(starts.par_iter())
+        .map_init(
+            || Shaper::new(fonts, &book.meta.language),
+            |shaper, ((chapter, laid), &start)| {
+                place_chapter(book, chapter, laid, (front, start), shaper, s)
+            },
+        )
+        .collect();
+    drop(chapters);
+    for (index, (chapter, set)) in book.chapters.iter().zip(placed).enumerate() {
         while front + starts[index] > out.len() + 1 {
             // blank verso before a chapter opening: its page-list entry points at the chapter
             page_map.pages.push(PageStart {
@@ -165,46 +183,11 @@ pub fn assemble(
             });
             out.push(Page::default());
         }
-        let title = plain_text(&chapter.title);
-        for body in set.pages {
-            let physical = out.len() + 1;
-            let n = physical - front;
-            let opening = body.opening;
-            if let Some(pos) = body.bad_break {
-                report.widows_and_orphans.push(super::Spot {
-                    file: book
-                        .files
-                        .get(pos.file as usize)
-                        .cloned()
-                        .unwrap_or_default(),
-                    line: pos.line,
-                });
-            }
-            page_map.pages.push(pages::page_start(
-                n.to_string(),
-                &chapter.id,
-                body.lines.first().map(|(_, l)| l),
-                opening,
-            ));
-            let (mut page, headings) = pages::place(body, physical, s);
-            outline.extend(pages::outline_entries(&headings, physical - 1));
-            let head = if n.is_multiple_of(2) {
-                book.meta.title.as_str()
-            } else {
-                title.as_str()
-            };
-            decorate(
-                &mut page,
-                &mut shaper,
-                s,
-                physical,
-                &n.to_string(),
-                Some(head),
-                opening,
-            );
-            page.label = n.to_string();
-            out.push(page);
-        }
+        out.extend(set.pages);
+        page_map.pages.extend(set.starts);
+        outline.extend(set.outline);
+        report.widows_and_orphans.extend(set.bad_breaks);
+        glyph_texts.merge(&set.texts);
     }
     for (i, page) in out.iter_mut().enumerate().take(front) {
         page.label = roman(i + 1);
@@ -223,7 +206,7 @@ pub fn assemble(
         .filter(|(src, _)| placed.contains(src.as_str()))
         .map(|(src, image)| (src.clone(), image.clone()))
         .collect();
-    glyph_texts.merge(shaper.take_texts());
+    glyph_texts.merge(&shaper.take_texts());
     Ok(Layout {
         images,
         page_width: s.page_width,
@@ -235,6 +218,62 @@ pub fn assemble(
         report,
         glyph_texts,
     })
+}
+
+/// Places one chapter's body pages, with folios and running heads: its
+/// first is body page `start`, after `front` pages of front matter.
+fn place_chapter(
+    book: &Book,
+    chapter: &Chapter,
+    laid: &Laid,
+    (front, start): (usize, usize),
+    shaper: &mut Shaper,
+    s: &Settings,
+) -> Placed {
+    let title = plain_text(&chapter.title);
+    let mut placed = Placed::default();
+    for (i, body) in laid.0.iter().enumerate() {
+        let n = start + i;
+        let physical = front + n;
+        if let Some(pos) = body.bad_break {
+            placed.bad_breaks.push(super::Spot {
+                file: book
+                    .files
+                    .get(pos.file as usize)
+                    .cloned()
+                    .unwrap_or_default(),
+                line: pos.line,
+            });
+        }
+        placed.starts.push(pages::page_start(
+            n.to_string(),
+            &chapter.id,
+            body.lines.first().map(|(_, l)| l),
+            body.opening,
+        ));
+        let (mut page, headings) = pages::place(body, physical, s);
+        placed
+            .outline
+            .extend(pages::outline_entries(&headings, physical - 1));
+        let head = if n.is_multiple_of(2) {
+            book.meta.title.as_str()
+        } else {
+            title.as_str()
+        };
+        decorate(
+            &mut page,
+            shaper,
+            s,
+            physical,
+            &n.to_string(),
+            Some(head),
+            body.opening,
+        );
+        page.label = n.to_string();
+        placed.pages.push(page);
+    }
+    placed.texts = shaper.take_texts();
+    placed
 }
 
 fn block(id: &str) -> Block {
@@ -395,7 +434,7 @@ fn page_of(lines: Vec<(f64, Line)>, physical: usize, s: &Settings) -> Page {
         lines,
         ..BodyPage::default()
     };
-    pages::place(body, physical, s).0
+    pages::place(&body, physical, s).0
 }
 
 fn stack(lines: Vec<Line>, mut y: f64, out: &mut Vec<(f64, Line)>) -> f64 {
@@ -583,7 +622,7 @@ fn scratch_flow<'a>(
 /// dot leaders and links.
 fn contents(
     book: &Book,
-    chapters: &[SetChapter],
+    chapters: &[Arc<Laid>],
     starts: &[usize],
     shaper: &mut Shaper,
     lang: Option<Lang>,
@@ -632,7 +671,7 @@ fn contents(
             FaceId::Regular,
             &mut out,
         );
-        for (offset, page) in set.pages.iter().enumerate() {
+        for (offset, page) in set.0.iter().enumerate() {
             for (_, line) in &page.lines {
                 for (title, level, id) in &line.headings {
                     if *level == 2 {

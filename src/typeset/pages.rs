@@ -288,7 +288,7 @@ pub fn roman(mut n: usize) -> String {
 
 /// Places a body page's lines on a real page: margins, mirrored by parity.
 pub fn place(
-    body: BodyPage,
+    body: &BodyPage,
     page_number: usize,
     s: &Settings,
 ) -> (Page, Vec<(String, u8, String, f64)>) {
@@ -296,14 +296,13 @@ pub fn place(
     let top = s.margin_top;
     let mut page = Page::default();
     let mut headings = Vec::new();
-    for (baseline, line) in body.lines.into_iter().chain(body.notes) {
+    for (baseline, line) in body.lines.iter().chain(&body.notes) {
         let y = top + baseline;
-        for (title, level, id) in line.headings {
-            headings.push((title, level, id, y - line.ascent));
+        for (title, level, id) in &line.headings {
+            headings.push((title.clone(), *level, id.clone(), y - line.ascent));
         }
-        for item in line.items {
-            page.items.push(offset(item, left, y));
-        }
+        page.items
+            .extend(line.items.iter().map(|item| offset(item.clone(), left, y)));
     }
     (page, headings)
 }

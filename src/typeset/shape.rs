@@ -99,8 +99,7 @@ impl GlyphTexts {
                 slot.insert(text.clone());
             }
             Entry::Occupied(mut slot) => {
-                let key = |t: &str| (t.len(), t.to_owned());
-                if key(text) < key(slot.get()) {
+                if (text.len(), &**text) < (slot.get().len(), &**slot.get()) {
                     slot.insert(text.clone());
                 }
             }
@@ -108,9 +107,9 @@ impl GlyphTexts {
     }
 
     /// Adds everything `other` recorded.
-    pub fn merge(&mut self, other: GlyphTexts) {
-        for ((face, id), text) in other.0 {
-            self.record(face, id, &text);
+    pub fn merge(&mut self, other: &GlyphTexts) {
+        for (&(face, id), text) in &other.0 {
+            self.record(face, id, text);
         }
     }
 
