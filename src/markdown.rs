@@ -11,6 +11,7 @@
 //!    against the ids (`#id`, `other.md`, `other.md#id`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -54,9 +55,21 @@ pub struct Read {
 
 /// Reads the whole manuscript into a [`Book`], with the warnings found.
 pub fn read(manuscript: &Manuscript) -> Result<Read> {
+    use rayon::prelude::*;
+    // parsing is most of the work, and each file's is its own: in
+    // parallel; the tree is then built from the events in order
+    let parsed: Vec<Vec<(Event<'_>, Range<usize>)>> = manuscript
+        .sources
+        .par_iter()
+        .map(|source| {
+            Parser::new_ext(&source.text, options())
+                .into_offset_iter()
+                .collect()
+        })
+        .collect();
     let mut reader = Reader::new(manuscript);
-    for (index, source) in manuscript.sources.iter().enumerate() {
-        reader.read_file(index as u32, &source.name, &source.text)?;
+    for (index, (source, events)) in manuscript.sources.iter().zip(parsed).enumerate() {
+        reader.read_file(index as u32, &source.name, &source.text, events)?;
     }
     reader.finish()
 }
@@ -206,7 +219,13 @@ impl<'m> Reader<'m> {
         )
     }
 
-    fn read_file(&mut self, file: u32, name: &str, text: &str) -> Result<()> {
+    fn read_file(
+        &mut self,
+        file: u32,
+        name: &str,
+        text: &str,
+        events: Vec<(Event<'_>, Range<usize>)>,
+    ) -> Result<()> {
         self.file = file;
         self.file_name = name.to_string();
         self.text = text.to_string();
@@ -227,7 +246,7 @@ impl<'m> Reader<'m> {
         self.file_chapter
             .insert(name.to_string(), self.chapters.len().max(1) - 1);
         let mut first_heading_of_file = true;
-        for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        for (event, range) in events {
             let pos = self.pos(range.start);
             let inline = match &event {
                 Event::Start(tag) => matches!(
