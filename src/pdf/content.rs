@@ -223,7 +223,7 @@ pub(super) fn key(page: &Page, height: f64, fonts: u64) -> u64 {
                     None => h.add(u64::MAX),
                 }
                 h.add(run.glyphs.len() as u64);
-                for g in &run.glyphs {
+                for g in run.glyphs.iter() {
                     h.add(u64::from(g.id) << 32 | u64::from(g.advance.to_bits()));
                     h.add(u64::from(g.rise.to_bits()));
                 }

@@ -54,7 +54,7 @@ fn used_glyphs(layout: &Layout) -> BTreeMap<FaceId, Vec<u16>> {
         for item in &page.items {
             if let Item::Glyphs(run) = item {
                 let seen = used.entry(run.face).or_default();
-                for g in &run.glyphs {
+                for g in run.glyphs.iter() {
                     let i = usize::from(g.id);
                     if i >= seen.len() {
                         seen.resize(i + 1, false);

@@ -8,6 +8,7 @@
 //! and where in the tree it starts (for the EPUB's page-list).
 
 use hypher::Lang;
+use std::sync::Arc;
 
 use super::fonts::FaceId;
 use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph, Pt};
@@ -1318,9 +1319,11 @@ fn push_run(
     *end = x + width;
     if let Some(Item::Glyphs(last)) = runs.last_mut() {
         if last.face == face && last.size == size && last.color.is_none() && last.y == 0.0 {
-            if let Some(final_glyph) = last.glyphs.last_mut() {
+            // the line's own run: not shared yet, so not copied
+            let own = Arc::make_mut(&mut last.glyphs);
+            if let Some(final_glyph) = own.last_mut() {
                 final_glyph.advance += gap as f32;
-                last.glyphs.extend_from_slice(glyphs);
+                own.extend_from_slice(glyphs);
                 return;
             }
         }
@@ -1330,7 +1333,7 @@ fn push_run(
         size,
         x,
         y: 0.0,
-        glyphs: glyphs.to_vec(),
+        glyphs: Arc::new(glyphs.to_vec()),
         color: None,
     }));
 }
@@ -1343,15 +1346,17 @@ pub fn glyph_run(shaper: &mut Shaper, text: &str, face: FaceId, size: f64) -> Gl
         size,
         x: 0.0,
         y: 0.0,
-        glyphs: shaped
-            .glyphs
-            .iter()
-            .map(|g| PlacedGlyph {
-                id: g.id,
-                advance: (g.advance * size) as f32,
-                rise: (g.y_offset * size) as f32,
-            })
-            .collect(),
+        glyphs: Arc::new(
+            shaped
+                .glyphs
+                .iter()
+                .map(|g| PlacedGlyph {
+                    id: g.id,
+                    advance: (g.advance * size) as f32,
+                    rise: (g.y_offset * size) as f32,
+                })
+                .collect(),
+        ),
         color: None,
     }
 }

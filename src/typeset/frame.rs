@@ -2,6 +2,8 @@
 //! writer sees. Coordinates are points from the page's top-left corner, y
 //! growing downwards (the PDF writer flips them).
 
+use std::sync::Arc;
+
 use super::fonts::FaceId;
 
 /// A length in points, compared with a tolerance.
@@ -97,8 +99,10 @@ pub struct GlyphRun {
     pub x: f64,
     /// Baseline.
     pub y: f64,
-    /// The glyphs with their advances in points (after justification).
-    pub glyphs: Vec<PlacedGlyph>,
+    /// The glyphs with their advances in points (after justification);
+    /// shared, so that placing a kept chapter's lines on a page again
+    /// (`quire watch`) copies no glyphs.
+    pub glyphs: Arc<Vec<PlacedGlyph>>,
     /// Fill colour (RGB, 0–1) for highlighted code; `None` is black.
     pub color: Option<[f32; 3]>,
 }

@@ -455,7 +455,7 @@ fn a_character_the_code_face_lacks_comes_from_a_fallback_font() {
             Item::Glyphs(run) if run.face == fallback => Some(run),
             _ => None,
         })
-        .flat_map(|run| &run.glyphs)
+        .flat_map(|run| run.glyphs.iter())
         .collect();
     assert_eq!(set.len(), 2, "{set:?}");
     assert!(set
