@@ -746,11 +746,23 @@ fn toc_entry(
         let dot = flow.run(".", FaceId::Regular, s.size);
         let step = s.size * 0.55;
         let mut x = ((end + s.size * 0.5) / step).ceil() * step;
+        // one run: each dot's advance carries the pen to the next
+        let start = x;
+        let mut glyphs = Vec::new();
+        let gap = (step - dot.width()) as f32;
         while x + dot.width() < number.x - s.size * 0.4 {
-            let mut d = dot.clone();
-            d.x = x;
-            last.items.push(Item::Glyphs(d));
+            glyphs.extend(dot.glyphs.iter().cloned());
+            if let Some(g) = glyphs.last_mut() {
+                g.advance += gap;
+            }
             x += step;
+        }
+        if !glyphs.is_empty() {
+            last.items.push(Item::Glyphs(GlyphRun {
+                x: start,
+                glyphs: Arc::new(glyphs),
+                ..dot
+            }));
         }
         last.items.push(Item::Glyphs(number));
     }
