@@ -92,8 +92,13 @@ fn write_dictionary(out: &mut Vec<u8>, dict: &lopdf::Dictionary) {
 /// `!`..`~` (7.3.5).
 fn write_name(out: &mut Vec<u8>, name: &[u8]) {
     out.push(b'/');
+    let regular = |b: &u8| (b'!'..=b'~').contains(b) && !b"()<>[]{}/%#".contains(b);
+    if name.iter().all(regular) {
+        out.extend_from_slice(name);
+        return;
+    }
     for &b in name {
-        if (b'!'..=b'~').contains(&b) && !b"()<>[]{}/%#".contains(&b) {
+        if regular(&b) {
             out.push(b);
         } else {
             out.push(b'#');

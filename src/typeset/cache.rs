@@ -25,9 +25,9 @@ pub type Laid = (Vec<BodyPage>, Report, GlyphTexts);
 pub type ChapterCache = crate::kept::Kept<Laid>;
 
 /// Feeds formatted text to a hasher, without building the string.
-struct HashWriter<'a>(&'a mut DefaultHasher);
+struct HashWriter<'a, H>(&'a mut H);
 
-impl std::fmt::Write for HashWriter<'_> {
+impl<H: Hasher> std::fmt::Write for HashWriter<'_, H> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
         self.0.write(s.as_bytes());
         Ok(())
@@ -62,7 +62,7 @@ pub(super) fn context(
 
 /// The cache key of `chapter`, set with `label`, in `context`.
 pub(super) fn key(chapter: &Chapter, label: Option<&str>, context: u64) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = crate::kept::Mix::default();
     context.hash(&mut h);
     label.hash(&mut h);
     let _ = write!(HashWriter(&mut h), "{chapter:?}");
