@@ -334,7 +334,7 @@ impl Plan {
         if let Some(dir) = &self.out_dir {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let mut written = Vec::new();
+        let mut files: Vec<(&Path, &[u8])> = Vec::new();
         let items = [
             (&self.pdf, outputs.pdf.as_deref()),
             (&self.epub, outputs.epub.as_deref()),
@@ -355,18 +355,28 @@ impl Plan {
                     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
                     }
-                    write_atomically(path, bytes)?;
-                    written.push(path.clone());
+                    files.push((path, bytes));
                 }
             }
         }
-        if let (Some(path), Some(report)) = (&self.report, &outputs.report) {
-            let json = serde_json::to_vec_pretty(report).map_err(|e| Error::Output {
+        let written: Vec<PathBuf> = files.iter().map(|(path, _)| path.to_path_buf()).collect();
+        let json = match &outputs.report {
+            Some(report) => serde_json::to_vec_pretty(report).map_err(|e| Error::Output {
                 format: "json",
                 message: e.to_string(),
-            })?;
-            write_atomically(path, &json)?;
+            })?,
+            None => Vec::new(),
+        };
+        if let (Some(path), Some(_)) = (&self.report, &outputs.report) {
+            files.push((path, &json));
         }
+        // each file is synced to disk before its rename: side by side, the
+        // waits overlap
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|(path, bytes)| write_atomically(path, bytes))
+            .collect::<Result<Vec<()>>>()?;
         Ok(written)
     }
 }
