@@ -131,11 +131,13 @@ pub fn write_cached(
     // the pages' ids first: links point forwards as well as back
     let page_ids: Vec<lopdf::ObjectId> = contents.iter().map(|_| lo.new_object_id()).collect();
     let box_ = || -> Object { vec![0.into(), 0.into(), real(w), real(h)].into() };
-    for ((&page_id, (_, bytes)), links) in page_ids.iter().zip(contents).zip(links) {
-        let bytes = Arc::try_unwrap(bytes).unwrap_or_else(|kept| (*kept).clone());
-        let mut stream = lopdf::Stream::new(dictionary! { "Filter" => "FlateDecode" }, bytes);
-        stream.allows_compression = false;
-        let content = lo.add_object(stream);
+    // a page without images is written apart from the document (`finish`
+    // draws images into the others)
+    let mut raw: Vec<(u32, save::Raw)> = Vec::new();
+    let pages_and_links = page_ids.iter().zip(contents).zip(links).zip(&layout.pages);
+    for (((&page_id, (_, bytes)), links), picture) in pages_and_links {
+        let content = lo.new_object_id();
+        raw.push((content.0, save::Raw::Deflated(bytes)));
         let mut page = dictionary! {
             "Type" => "Page",
             "Parent" => tree,
@@ -145,13 +147,23 @@ pub fn write_cached(
             "Contents" => content,
         };
         if !links.is_empty() {
-            let annots: Vec<Object> = links
-                .into_iter()
-                .map(|link| Object::Reference(lo.add_object(link.annotation(page_id, &page_ids))))
-                .collect();
+            let mut annots = Vec::with_capacity(links.len());
+            for link in links {
+                let id = lo.new_object_id();
+                let mut bytes = Vec::new();
+                save::write_object(&mut bytes, &link.annotation(page_id, &page_ids).into());
+                raw.push((id.0, save::Raw::Bytes(bytes)));
+                annots.push(Object::Reference(id));
+            }
             page.set("Annots", annots);
         }
-        lo.objects.insert(page_id, Object::Dictionary(page));
+        if picture.items.is_empty() {
+            let mut bytes = Vec::new();
+            save::write_object(&mut bytes, &page.into());
+            raw.push((page_id.0, save::Raw::Bytes(bytes)));
+        } else {
+            lo.objects.insert(page_id, Object::Dictionary(page));
+        }
     }
     let kids: Vec<Object> = page_ids.iter().map(|&id| Object::Reference(id)).collect();
     let tree_dict = lo
@@ -162,7 +174,7 @@ pub fn write_cached(
     tree_dict.set("Kids", kids);
     finish(&mut lo, &layout, &page_ids, meta, date)?;
     drop(layout);
-    let bytes = save::save(&lo);
+    let bytes = save::save(&lo, &raw);
     // freeing tens of thousands of objects takes a while: not on the way
     // to the caller (in `quire watch`, the next build)
     std::thread::spawn(move || drop(lo));

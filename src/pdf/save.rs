@@ -5,6 +5,7 @@
 
 use std::hash::Hasher;
 use std::io::Write;
+use std::sync::Arc;
 
 use lopdf::{Object, ObjectId, StringFormat};
 
@@ -22,9 +23,25 @@ struct Written {
     hash: u64,
 }
 
+/// An object written outside the lopdf document: the pages' objects, so
+/// that their compressed content streams (kept by `quire watch`) are copied
+/// once, into the file, and the document stays small.
+pub enum Raw {
+    /// An object already in PDF syntax.
+    Bytes(Vec<u8>),
+    /// A `FlateDecode` stream: its compressed data.
+    Deflated(Arc<Vec<u8>>),
+}
+
+/// An object to write: the document's or a raw one.
+enum Any<'a> {
+    Lopdf(&'a Object),
+    Raw(&'a Raw),
+}
+
 /// Writes `object` in PDF syntax (ISO 32000-1, 7.3). Every token ends
 /// with a delimiter or is followed by one, so no separators are guessed.
-fn write_object(out: &mut Vec<u8>, object: &Object) {
+pub fn write_object(out: &mut Vec<u8>, object: &Object) {
     match object {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
@@ -112,13 +129,25 @@ fn hex(b: u8) -> [u8; 2] {
     [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]
 }
 
-fn write_chunk(objects: &[(&ObjectId, &Object)]) -> Written {
+fn write_chunk(objects: &[(ObjectId, Any)]) -> Written {
     let mut bytes = Vec::new();
     let mut starts = Vec::with_capacity(objects.len());
-    for (&(id, generation), object) in objects {
+    for &((id, generation), ref object) in objects {
         starts.push((id, generation, bytes.len()));
         let _ = writeln!(bytes, "{id} {generation} obj");
-        write_object(&mut bytes, object);
+        match object {
+            Any::Lopdf(object) => write_object(&mut bytes, object),
+            Any::Raw(Raw::Bytes(raw)) => bytes.extend_from_slice(raw),
+            Any::Raw(Raw::Deflated(data)) => {
+                let _ = write!(
+                    bytes,
+                    "<</Filter/FlateDecode/Length {}>>\nstream\n",
+                    data.len()
+                );
+                bytes.extend_from_slice(data);
+                bytes.extend_from_slice(b"\nendstream");
+            }
+        }
         bytes.extend_from_slice(b"\nendobj\n");
     }
     let mut hash = Mix::default();
@@ -130,10 +159,17 @@ fn write_chunk(objects: &[(&ObjectId, &Object)]) -> Written {
     }
 }
 
-/// The PDF file of `doc`.
-pub fn save(doc: &lopdf::Document) -> Vec<u8> {
+/// The PDF file of `doc` with the `raw` objects (numbered apart from the
+/// document's).
+pub fn save(doc: &lopdf::Document, raw: &[(u32, Raw)]) -> Vec<u8> {
     use rayon::prelude::*;
-    let objects: Vec<(&ObjectId, &Object)> = doc.objects.iter().collect();
+    let mut objects: Vec<(ObjectId, Any)> = doc
+        .objects
+        .iter()
+        .map(|(&id, object)| (id, Any::Lopdf(object)))
+        .chain(raw.iter().map(|(id, object)| ((*id, 0), Any::Raw(object))))
+        .collect();
+    objects.sort_by_key(|(id, _)| *id);
     let chunks: Vec<Written> = objects.par_chunks(CHUNK).map(write_chunk).collect();
 
     let mut out = Vec::with_capacity(chunks.iter().map(|c| c.bytes.len()).sum::<usize>() + 64);
