@@ -13,18 +13,18 @@ use std::collections::BTreeMap;
 use super::fonts::Subset;
 use crate::kept::Mix;
 use crate::typeset::fonts::FaceId;
-use crate::typeset::frame::{Item, Page, PlacedGlyph};
+use crate::typeset::frame::{Item, PlacedGlyph};
 
 /// The content stream of `page` (uncompressed), for a page `height` points
 /// tall.
-pub(super) fn page(page: &Page, height: f64, subsets: &BTreeMap<FaceId, Subset>) -> Vec<u8> {
+pub(super) fn page(items: &[Item], height: f64, subsets: &BTreeMap<FaceId, Subset>) -> Vec<u8> {
     let mut out = Vec::with_capacity(8 * 1024);
     let mut text_open = false;
     // the font and size in force inside the text object
     let mut current: Option<(FaceId, f64)> = None;
     // the fill colour in force (`None`: black, the default)
     let mut fill: Option<[f32; 3]> = None;
-    for item in &page.items {
+    for item in items {
         match item {
             Item::Glyphs(run) => {
                 let Some(subset) = subsets.get(&run.face) else {
@@ -205,9 +205,9 @@ pub type StreamCache = crate::kept::Kept<Vec<u8>>;
 
 /// A 64-bit mix of everything [`page`] writes for `page` (glyph runs and
 /// rules, exactly, as bits), on top of `fonts` (the subsets' key).
-pub(super) fn key(page: &Page, height: f64, fonts: u64) -> u64 {
+pub(super) fn key(items: &[Item], height: f64, fonts: u64) -> u64 {
     let mut h = Mix(fonts ^ height.to_bits());
-    for item in &page.items {
+    for item in items {
         match item {
             Item::Glyphs(run) => {
                 h.add(1);

@@ -100,21 +100,33 @@ pub fn write_cached(
             pages
                 .into_par_iter()
                 .map(|page| {
-                    let key = fonts_key.map_or(0, |f| content::key(&page, h, f));
+                    // the body in a q/Q pair, so that the folio and running
+                    // head after it start from the default graphics state
+                    let split = page.decoration.unwrap_or(page.items.len());
+                    let (body, decoration) = page.items.split_at(split);
+                    let key = fonts_key.map_or(0, |f| content::key(body, h, f));
                     let bytes = match cache.and_then(|c| c.get(key)) {
                         Some(kept) => kept,
-                        None => Arc::new(deflate(&content::page(&page, h, &subsets))),
+                        None => {
+                            let mut stream = b"q\n".to_vec();
+                            stream.extend(content::page(body, h, &subsets));
+                            stream.extend_from_slice(b"Q\n");
+                            Arc::new(deflate(&stream))
+                        }
                     };
+                    let decoration =
+                        (!decoration.is_empty()).then(|| content::page(decoration, h, &subsets));
                     let images = page
                         .items
                         .into_iter()
                         .filter(|item| matches!(item, Item::Image { .. }))
                         .collect();
                     (
-                        (key, bytes),
+                        (key, bytes, decoration),
                         Page {
                             label: page.label,
                             items: images,
+                            decoration: None,
                         },
                     )
                 })
@@ -124,7 +136,7 @@ pub fn write_cached(
     let mut lo = lo;
     layout.pages = pictures;
     if let Some(cache) = cache {
-        let kept = contents.iter().map(|(k, b)| (*k, b.clone())).collect();
+        let kept = contents.iter().map(|(k, b, _)| (*k, b.clone())).collect();
         cache.replace(kept);
     }
     let (tree, resources) = take_inventory(&mut lo)?;
@@ -135,9 +147,17 @@ pub fn write_cached(
     // draws images into the others)
     let mut raw: Vec<(u32, save::Raw)> = Vec::new();
     let pages_and_links = page_ids.iter().zip(contents).zip(links).zip(&layout.pages);
-    for (((&page_id, (_, bytes)), links), picture) in pages_and_links {
-        let content = lo.new_object_id();
-        raw.push((content.0, save::Raw::Deflated(bytes)));
+    for (((&page_id, (_, bytes, decoration)), links), picture) in pages_and_links {
+        let body = lo.new_object_id();
+        raw.push((body.0, save::Raw::Deflated(bytes)));
+        let content: Object = match decoration {
+            Some(decoration) => {
+                let id = lo.new_object_id();
+                raw.push((id.0, save::Raw::Stream(decoration)));
+                vec![Object::Reference(body), Object::Reference(id)].into()
+            }
+            None => Object::Reference(body),
+        };
         let mut page = dictionary! {
             "Type" => "Page",
             "Parent" => tree,
@@ -181,8 +201,9 @@ pub fn write_cached(
     Ok(bytes)
 }
 
-/// A page's content stream, compressed, with its [`StreamCache`] key.
-type Kept = (u64, Arc<Vec<u8>>);
+/// A page's body content stream, compressed, with its [`StreamCache`] key,
+/// and the content stream of its folio and running head.
+type Kept = (u64, Arc<Vec<u8>>, Option<Vec<u8>>);
 
 fn real(v: f64) -> Object {
     Object::Real(v as f32)

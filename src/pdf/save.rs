@@ -31,6 +31,8 @@ pub enum Raw {
     Bytes(Vec<u8>),
     /// A `FlateDecode` stream: its compressed data.
     Deflated(Arc<Vec<u8>>),
+    /// A stream left uncompressed (a few bytes).
+    Stream(Vec<u8>),
 }
 
 /// An object to write: the document's or a raw one.
@@ -144,6 +146,11 @@ fn write_chunk(objects: &[(ObjectId, Any)]) -> Written {
                     "<</Filter/FlateDecode/Length {}>>\nstream\n",
                     data.len()
                 );
+                bytes.extend_from_slice(data);
+                bytes.extend_from_slice(b"\nendstream");
+            }
+            Any::Raw(Raw::Stream(data)) => {
+                let _ = write!(bytes, "<</Length {}>>\nstream\n", data.len());
                 bytes.extend_from_slice(data);
                 bytes.extend_from_slice(b"\nendstream");
             }

@@ -368,6 +368,7 @@ fn decorate(
     head: Option<&str>,
     opening: bool,
 ) {
+    page.decoration = Some(page.items.len());
     let left = s.left_margin(physical);
     let recto = physical % 2 == 1;
     let size = s.size * 0.9;

@@ -32,6 +32,11 @@ pub struct Page {
     pub label: String,
     /// What is on it.
     pub items: Vec<Item>,
+    /// Where the folio and running head start in `items`, if the page has
+    /// them. The PDF writes them as a content stream of their own, so that
+    /// when an edit moves the pages after it (a chapter's pages keep their
+    /// parity: chapters open on rectos) `quire watch` keeps their text.
+    pub decoration: Option<usize>,
 }
 
 /// One positioned item.
