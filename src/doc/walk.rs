@@ -70,3 +70,43 @@ pub fn plain_text(inlines: &[Inline]) -> String {
     });
     out
 }
+
+/// The inline sequences a block holds itself (not those of nested blocks).
+pub fn block_inlines(block: &Block) -> Vec<&[Inline]> {
+    match &block.kind {
+        BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => {
+            vec![content.as_slice()]
+        }
+        BlockKind::Table { head, rows, .. } => head
+            .iter()
+            .chain(rows.iter().flatten())
+            .map(Vec::as_slice)
+            .collect(),
+        BlockKind::Figure { caption, .. } => vec![caption.as_slice()],
+        BlockKind::DefinitionList { items } => items.iter().map(|i| i.term.as_slice()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The numbers of the notes `blocks` cite (in their own inlines and those
+/// of nested blocks), in order.
+pub fn cited_notes(blocks: &[Block]) -> Vec<u32> {
+    let mut out = Vec::new();
+    walk_blocks(blocks, &mut |block| {
+        for content in block_inlines(block) {
+            out.extend(cited_notes_in(content));
+        }
+    });
+    out
+}
+
+/// The numbers of the notes `inlines` cite, in order.
+pub fn cited_notes_in(inlines: &[Inline]) -> Vec<u32> {
+    let mut out = Vec::new();
+    walk_inlines(inlines, &mut |inline| {
+        if let Inline::FootnoteRef { number, .. } = inline {
+            out.push(*number);
+        }
+    });
+    out
+}

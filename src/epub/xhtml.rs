@@ -9,8 +9,8 @@ use super::pages::{Marker, Plan};
 use super::sanitize::{self, Context, Resolver, Stack};
 use super::xml;
 use crate::doc::{
-    plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book, Chapter, Inline,
-    LinkTarget, ListItem, Pos,
+    block_inlines, plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book, Chapter,
+    Inline, LinkTarget, ListItem, Pos,
 };
 use crate::error::{Diagnostic, Location};
 
@@ -831,23 +831,6 @@ fn referenced_notes<'c>(chapter: &'c Chapter) -> HashSet<&'c str> {
         visit(&note.blocks);
     }
     found
-}
-
-/// The inline sequences a block holds itself (not those of nested blocks).
-pub fn block_inlines(block: &Block) -> Vec<&[Inline]> {
-    match &block.kind {
-        BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => {
-            vec![content.as_slice()]
-        }
-        BlockKind::Table { head, rows, .. } => head
-            .iter()
-            .chain(rows.iter().flatten())
-            .map(Vec::as_slice)
-            .collect(),
-        BlockKind::Figure { caption, .. } => vec![caption.as_slice()],
-        BlockKind::DefinitionList { items } => items.iter().map(|i| i.term.as_slice()).collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// The book's language as a BCP 47 tag; `und` (undetermined) when it is

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::cache::{self, ChapterCache, Laid};
-use super::flow::{glyph_run, BlockCtx, Flow, Line, Mode, ParStyle, VItem};
+use super::flow::{glyph_run, note_hosts, BlockCtx, Flow, Line, Mode, ParStyle, VItem};
 use super::fonts::{FaceId, Fonts};
 use super::frame::{GlyphRun, Item, LinkDest, OutlineEntry, Page};
 use super::pages::{self, roman, BodyPage};
@@ -77,11 +77,14 @@ pub fn assemble(
                     shaper.new_record();
                 }
                 let mut report = Report::default();
+                let hosts = note_hosts(chapter);
                 let mut flow = Flow {
                     shaper,
                     settings: s,
                     lang,
                     notes: &chapter.footnotes,
+                    note_hosts: &hosts,
+                    note_stack: Vec::new(),
                     report: &mut report,
                     files: &book.files,
                     images,
@@ -613,6 +616,8 @@ fn scratch_flow<'a>(
         settings: s,
         lang,
         notes: NO_NOTES,
+        note_hosts: &[],
+        note_stack: Vec::new(),
         report,
         files: &book.files,
         images: &crate::images::NO_IMAGES,

@@ -127,12 +127,45 @@ pub struct Flow<'a> {
     pub lang: Option<Lang>,
     /// The chapter's notes, as tree blocks, in number order.
     pub notes: &'a [crate::doc::Footnote],
+    /// For each note (by number − 1), the note it is printed after when
+    /// only notes cite it ([`note_hosts`]).
+    pub note_hosts: &'a [Option<usize>],
+    /// The notes being laid out, outermost first (a note's own references
+    /// are inside it).
+    pub note_stack: Vec<usize>,
     /// The report the typesetter fills.
     pub report: &'a mut Report,
     /// Source file names (for the report).
     pub files: &'a [String],
     /// The book's images (for their sizes).
     pub images: &'a crate::images::Images,
+}
+
+/// Where each of `chapter`'s notes (by number − 1) is printed when the
+/// text does not cite it but other notes do: after the lowest-numbered note
+/// that cites it (`Some(host)`, 1-based), on that note's page. `None` for a
+/// note the text cites (printed with its reference) or nothing cites.
+pub fn note_hosts(chapter: &crate::doc::Chapter) -> Vec<Option<usize>> {
+    use crate::doc::{cited_notes, cited_notes_in};
+    let n = chapter.footnotes.len();
+    let mut hosts = vec![None; n];
+    for (m, note) in chapter.footnotes.iter().enumerate() {
+        for k in cited_notes(&note.blocks) {
+            let k = k as usize;
+            if (1..=n).contains(&k) && k != m + 1 && hosts[k - 1].is_none() {
+                hosts[k - 1] = Some(m + 1);
+            }
+        }
+    }
+    let in_text = cited_notes(&chapter.blocks)
+        .into_iter()
+        .chain(cited_notes_in(&chapter.title));
+    for k in in_text {
+        if let Some(host) = hosts.get_mut((k as usize).wrapping_sub(1)) {
+            *host = None;
+        }
+    }
+    hosts
 }
 
 /// Characters that may hang into the right margin, and by how much of their
@@ -630,9 +663,19 @@ impl<'a> Flow<'a> {
         }
     }
 
-    /// The typeset lines of note number `n` (1-based) of the chapter.
+    /// The typeset lines of note number `n` (1-based) of the chapter, with
+    /// the notes printed after it (cited only from it, see [`note_hosts`]).
+    /// A reference inside a note yields nothing unless that note hosts it.
     fn note_lines(&mut self, n: usize) -> Option<Vec<Line>> {
+        if let Some(&outer) = self.note_stack.last() {
+            let hosted = self.note_hosts.get(n.checked_sub(1)?).copied().flatten() == Some(outer);
+            // a note that (in)directly cites itself is printed once
+            if !hosted || self.note_stack.contains(&n) {
+                return None;
+            }
+        }
         let note = self.notes.get(n.checked_sub(1)?)?.clone();
+        let mut hosted = Vec::new();
         let s = self.settings;
         let size = s.note_size;
         let mut lines = Vec::new();
@@ -664,14 +707,13 @@ impl<'a> Flow<'a> {
                 first_indent: if i == 0 { 0.0 } else { size },
                 mode: Mode::Justified,
             };
-            // a note's own note references are not laid out again here: a
-            // note that refers (in)directly to itself would recurse forever
-            let notes = std::mem::take(&mut self.notes);
+            self.note_stack.push(n);
             let mut par = self.paragraph(&inlines, &style, block);
-            self.notes = notes;
+            self.note_stack.pop();
             for line in &mut par {
                 line.mark = None;
                 line.break_after = true;
+                hosted.extend(line.notes.drain(..).flatten());
             }
             if i == 0 {
                 if let Some(first) = par.first_mut() {
@@ -683,6 +725,7 @@ impl<'a> Flow<'a> {
             }
             lines.extend(par);
         }
+        lines.extend(hosted);
         Some(lines)
     }
 

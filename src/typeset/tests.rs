@@ -243,6 +243,46 @@ fn a_footnote_lands_on_the_page_of_its_reference() {
 }
 
 #[test]
+fn a_note_cited_only_from_a_note_follows_it_on_its_page() {
+    let (layout, book) = layout_of(
+        "# A\n\nText with a note.[^a] More text, citing the second again.[^c]\n\n\
+         [^a]: The first note, which cites another.[^b]\n\n\
+         [^b]: Cited only from the first note.[^a]\n\n\
+         [^c]: Cited from the text, and from the second note too.\n",
+    );
+    let ids: Vec<&str> = book.chapters[0]
+        .footnotes
+        .iter()
+        .map(|n| n.id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    // every note is printed once, the one cited only from a note on the
+    // page of the note that cites it
+    for id in &ids {
+        let pages: Vec<usize> = layout
+            .pages
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.items.iter().map(move |item| (i, item)))
+            .filter(|(_, item)| matches!(item, Item::Anchor { id: a, .. } if a == id))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(pages.len(), 1, "note {id} printed {} times", pages.len());
+    }
+    let text: String = layout
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|item| match item {
+            Item::Glyphs(run) => Some(layout.run_text(run)),
+            _ => None,
+        })
+        .collect();
+    // (word spaces are pen moves, not glyphs)
+    assert!(text.contains("Citedonlyfromthefirstnote"), "{text}");
+}
+
+#[test]
 fn a_table_split_across_pages_repeats_its_header() {
     let mut md = String::from("# T\n\n| Name | Value |\n|---|--:|\n");
     for i in 0..90 {
