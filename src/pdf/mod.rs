@@ -87,7 +87,7 @@ pub fn write_cached(
     // and deflated, page by page in parallel; each page then keeps only its
     // images (drawn by `finish`)
     let pages = std::mem::take(&mut layout.pages);
-    let (lo, (contents, pictures)) = rayon::join(
+    let (mut lo, (contents, pictures)) = rayon::join(
         move || {
             let mut warnings = Vec::new();
             doc.to_lopdf_document(&options, &mut warnings)
@@ -133,20 +133,40 @@ pub fn write_cached(
                 .unzip()
         },
     );
-    let mut lo = lo;
     layout.pages = pictures;
     if let Some(cache) = cache {
         let kept = contents.iter().map(|(k, b, _)| (*k, b.clone())).collect();
         cache.replace(kept);
     }
-    let (tree, resources) = take_inventory(&mut lo)?;
+    let (page_ids, raw) = add_pages(&mut lo, contents, links, &layout.pages, (w, h))?;
+    finish(&mut lo, &layout, &page_ids, meta, date)?;
+    drop(layout);
+    let bytes = save::save(&lo, &raw);
+    // freeing tens of thousands of objects takes a while: not on the way
+    // to the caller (in `quire watch`, the next build)
+    std::thread::spawn(move || drop(lo));
+    Ok(bytes)
+}
+
+/// Adds the pages under printpdf's page tree, in place of its inventory
+/// page: each with its content streams (the body, compressed, and the folio
+/// and running head) and link annotations, all pages sharing the fonts'
+/// resources. A page without images (`pictures`: what each page keeps) is
+/// written apart from the document (`finish` draws images into the others).
+/// Returns the pages' ids and the objects written apart.
+fn add_pages(
+    lo: &mut lopdf::Document,
+    contents: Vec<Kept>,
+    links: Vec<Vec<Link>>,
+    pictures: &[Page],
+    (w, h): (f64, f64),
+) -> Result<(Vec<lopdf::ObjectId>, save::RawObjects)> {
+    let (tree, resources) = take_inventory(lo)?;
     // the pages' ids first: links point forwards as well as back
     let page_ids: Vec<lopdf::ObjectId> = contents.iter().map(|_| lo.new_object_id()).collect();
     let box_ = || -> Object { vec![0.into(), 0.into(), real(w), real(h)].into() };
-    // a page without images is written apart from the document (`finish`
-    // draws images into the others)
-    let mut raw: Vec<(u32, save::Raw)> = Vec::new();
-    let pages_and_links = page_ids.iter().zip(contents).zip(links).zip(&layout.pages);
+    let mut raw = save::RawObjects::new();
+    let pages_and_links = page_ids.iter().zip(contents).zip(links).zip(pictures);
     for (((&page_id, (_, bytes, decoration)), links), picture) in pages_and_links {
         let body = lo.new_object_id();
         raw.push((body.0, save::Raw::Deflated(bytes)));
@@ -192,13 +212,7 @@ pub fn write_cached(
         .map_err(|e| fail(format!("no page tree: {e}")))?;
     tree_dict.set("Count", Object::Integer(kids.len() as i64));
     tree_dict.set("Kids", kids);
-    finish(&mut lo, &layout, &page_ids, meta, date)?;
-    drop(layout);
-    let bytes = save::save(&lo, &raw);
-    // freeing tens of thousands of objects takes a while: not on the way
-    // to the caller (in `quire watch`, the next build)
-    std::thread::spawn(move || drop(lo));
-    Ok(bytes)
+    Ok((page_ids, raw))
 }
 
 /// A page's body content stream, compressed, with its [`StreamCache`] key,

@@ -35,6 +35,9 @@ pub enum Raw {
     Stream(Vec<u8>),
 }
 
+/// Raw objects by number.
+pub type RawObjects = Vec<(u32, Raw)>;
+
 /// An object to write: the document's or a raw one.
 enum Any<'a> {
     Lopdf(&'a Object),
