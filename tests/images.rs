@@ -58,6 +58,43 @@ fn png_and_jpeg_are_embedded_in_both_outputs() {
     );
 }
 
+/// An image inside a paragraph is set in its line, foot on the baseline,
+/// as LaTeX and pandoc set one: in the PDF it is drawn, not replaced by its
+/// alternative text.
+#[test]
+fn an_inline_image_is_drawn_in_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = root().join("tests/fixtures/images");
+    fs::copy(fixtures.join("ellipse.png"), dir.path().join("ellipse.png")).unwrap();
+    fs::write(
+        dir.path().join("a.md"),
+        "# Inline\n\nA line with a small ![little ellipse](ellipse.png) picture in it.\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["build", ".", "--out", "o"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = dir.path().join(format!("o/{}.pdf", book_name(dir.path())));
+    assert_eq!(unreferenced_objects(&pdf), vec![]);
+    let text = pdftotext(&pdf);
+    assert!(
+        text.contains("small") && text.contains("picture in it"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("little ellipse"),
+        "the alt text is set: {text}"
+    );
+    if !have("pdfimages") {
+        return;
+    }
+    let list = tool("pdfimages", &["-list", pdf.to_str().unwrap()]);
+    let images = list
+        .lines()
+        .filter(|l| l.split_whitespace().nth(2) == Some("image"))
+        .count();
+    assert_eq!(images, 1, "{list}");
+}
+
 #[test]
 fn a_corrupt_or_huge_image_is_a_warning_and_the_alt_text_stands_in() {
     let dir = tempfile::tempdir().unwrap();

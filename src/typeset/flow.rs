@@ -70,9 +70,19 @@ struct Style {
     strike: bool,
 }
 
+/// An image set in a line, scaled as a figure's image would be.
+#[derive(Clone, Debug)]
+struct InlineImage {
+    src: String,
+    width: f64,
+    height: f64,
+}
+
 /// A piece of a word in one style.
 #[derive(Clone, Debug)]
 struct Segment {
+    /// An image in place of text (`text` is then empty).
+    image: Option<InlineImage>,
     text: String,
     style: Style,
     /// A footnote mark (not a word of the text).
@@ -213,6 +223,8 @@ struct Piece {
     glyphs: Vec<PlacedGlyph>,
     width: f64,
     note: Option<usize>,
+    /// An image set in place of glyphs.
+    image: Option<InlineImage>,
 }
 
 /// A paragraph's line-breaking items, with what goes with each (in
@@ -240,7 +252,8 @@ impl ItemList {
 impl<'a> Flow<'a> {
     /// Lays out a paragraph of `inlines`; returns its lines.
     pub fn paragraph(&mut self, inlines: &[Inline], style: &ParStyle, block: &Block) -> Vec<Line> {
-        let words = flatten(inlines, style, self.shaper);
+        let max_height = self.settings.text_height * 0.6;
+        let words = flatten(inlines, style, self.shaper, self.images, max_height);
         // the pieces (boxes) and the break-point items, in parallel
         let mut list = ItemList::default();
         if style.first_indent > 0.0 {
@@ -265,6 +278,23 @@ impl<'a> Flow<'a> {
             }
             let seg_count = word.segments.len();
             for (si, segment) in word.segments.iter().enumerate() {
+                if let Some(image) = &segment.image {
+                    let width = image.width;
+                    let box_ = LbItem::Box {
+                        width,
+                        hang_left: 0.0,
+                        hang_right: 0.0,
+                    };
+                    let piece = Piece {
+                        style: segment.style.clone(),
+                        glyphs: Vec::new(),
+                        width,
+                        note: None,
+                        image: Some(image.clone()),
+                    };
+                    list.push(box_, Some(piece), None, word_index);
+                    continue;
+                }
                 let shaped = self.shaper.shape(segment.style.face, &segment.text);
                 if !shaped.missing.is_empty() {
                     for c in &shaped.missing {
@@ -369,6 +399,7 @@ impl<'a> Flow<'a> {
                             glyphs,
                             width,
                             note: segment.note,
+                            image: None,
                         }),
                         None,
                         word_index,
@@ -504,6 +535,7 @@ impl<'a> Flow<'a> {
             let mut runs: Vec<Item> = Vec::new();
             let mut run_end = 0.0;
             let mut line_notes = Vec::new();
+            let mut line_ascent = ascent;
             let mut link_spans: Vec<(f64, f64, LinkDest, f64)> = Vec::new();
             let justify = style.mode == Mode::Justified && !last_line;
             let ratio = if justify {
@@ -539,14 +571,26 @@ impl<'a> Flow<'a> {
                                     height: piece.style.size * 0.05,
                                 });
                             }
-                            push_run(
-                                &mut runs,
-                                &mut run_end,
-                                (piece.style.face, piece.style.size),
-                                x,
-                                &piece.glyphs,
-                                piece.width,
-                            );
+                            if let Some(image) = &piece.image {
+                                runs.push(Item::Image {
+                                    src: image.src.clone(),
+                                    x,
+                                    y: -image.height,
+                                    width: image.width,
+                                    height: image.height,
+                                });
+                                // the line makes room above for it
+                                line_ascent = line_ascent.max(image.height);
+                            } else {
+                                push_run(
+                                    &mut runs,
+                                    &mut run_end,
+                                    (piece.style.face, piece.style.size),
+                                    x,
+                                    &piece.glyphs,
+                                    piece.width,
+                                );
+                            }
                             x += piece.width;
                         } else if let LbItem::Box { width, .. } = item {
                             x += width;
@@ -616,7 +660,7 @@ impl<'a> Flow<'a> {
             }
             let mark_word = word_of_item.get(lb.start).copied().unwrap_or(0);
             lines.push(Line {
-                ascent,
+                ascent: line_ascent,
                 descent,
                 items: runs,
                 break_after: true,
@@ -660,6 +704,7 @@ impl<'a> Flow<'a> {
             glyphs,
             width,
             note: None,
+            image: None,
         }
     }
 
@@ -1530,7 +1575,13 @@ fn at_join(before: &str, after: &str) -> bool {
 /// Flattens inline markup into words of styled segments. A segment is cut
 /// where a character its face lacks is set in a fallback face
 /// ([`Shaper::split`]): same size, rise and link, another face.
-fn flatten(inlines: &[Inline], base: &ParStyle, shaper: &mut Shaper) -> Vec<Word> {
+fn flatten(
+    inlines: &[Inline],
+    base: &ParStyle,
+    shaper: &mut Shaper,
+    images: &crate::images::Images,
+    max_height: f64,
+) -> Vec<Word> {
     let mut words = vec![Word::default()];
     let style = Style {
         face: base.face,
@@ -1543,8 +1594,11 @@ fn flatten(inlines: &[Inline], base: &ParStyle, shaper: &mut Shaper) -> Vec<Word
     let mut stack: Vec<(&Inline, Style)> =
         inlines.iter().rev().map(|i| (i, style.clone())).collect();
     let append = |word: &mut Word, part: &str, style: &Style| match word.segments.last_mut() {
-        Some(seg) if seg.style == *style && seg.note.is_none() => seg.text.push_str(part),
+        Some(seg) if seg.style == *style && seg.note.is_none() && seg.image.is_none() => {
+            seg.text.push_str(part)
+        }
         _ => word.segments.push(Segment {
+            image: None,
             text: part.to_string(),
             style: style.clone(),
             note: None,
@@ -1657,13 +1711,37 @@ fn flatten(inlines: &[Inline], base: &ParStyle, shaper: &mut Shaper) -> Vec<Word
                 };
                 stack.extend(content.iter().rev().map(|i| (i, s.clone())));
             }
-            Inline::Image { alt, .. } => {
-                let s = Style {
-                    face: FaceId::styled(bold, true),
-                    ..style.clone()
-                };
-                push_text(&mut words, alt, &s)
-            }
+            Inline::Image { alt, src, .. } => match images.get(src) {
+                // set as a figure's image would be: at 150 pixels per inch,
+                // at most the measure wide and 60 % of the text block high,
+                // its foot on the baseline
+                Some(image) => {
+                    let mut width = f64::from(image.width) * 72.0 / 150.0;
+                    let mut height = f64::from(image.height) * 72.0 / 150.0;
+                    let scale = (base.measure / width).min(max_height / height).min(1.0);
+                    width *= scale;
+                    height *= scale;
+                    let word = words.last_mut().expect("a word");
+                    word.segments.push(Segment {
+                        image: Some(InlineImage {
+                            src: src.clone(),
+                            width,
+                            height,
+                        }),
+                        text: String::new(),
+                        style: style.clone(),
+                        note: None,
+                    });
+                }
+                // an image that could not be read: its alternative text
+                None => {
+                    let s = Style {
+                        face: FaceId::styled(bold, true),
+                        ..style.clone()
+                    };
+                    push_text(&mut words, alt, &s)
+                }
+            },
             Inline::FootnoteRef { number, id } => {
                 let s = Style {
                     size: style.size * 0.7,
@@ -1674,6 +1752,7 @@ fn flatten(inlines: &[Inline], base: &ParStyle, shaper: &mut Shaper) -> Vec<Word
                 };
                 let word = words.last_mut().expect("a word");
                 word.segments.push(Segment {
+                    image: None,
                     text: number.to_string(),
                     style: s,
                     note: Some(*number as usize),
