@@ -133,7 +133,17 @@ pub fn assemble(
     let body_pages = next - 1;
 
     // 3. the contents, now that page numbers are known
-    let toc = contents(book, &chapters, &starts, &mut shaper, lang, s, &mut report);
+    let toc = contents(
+        book,
+        &chapters,
+        &starts,
+        &mut shaper,
+        fonts,
+        lang,
+        s,
+        &mut report,
+        &mut glyph_texts,
+    );
     let toc_pages = pages::break_pages(toc, s);
     let mut front = 4 + toc_pages.len();
     if front % 2 == 1 {
@@ -162,18 +172,15 @@ pub fn assemble(
     }
     // the chapters' pages are placed, with folio and running head, in
     // parallel: each knows its first page number
-    let placed: Vec<Placed> = book
-        .chapters
-        .par_iter()
-        .zip(chapters.par_iter())
-        .zip(starts.par_iter())
-        .map_init(
-            || Shaper::new(fonts, &book.meta.language),
-            |shaper, ((chapter, laid), &start)| {
-                place_chapter(book, chapter, laid, (front, start), shaper, s)
-            },
-        )
-        .collect();
+    let placed: Vec<Placed> = per_chapter(
+        book,
+        &chapters,
+        &starts,
+        fonts,
+        |shaper, chapter, laid, start| {
+            place_chapter(book, chapter, laid, (front, start), shaper, s)
+        },
+    );
     drop(chapters);
     for (index, (chapter, set)) in book.chapters.iter().zip(placed).enumerate() {
         while front + starts[index] > out.len() + 1 {
@@ -221,6 +228,26 @@ pub fn assemble(
         report,
         glyph_texts,
     })
+}
+
+/// `f` of each chapter with its layout and first body page, chapters in
+/// parallel with a shaper per thread; the results in chapter order.
+fn per_chapter<T: Send>(
+    book: &Book,
+    chapters: &[Arc<Laid>],
+    starts: &[usize],
+    fonts: &Fonts,
+    f: impl Fn(&mut Shaper, &Chapter, &Laid, usize) -> T + Sync + Send,
+) -> Vec<T> {
+    book.chapters
+        .par_iter()
+        .zip(chapters.par_iter())
+        .zip(starts.par_iter())
+        .map_init(
+            || Shaper::new(fonts, &book.meta.language),
+            |shaper, ((chapter, laid), &start)| f(shaper, chapter, laid, start),
+        )
+        .collect()
 }
 
 /// Places one chapter's body pages, with folios and running heads: its
@@ -626,15 +653,33 @@ fn scratch_flow<'a>(
 
 /// The table of contents: chapters and their sections with page numbers,
 /// dot leaders and links.
+/// Each chapter's entries are set in parallel (one shaper per thread); what
+/// they add to the report and the glyph texts is merged in order.
+#[allow(clippy::too_many_arguments)]
 fn contents(
     book: &Book,
     chapters: &[Arc<Laid>],
     starts: &[usize],
     shaper: &mut Shaper,
+    fonts: &Fonts,
     lang: Option<Lang>,
     s: &Settings,
     report: &mut Report,
+    glyph_texts: &mut GlyphTexts,
 ) -> Vec<VItem> {
+    let entries = per_chapter(
+        book,
+        chapters,
+        starts,
+        fonts,
+        |shaper, chapter, set, start| {
+            let mut report = Report::default();
+            let mut out = Vec::new();
+            let mut flow = scratch_flow(shaper, lang, s, &mut report, book);
+            chapter_entries(&mut flow, chapter, set, start, &mut out);
+            (out, report, shaper.take_texts())
+        },
+    );
     let mut flow = scratch_flow(shaper, lang, s, report, book);
     let mut out = Vec::new();
     out.push(VItem::Line(Line {
@@ -661,41 +706,48 @@ fn contents(
         .map(VItem::Line),
     );
     out.push(VItem::Space(s.leading * 2.0));
-    for ((chapter, set), start) in book.chapters.iter().zip(chapters).zip(starts) {
-        let title = if chapter.title.is_empty() {
-            text("Untitled")
-        } else {
-            chapter.title.clone()
-        };
-        out.push(VItem::Space(s.leading * 0.4));
-        toc_entry(
-            &mut flow,
-            &title,
-            *start,
-            &chapter.id,
-            0.0,
-            FaceId::Regular,
-            &mut out,
-        );
-        for (offset, page) in set.0.iter().enumerate() {
-            for (_, line) in &page.lines {
-                for (title, level, id) in &line.headings {
-                    if *level == 2 {
-                        toc_entry(
-                            &mut flow,
-                            &text(title),
-                            start + offset,
-                            id,
-                            s.size * 1.5,
-                            FaceId::Regular,
-                            &mut out,
-                        );
-                    }
+    drop(flow);
+    for (items, chapter_report, texts) in entries {
+        out.extend(items);
+        report.merge(chapter_report);
+        glyph_texts.merge(&texts);
+    }
+    out
+}
+
+/// One chapter's contents entries: its title, then its sections.
+fn chapter_entries(
+    flow: &mut Flow<'_>,
+    chapter: &Chapter,
+    set: &Laid,
+    start: usize,
+    out: &mut Vec<VItem>,
+) {
+    let s = flow.settings;
+    let title = if chapter.title.is_empty() {
+        text("Untitled")
+    } else {
+        chapter.title.clone()
+    };
+    out.push(VItem::Space(s.leading * 0.4));
+    toc_entry(flow, &title, start, &chapter.id, 0.0, FaceId::Regular, out);
+    for (offset, page) in set.0.iter().enumerate() {
+        for (_, line) in &page.lines {
+            for (title, level, id) in &line.headings {
+                if *level == 2 {
+                    toc_entry(
+                        flow,
+                        &text(title),
+                        start + offset,
+                        id,
+                        s.size * 1.5,
+                        FaceId::Regular,
+                        out,
+                    );
                 }
             }
         }
     }
-    out
 }
 
 /// One contents entry: the title set ragged, dot leaders on its last line up
