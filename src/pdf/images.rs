@@ -12,12 +12,14 @@ use crate::typeset::Layout;
 
 /// Image XObjects, one per image: JPEG passed through (`DCTDecode`), PNG
 /// decoded to samples (compressed with the other streams) with its alpha
-/// channel as a soft mask; then a content stream per page that draws them.
+/// channel as a soft mask; then, for each page that shows images, a content
+/// stream that draws them and resources of its own (every page's, `shared`,
+/// with the images added). Returns those two by page index.
 pub(super) fn add_images(
     doc: &mut lopdf::Document,
     layout: &Layout,
-    page_ids: &[lopdf::ObjectId],
-) -> Result<()> {
+    shared: lopdf::ObjectId,
+) -> Result<Vec<Option<(lopdf::ObjectId, lopdf::ObjectId)>>> {
     use crate::images::{decode_png, Format};
     let mut names: BTreeMap<&str, (String, lopdf::ObjectId)> = BTreeMap::new();
     for (n, (src, image)) in layout.images.iter().enumerate() {
@@ -69,11 +71,12 @@ pub(super) fn add_images(
         };
         names.insert(src.as_str(), (format!("Im{}", n + 1), id));
     }
+    let mut drawn = vec![None; layout.pages.len()];
     if names.is_empty() {
-        return Ok(());
+        return Ok(drawn);
     }
     let h = layout.page_height;
-    for (page, &page_id) in layout.pages.iter().zip(page_ids) {
+    for (page, drawn) in layout.pages.iter().zip(&mut drawn) {
         let mut ops = String::new();
         let mut used = lopdf::Dictionary::new();
         for item in &page.items {
@@ -102,33 +105,16 @@ pub(super) fn add_images(
             lopdf::Dictionary::new(),
             ops.into_bytes(),
         ));
-        // the page's resources, as its own dictionary, with the images added
-        let page_dict = doc
-            .get_dictionary(page_id)
-            .map_err(|e| fail(e.to_string()))?;
-        let mut resources = owned_dictionary(doc, page_dict.get(b"Resources"))?;
+        // every page's resources, with the images added
+        let mut resources = owned_dictionary(doc, Ok(&Object::Reference(shared)))?;
         let mut xobjects = owned_dictionary(doc, resources.get(b"XObject"))?;
         for (k, v) in used.iter() {
             xobjects.set(k.clone(), v.clone());
         }
         resources.set("XObject", xobjects);
-        let page_dict = doc
-            .get_object_mut(page_id)
-            .and_then(Object::as_dict_mut)
-            .map_err(|e| fail(e.to_string()))?;
-        let contents = match page_dict.get(b"Contents") {
-            Ok(Object::Array(a)) => a.clone(),
-            Ok(other) => vec![other.clone()],
-            Err(_) => Vec::new(),
-        };
-        // images first, so text and rules are drawn over them
-        let mut all = vec![Object::Reference(content)];
-        all.extend(contents);
-        page_dict.set("Contents", all);
-        // its own copy: the resources it referred to are every page's
-        page_dict.set("Resources", resources);
+        *drawn = Some((content, doc.add_object(resources)));
     }
-    Ok(())
+    Ok(drawn)
 }
 
 /// A copy of the dictionary `value` is or refers to (an empty one if it is

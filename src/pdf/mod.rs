@@ -5,11 +5,13 @@
 //!    one throwaway page that shows every glyph used once; lopdf takes over
 //!    from there:
 //! 2. [`content`]: each page's content stream (text, rules) is written
-//!    and compressed, pages in parallel; the pages and their link
-//!    annotations are written here, sharing the fonts' resources;
-//! 3. [`images`], [`outline`] and `finish`: image XObjects, the nested
-//!    outline, document info and dates, language, page labels;
-//! 4. [`save`]: the objects serialised in parallel, the cross-reference
+//!    and compressed, pages in parallel;
+//! 3. [`images`]: image XObjects, and a stream drawing them on each page
+//!    that shows them;
+//! 4. the pages and their link annotations are written here, sharing the
+//!    fonts' resources; [`outline`] and `finish`: the nested outline,
+//!    document info and dates, language, page labels;
+//! 5. [`save`]: the objects serialised in parallel, the cross-reference
 //!    table, and a content-derived file ID.
 
 mod content;
@@ -138,7 +140,9 @@ pub fn write_cached(
         let kept = contents.iter().map(|(k, b, _)| (*k, b.clone())).collect();
         cache.replace(kept);
     }
-    let (page_ids, raw) = add_pages(&mut lo, contents, links, &layout.pages, (w, h))?;
+    let (tree, resources) = take_inventory(&mut lo)?;
+    let drawn = images::add_images(&mut lo, &layout, resources)?;
+    let (page_ids, raw) = add_pages(&mut lo, (tree, resources), contents, links, &drawn, (w, h))?;
     finish(&mut lo, &layout, &page_ids, meta, date)?;
     drop(layout);
     let bytes = save::save(&lo, &raw);
@@ -148,62 +152,65 @@ pub fn write_cached(
     Ok(bytes)
 }
 
-/// Adds the pages under printpdf's page tree, in place of its inventory
-/// page: each with its content streams (the body, compressed, and the folio
-/// and running head) and link annotations, all pages sharing the fonts'
-/// resources. A page without images (`pictures`: what each page keeps) is
-/// written apart from the document (`finish` draws images into the others).
-/// Returns the pages' ids and the objects written apart.
+/// Writes the pages under printpdf's page tree (`tree`), in place of its
+/// inventory page, apart from the lopdf document: each with its content
+/// streams (the images it shows, from `drawn`; the body, compressed; the
+/// folio and running head) and its link annotations, all pages sharing the
+/// fonts' `resources` unless they show images. Returns the pages' ids and
+/// the objects written.
 fn add_pages(
     lo: &mut lopdf::Document,
+    (tree, resources): (lopdf::ObjectId, lopdf::ObjectId),
     contents: Vec<Kept>,
     links: Vec<Vec<Link>>,
-    pictures: &[Page],
+    drawn: &[Option<(lopdf::ObjectId, lopdf::ObjectId)>],
     (w, h): (f64, f64),
 ) -> Result<(Vec<lopdf::ObjectId>, save::RawObjects)> {
-    let (tree, resources) = take_inventory(lo)?;
+    use std::io::Write;
     // the pages' ids first: links point forwards as well as back
     let page_ids: Vec<lopdf::ObjectId> = contents.iter().map(|_| lo.new_object_id()).collect();
-    let box_ = || -> Object { vec![0.into(), 0.into(), real(w), real(h)].into() };
+    let mut media_box = Vec::new();
+    save::write_object(
+        &mut media_box,
+        &vec![0.into(), 0.into(), real(w), real(h)].into(),
+    );
     let mut raw = save::RawObjects::new();
-    let pages_and_links = page_ids.iter().zip(contents).zip(links).zip(pictures);
-    for (((&page_id, (_, bytes, decoration)), links), picture) in pages_and_links {
+    let pages = page_ids.iter().zip(contents).zip(links).zip(drawn);
+    for (((&page_id, (_, bytes, decoration)), links), drawn) in pages {
+        let mut streams = Vec::new();
+        if let Some((images, _)) = drawn {
+            // images first, so text and rules are drawn over them
+            streams.push(images.0);
+        }
         let body = lo.new_object_id();
         raw.push((body.0, save::Raw::Deflated(bytes)));
-        let content: Object = match decoration {
-            Some(decoration) => {
-                let id = lo.new_object_id();
-                raw.push((id.0, save::Raw::Stream(decoration)));
-                vec![Object::Reference(body), Object::Reference(id)].into()
-            }
-            None => Object::Reference(body),
-        };
-        let mut page = dictionary! {
-            "Type" => "Page",
-            "Parent" => tree,
-            "MediaBox" => box_(),
-            "TrimBox" => box_(),
-            "Resources" => resources,
-            "Contents" => content,
-        };
+        streams.push(body.0);
+        if let Some(decoration) = decoration {
+            let id = lo.new_object_id();
+            raw.push((id.0, save::Raw::Stream(decoration)));
+            streams.push(id.0);
+        }
+        let own = drawn.map_or(resources, |(_, own)| own);
+        let mut page = Vec::with_capacity(256);
+        page.extend_from_slice(b"<</Type /Page/Parent ");
+        let _ = write!(page, "{} 0 R/MediaBox ", tree.0);
+        page.extend_from_slice(&media_box);
+        page.extend_from_slice(b"/TrimBox ");
+        page.extend_from_slice(&media_box);
+        let _ = write!(page, "/Resources {} 0 R/Contents ", own.0);
+        references(&mut page, &streams, streams.len() > 1);
         if !links.is_empty() {
             let mut annots = Vec::with_capacity(links.len());
             for link in links {
                 let id = lo.new_object_id();
-                let mut bytes = Vec::new();
-                save::write_object(&mut bytes, &link.annotation(page_id, &page_ids).into());
-                raw.push((id.0, save::Raw::Bytes(bytes)));
-                annots.push(Object::Reference(id));
+                raw.push((id.0, save::Raw::Bytes(link.annotation(page_id, &page_ids))));
+                annots.push(id.0);
             }
-            page.set("Annots", annots);
+            page.extend_from_slice(b"/Annots ");
+            references(&mut page, &annots, true);
         }
-        if picture.items.is_empty() {
-            let mut bytes = Vec::new();
-            save::write_object(&mut bytes, &page.into());
-            raw.push((page_id.0, save::Raw::Bytes(bytes)));
-        } else {
-            lo.objects.insert(page_id, Object::Dictionary(page));
-        }
+        page.extend_from_slice(b">>");
+        raw.push((page_id.0, save::Raw::Bytes(page)));
     }
     let kids: Vec<Object> = page_ids.iter().map(|&id| Object::Reference(id)).collect();
     let tree_dict = lo
@@ -213,6 +220,21 @@ fn add_pages(
     tree_dict.set("Count", Object::Integer(kids.len() as i64));
     tree_dict.set("Kids", kids);
     Ok((page_ids, raw))
+}
+
+/// `ids` as references (`7 0 R`), in an array when `array`.
+fn references(out: &mut Vec<u8>, ids: &[u32], array: bool) {
+    use std::io::Write;
+    if array {
+        out.push(b'[');
+    }
+    for (i, id) in ids.iter().enumerate() {
+        let sep = if i > 0 { " " } else { "" };
+        let _ = write!(out, "{sep}{id} 0 R");
+    }
+    if array {
+        out.push(b']');
+    }
 }
 
 /// A page's body content stream, compressed, with its [`StreamCache`] key,
@@ -266,7 +288,7 @@ struct Link {
 
 impl Link {
     /// The annotation dictionary (ISO 32000-1, 12.5.6.5) on page `page`.
-    fn annotation(self, page: lopdf::ObjectId, pages: &[lopdf::ObjectId]) -> lopdf::Dictionary {
+    fn annotation(self, page: lopdf::ObjectId, pages: &[lopdf::ObjectId]) -> Vec<u8> {
         let action = match self.target {
             Target::Uri(uri) => dictionary! {
                 "S" => "URI",
@@ -283,14 +305,17 @@ impl Link {
                 ],
             },
         };
-        dictionary! {
+        let annotation = dictionary! {
             "Type" => "Annot",
             "Subtype" => "Link",
             "Rect" => self.rect.iter().map(|&v| real(v)).collect::<Vec<Object>>(),
             "Border" => vec![0.into(), 0.into(), 0.into()],
             "A" => action,
             "P" => page,
-        }
+        };
+        let mut bytes = Vec::with_capacity(160);
+        save::write_object(&mut bytes, &annotation.into());
+        bytes
     }
 }
 
@@ -406,7 +431,6 @@ fn finish(
     if let Some(Object::Reference(xmp)) = metadata {
         doc.objects.remove(&xmp);
     }
-    images::add_images(doc, layout, page_ids)?;
     // every object replaced above was removed with it: nothing is left
     // unreferenced (a test checks), so no pruning pass over the document
     compress_streams(doc);
