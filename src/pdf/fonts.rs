@@ -47,28 +47,40 @@ pub(crate) fn embeddable(data: &[u8], index: u32, glyphs: &[u16]) -> bool {
     ParsedFont::from_bytes(&bytes, 0, &mut warnings).is_some()
 }
 
-/// The glyph ids each face shows on the pages, ascending.
+/// The glyph ids each face shows on the pages, ascending: a bit per glyph
+/// id and face, pages scanned in parallel.
 fn used_glyphs(layout: &Layout) -> BTreeMap<FaceId, Vec<u16>> {
-    let mut used: BTreeMap<FaceId, Vec<bool>> = BTreeMap::new();
-    for page in &layout.pages {
-        for item in &page.items {
-            if let Item::Glyphs(run) = item {
-                let seen = used.entry(run.face).or_default();
-                for g in run.glyphs.iter() {
-                    let i = usize::from(g.id);
-                    if i >= seen.len() {
-                        seen.resize(i + 1, false);
+    use rayon::prelude::*;
+    type Seen = BTreeMap<FaceId, Vec<u64>>;
+    let seen: Seen = layout
+        .pages
+        .par_iter()
+        .fold(Seen::new, |mut seen, page| {
+            for item in &page.items {
+                if let Item::Glyphs(run) = item {
+                    let bits = seen.entry(run.face).or_insert_with(|| vec![0; 1024]);
+                    for g in run.glyphs.iter() {
+                        bits[usize::from(g.id >> 6)] |= 1 << (g.id & 63);
                     }
-                    seen[i] = true;
                 }
             }
-        }
-    }
-    used.into_iter()
-        .map(|(face, seen)| {
-            let ids = (0..seen.len())
-                .filter(|&i| seen[i])
-                .map(|i| i as u16)
+            seen
+        })
+        .reduce(Seen::new, |mut all, seen| {
+            for (face, bits) in seen {
+                match all.get_mut(&face) {
+                    Some(into) => into.iter_mut().zip(bits).for_each(|(a, b)| *a |= b),
+                    None => {
+                        all.insert(face, bits);
+                    }
+                }
+            }
+            all
+        });
+    seen.into_iter()
+        .map(|(face, bits)| {
+            let ids = (0..=u16::MAX)
+                .filter(|&g| bits[usize::from(g >> 6)] & (1 << (g & 63)) != 0)
                 .collect();
             (face, ids)
         })
