@@ -168,6 +168,10 @@ struct Reader<'m> {
     file: u32,
     file_name: String,
     line_starts: Vec<usize>,
+    /// The last position [`Reader::pos`] gave, as (line, byte offset,
+    /// column): columns further along the same line count on from it, so
+    /// a long paragraph's events do not each count from the line's start.
+    last_col: std::cell::Cell<(usize, usize, usize)>,
     text: String,
     stack: Vec<Frame>,
     depth_warned: bool,
@@ -186,6 +190,7 @@ impl<'m> Reader<'m> {
             file: 0,
             file_name: String::new(),
             line_starts: Vec::new(),
+            last_col: std::cell::Cell::new((0, 0, 0)),
             text: String::new(),
             stack: Vec::new(),
             depth_warned: false,
@@ -200,7 +205,12 @@ impl<'m> Reader<'m> {
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let col = self.text[start..end].chars().count() + 1;
+        let (from, base) = match self.last_col.get() {
+            (l, at, col) if l == line && (start..=end).contains(&at) => (at, col),
+            _ => (start, 1),
+        };
+        let col = base + self.text[from..end].chars().count();
+        self.last_col.set((line, end, col));
         Pos {
             file: self.file,
             line: line as u32,
@@ -229,6 +239,7 @@ impl<'m> Reader<'m> {
         self.file = file;
         self.file_name = name.to_string();
         self.text = text.to_string();
+        self.last_col.set((0, 0, 0));
         self.line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
