@@ -203,15 +203,17 @@ fn number(out: &mut Vec<u8>, v: f64, places: u32) {
 /// written and compressed again.
 pub type StreamCache = crate::kept::Kept<Vec<u8>>;
 
-/// A 64-bit mix of everything [`page`] writes for `page` (glyph runs and
-/// rules, exactly, as bits), on top of `fonts` (the subsets' key).
-pub(super) fn key(items: &[Item], height: f64, fonts: u64) -> u64 {
-    let mut h = Mix(fonts ^ height.to_bits());
+/// A 64-bit mix of everything [`page`] writes for `items` (glyph runs and
+/// rules, exactly, as bits), with the keys of the subsets of the faces they
+/// show: a glyph new to one face leaves the pages without it as they were.
+pub(super) fn key(items: &[Item], height: f64, faces: &FaceKeys) -> u64 {
+    let mut h = Mix(height.to_bits());
     for item in items {
         match item {
             Item::Glyphs(run) => {
                 h.add(1);
                 h.add(run.face.index() as u64);
+                h.add(faces.get(&run.face).copied().unwrap_or(0));
                 h.add(run.size.to_bits());
                 h.add(run.x.to_bits());
                 h.add(run.y.to_bits());
@@ -245,19 +247,24 @@ pub(super) fn key(items: &[Item], height: f64, fonts: u64) -> u64 {
     h.0
 }
 
-/// The subsets' part of every page key: names, codes and widths.
-pub(super) fn fonts_key(subsets: &BTreeMap<FaceId, Subset>) -> u64 {
-    let mut h = Mix(0);
-    for (face, subset) in subsets {
-        h.add(face.index() as u64);
-        for b in subset.name.bytes() {
-            h.add(u64::from(b));
-        }
-        for (&code, &width) in subset.codes.iter().zip(&subset.widths) {
-            h.add(u64::from(code) << 32 | u64::from(width.to_bits()));
-        }
-    }
-    h.0
+/// Each subset's part of the keys of the pages that show its face.
+pub(super) type FaceKeys = BTreeMap<FaceId, u64>;
+
+/// The subsets' keys: name, codes and widths of each.
+pub(super) fn face_keys(subsets: &BTreeMap<FaceId, Subset>) -> FaceKeys {
+    subsets
+        .iter()
+        .map(|(face, subset)| {
+            let mut h = Mix(face.index() as u64);
+            for b in subset.name.bytes() {
+                h.add(u64::from(b));
+            }
+            for (&code, &width) in subset.codes.iter().zip(&subset.widths) {
+                h.add(u64::from(code) << 32 | u64::from(width.to_bits()));
+            }
+            (*face, h.0)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -282,6 +289,45 @@ mod tests {
         assert_eq!(num(648.0001, 3), "648");
         assert_eq!(num(f64::NAN, 3), "0");
         assert_eq!(num(1e30, 3), "9223372036854775.807");
+    }
+
+    #[test]
+    fn a_page_key_follows_only_the_subsets_of_the_faces_it_shows() {
+        use crate::typeset::frame::GlyphRun;
+        let subset = |codes: Vec<u16>| Subset {
+            name: "F1".into(),
+            codes,
+            widths: vec![0.0, 500.0, 500.0],
+        };
+        let before = BTreeMap::from([
+            (FaceId::Regular, subset(vec![0, 1, 2])),
+            (FaceId::Bold, subset(vec![0, 1, 2])),
+        ]);
+        // a glyph new to the bold face renumbers its subset
+        let after = BTreeMap::from([
+            (FaceId::Regular, subset(vec![0, 1, 2])),
+            (FaceId::Bold, subset(vec![0, 2, 3])),
+        ]);
+        let page = |face| {
+            vec![Item::Glyphs(GlyphRun {
+                face,
+                size: 10.0,
+                x: 72.0,
+                y: 100.0,
+                glyphs: std::sync::Arc::new(vec![PlacedGlyph {
+                    id: 1,
+                    advance: 5.0,
+                    rise: 0.0,
+                }]),
+                color: None,
+            })]
+        };
+        let key_of = |items: &[Item], subsets| key(items, 648.0, &face_keys(subsets));
+        let regular = page(FaceId::Regular);
+        let bold = page(FaceId::Bold);
+        assert_eq!(key_of(&regular, &before), key_of(&regular, &after));
+        assert_ne!(key_of(&bold, &before), key_of(&bold, &after));
+        assert_ne!(key_of(&regular, &before), key_of(&bold, &before));
     }
 
     #[test]

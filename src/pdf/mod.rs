@@ -98,7 +98,7 @@ pub fn write_cached(
             if let Some(cache) = cache {
                 cache.start();
             }
-            let fonts_key = cache.map(|_| content::fonts_key(&subsets));
+            let face_keys = cache.map(|_| content::face_keys(&subsets));
             pages
                 .into_par_iter()
                 .map(|page| {
@@ -106,7 +106,7 @@ pub fn write_cached(
                     // head after it start from the default graphics state
                     let split = page.decoration.unwrap_or(page.items.len());
                     let (body, decoration) = page.items.split_at(split);
-                    let key = fonts_key.map_or(0, |f| content::key(body, h, f));
+                    let key = face_keys.as_ref().map_or(0, |f| content::key(body, h, f));
                     let bytes = match cache.and_then(|c| c.get(key)) {
                         Some(kept) => kept,
                         None => {
