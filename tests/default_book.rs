@@ -135,6 +135,16 @@ fn pdf_is_well_formed_with_labels_outline_and_trim() {
         info.contains("Title:           Moderate Prosperity and Human Rights"),
         "{info}"
     );
+    assert!(info.contains("Metadata Stream: yes"), "{info}");
+    // the XMP says what the information dictionary says, dated by the build
+    let xmp = tool("pdfinfo", &["-meta", pdf.to_str().unwrap()]);
+    for expected in [
+        "<rdf:li xml:lang=\"x-default\">Moderate Prosperity and Human Rights</rdf:li>",
+        "<xmp:CreateDate>2021-08-12T00:00:00Z</xmp:CreateDate>",
+        "<dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language>",
+    ] {
+        assert!(xmp.contains(expected), "XMP lacks {expected}: {xmp}");
+    }
     // page labels: roman front matter, arabic body
     let json = tool(
         "qpdf",

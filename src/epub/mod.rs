@@ -38,7 +38,7 @@ pub use postpass::EntryCache;
 mod sanitize;
 mod style;
 mod xhtml;
-mod xml;
+pub(crate) mod xml;
 
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,8 @@
 //!    that shows them;
 //! 4. the pages and their link annotations are written here, sharing the
 //!    fonts' resources; [`outline`] and `finish`: the nested outline,
-//!    document info and dates, language, page labels;
+//!    document info and [`xmp`] metadata with the build's dates, language,
+//!    page labels;
 //! 5. [`save`]: the objects serialised in parallel, the cross-reference
 //!    table, and a content-derived file ID.
 
@@ -19,6 +20,7 @@ mod fonts;
 mod images;
 mod outline;
 mod save;
+mod xmp;
 
 pub use content::StreamCache;
 pub(crate) use fonts::embeddable;
@@ -367,6 +369,9 @@ fn text_string(s: &str) -> Object {
     Object::String(bytes, StringFormat::Hexadecimal)
 }
 
+/// The `Producer` of the document information and the XMP.
+const PRODUCER: &str = "quire (printpdf, lopdf)";
+
 /// The lopdf pass: what printpdf does not write (or writes wrongly).
 fn finish(
     doc: &mut lopdf::Document,
@@ -382,7 +387,7 @@ fn finish(
         "Author" => text_string(&meta.authors.join(", ")),
         "Subject" => text_string(meta.description.as_deref().unwrap_or("")),
         "Creator" => text_string("quire"),
-        "Producer" => text_string("quire (printpdf, lopdf)"),
+        "Producer" => text_string(PRODUCER),
         "CreationDate" => Object::string_literal(date.pdf()),
         "ModDate" => Object::string_literal(date.pdf()),
     };
@@ -407,11 +412,20 @@ fn finish(
     }
     // the nested outline
     let outline_root = outline::write_outline(doc, layout, page_ids);
+    // XMP, left uncompressed so that tools find it without inflating
+    let mut xmp = lopdf::Stream::new(
+        dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+        xmp::packet(meta, date, PRODUCER).into_bytes(),
+    );
+    xmp.allows_compression = false;
+    let xmp = doc.add_object(xmp);
     let catalog = doc
         .get_object_mut(catalog_id)
         .and_then(Object::as_dict_mut)
         .map_err(|e| fail(format!("no catalog: {e}")))?;
+    // printpdf's XMP carries the clock's date: ours replaces it
     let metadata = catalog.remove(b"Metadata");
+    catalog.set("Metadata", xmp);
     catalog.set("PageLabels", dictionary! { "Nums" => nums });
     catalog.set("Lang", text_string(&meta.language));
     catalog.set(

@@ -1,0 +1,96 @@
+//! The document's XMP metadata (ISO 16684-1; ISO 32000-1, 14.3.2): the
+//! title, authors, description, rights, language and dates of the document
+//! information dictionary again, for the tools and print workflows (PDF/X,
+//! PDF/A) that read only XMP. Dates are the build's, never the clock's.
+
+use crate::date::Timestamp;
+use crate::doc::Metadata;
+use crate::epub::xml;
+
+/// An XMP packet for `meta`, dated `date`.
+pub(super) fn packet(meta: &Metadata, date: Timestamp, producer: &str) -> String {
+    let text = |s: &str| xml::text(&xml::clean(s.trim()));
+    let date = date.iso8601();
+    let mut out = String::from(
+        "<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+         <x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
+         <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
+         <rdf:Description rdf:about=\"\"\n \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n \
+         xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n \
+         xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n\
+         <dc:format>application/pdf</dc:format>\n",
+    );
+    // language alternatives, as XMP writes dc:title
+    let alt = |out: &mut String, element: &str, value: &str| {
+        out.push_str(&format!(
+            "<dc:{element}><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:{element}>\n",
+            text(value)
+        ));
+    };
+    alt(&mut out, "title", &meta.title);
+    let authors: Vec<&String> = meta
+        .authors
+        .iter()
+        .filter(|a| !a.trim().is_empty())
+        .collect();
+    if !authors.is_empty() {
+        out.push_str("<dc:creator><rdf:Seq>");
+        for author in authors {
+            out.push_str(&format!("<rdf:li>{}</rdf:li>", text(author)));
+        }
+        out.push_str("</rdf:Seq></dc:creator>\n");
+    }
+    if let Some(description) = meta.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        alt(&mut out, "description", description);
+    }
+    if let Some(rights) = meta.rights.as_deref().filter(|r| !r.trim().is_empty()) {
+        alt(&mut out, "rights", rights);
+    }
+    if !meta.language.trim().is_empty() {
+        out.push_str(&format!(
+            "<dc:language><rdf:Bag><rdf:li>{}</rdf:li></rdf:Bag></dc:language>\n",
+            text(&meta.language)
+        ));
+    }
+    out.push_str(&format!(
+        "<xmp:CreateDate>{date}</xmp:CreateDate>\n\
+         <xmp:ModifyDate>{date}</xmp:ModifyDate>\n\
+         <xmp:MetadataDate>{date}</xmp:MetadataDate>\n\
+         <xmp:CreatorTool>quire</xmp:CreatorTool>\n\
+         <pdf:Producer>{}</pdf:Producer>\n\
+         </rdf:Description>\n\
+         </rdf:RDF>\n\
+         </x:xmpmeta>\n\
+         <?xpacket end=\"r\"?>",
+        text(producer)
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_packet_carries_the_metadata_escaped_and_dated_by_the_build() {
+        let meta = Metadata {
+            title: "Fish & <Chips>".into(),
+            authors: vec!["A. Writer".into(), " ".into()],
+            language: "en".into(),
+            ..Metadata::default()
+        };
+        let date = Timestamp::parse_date("2021-08-12").unwrap();
+        let xmp = packet(&meta, date, "quire");
+        assert!(
+            xmp.contains("<rdf:li xml:lang=\"x-default\">Fish &amp; &lt;Chips&gt;</rdf:li>"),
+            "{xmp}"
+        );
+        assert!(
+            xmp.contains("<dc:creator><rdf:Seq><rdf:li>A. Writer</rdf:li></rdf:Seq></dc:creator>")
+        );
+        assert!(xmp.contains("<xmp:CreateDate>2021-08-12T00:00:00Z</xmp:CreateDate>"));
+        assert!(!xmp.contains("dc:description"), "no empty description");
+        assert!(xmp.starts_with("<?xpacket begin=") && xmp.ends_with("<?xpacket end=\"r\"?>"));
+    }
+}
