@@ -252,8 +252,7 @@ impl ItemList {
 impl<'a> Flow<'a> {
     /// Lays out a paragraph of `inlines`; returns its lines.
     pub fn paragraph(&mut self, inlines: &[Inline], style: &ParStyle, block: &Block) -> Vec<Line> {
-        let max_height = self.settings.text_height * 0.6;
-        let words = flatten(inlines, style, self.shaper, self.images, max_height);
+        let words = flatten(inlines, style, self.shaper, self.images, self.settings);
         // the pieces (boxes) and the break-point items, in parallel
         let mut list = ItemList::default();
         if style.first_indent > 0.0 {
@@ -1034,13 +1033,7 @@ impl<'a> Flow<'a> {
                 };
                 let image = self.images.get(src);
                 if let Some(image) = image {
-                    // natural size at 150 pixels per inch, at most the measure
-                    // wide and 60 % of the text block high
-                    let mut width = f64::from(image.width) * 72.0 / 150.0;
-                    let mut height = f64::from(image.height) * 72.0 / 150.0;
-                    let scale = (measure / width).min(s.text_height * 0.6 / height).min(1.0);
-                    width *= scale;
-                    height *= scale;
+                    let (width, height) = image_size(image, measure, s);
                     out.push(VItem::Line(Line {
                         ascent: height,
                         descent: ctx.leading * 0.4,
@@ -1426,6 +1419,15 @@ fn push_run(
     }));
 }
 
+/// An image's size on the page, in points: its natural size at 150 pixels
+/// per inch, at most `measure` wide and 60 % of the text block high.
+fn image_size(image: &crate::images::Image, measure: f64, s: &Settings) -> (f64, f64) {
+    let width = f64::from(image.width) * 72.0 / 150.0;
+    let height = f64::from(image.height) * 72.0 / 150.0;
+    let scale = (measure / width).min(s.text_height * 0.6 / height).min(1.0);
+    (width * scale, height * scale)
+}
+
 /// `text` shaped in one face at `size`, as an unpositioned run.
 pub fn glyph_run(shaper: &mut Shaper, text: &str, face: FaceId, size: f64) -> GlyphRun {
     let shaped = shaper.shape(face, text);
@@ -1580,7 +1582,7 @@ fn flatten(
     base: &ParStyle,
     shaper: &mut Shaper,
     images: &crate::images::Images,
-    max_height: f64,
+    settings: &Settings,
 ) -> Vec<Word> {
     let mut words = vec![Word::default()];
     let style = Style {
@@ -1712,15 +1714,9 @@ fn flatten(
                 stack.extend(content.iter().rev().map(|i| (i, s.clone())));
             }
             Inline::Image { alt, src, .. } => match images.get(src) {
-                // set as a figure's image would be: at 150 pixels per inch,
-                // at most the measure wide and 60 % of the text block high,
-                // its foot on the baseline
+                // sized as a figure's image, its foot on the baseline
                 Some(image) => {
-                    let mut width = f64::from(image.width) * 72.0 / 150.0;
-                    let mut height = f64::from(image.height) * 72.0 / 150.0;
-                    let scale = (base.measure / width).min(max_height / height).min(1.0);
-                    width *= scale;
-                    height *= scale;
+                    let (width, height) = image_size(image, base.measure, settings);
                     let word = words.last_mut().expect("a word");
                     word.segments.push(Segment {
                         image: Some(InlineImage {
