@@ -12,7 +12,7 @@
 //! 3. The archive: `mimetype` first and stored, then a fixed order, every
 //!    entry with the same timestamp, so equal input gives equal bytes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hasher;
 use std::io::{Cursor, Read};
 use std::sync::Arc;
@@ -78,11 +78,12 @@ pub fn finish(
     let mut entries: Vec<Arc<Entry>> = Vec::with_capacity(archive.len());
     let mut opf = None;
     let mut nav = None;
+    let to_fill: BTreeSet<&str> = fill.iter().map(|(path, _)| path.as_str()).collect();
     for i in 0..archive.len() {
         let back = |e: zip::result::ZipError| fail(format!("reading back: {e}"));
         let mut file = archive.by_index_raw(i).map_err(back)?;
         let name = file.name().to_string();
-        if file.is_dir() || fill.iter().any(|(path, _)| *path == name) {
+        if file.is_dir() || to_fill.contains(name.as_str()) {
             continue;
         }
         if name == OPF || name == NAV {
