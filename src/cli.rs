@@ -360,15 +360,18 @@ impl Plan {
             }
         }
         let written: Vec<PathBuf> = files.iter().map(|(path, _)| path.to_path_buf()).collect();
-        let json = match &outputs.report {
-            Some(report) => serde_json::to_vec_pretty(report).map_err(|e| Error::Output {
-                format: "json",
-                message: e.to_string(),
-            })?,
-            None => Vec::new(),
+        let json = match (&self.report, &outputs.report) {
+            (Some(path), Some(report)) => {
+                let json = serde_json::to_vec_pretty(report).map_err(|e| Error::Output {
+                    format: "json",
+                    message: e.to_string(),
+                })?;
+                Some((path, json))
+            }
+            _ => None,
         };
-        if let (Some(path), Some(_)) = (&self.report, &outputs.report) {
-            files.push((path, &json));
+        if let Some((path, json)) = &json {
+            files.push((path, json));
         }
         // each file is synced to disk before its rename: side by side, the
         // waits overlap
