@@ -76,6 +76,10 @@ pub(super) fn add_images(
         return Ok(drawn);
     }
     let h = layout.page_height;
+    let shared = doc
+        .get_dictionary(shared)
+        .map_err(|e| fail(e.to_string()))?
+        .clone();
     for (page, drawn) in layout.pages.iter().zip(&mut drawn) {
         let mut ops = String::new();
         let mut used = lopdf::Dictionary::new();
@@ -106,7 +110,7 @@ pub(super) fn add_images(
             ops.into_bytes(),
         ));
         // every page's resources, with the images added
-        let mut resources = owned_dictionary(doc, Ok(&Object::Reference(shared)))?;
+        let mut resources = shared.clone();
         let mut xobjects = owned_dictionary(doc, resources.get(b"XObject"))?;
         for (k, v) in used.iter() {
             xobjects.set(k.clone(), v.clone());

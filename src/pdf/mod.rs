@@ -89,7 +89,7 @@ pub fn write_cached(
     };
     // printpdf converts its document while the content streams are written
     // and deflated, page by page in parallel; each page then keeps only its
-    // images (drawn by `finish`)
+    // images (drawn by `images::add_images`)
     let pages = std::mem::take(&mut layout.pages);
     let (mut lo, (contents, pictures)) = rayon::join(
         move || {
