@@ -76,7 +76,8 @@ fn build_from(
     // 2. Markdown → the document tree, and the checks over it
     on_stage("reading");
     let read = markdown::read(&manuscript)?;
-    let mut diagnostics = read.diagnostics;
+    let mut diagnostics = manuscript.diagnostics.clone();
+    diagnostics.extend(read.diagnostics);
     let book = read.book;
     diagnostics.extend(lint::lint(&manuscript, &book));
     let (images, found) = images::load(&book, &manuscript);

@@ -238,9 +238,15 @@ fn is_broken_pipe(e: &Error) -> bool {
 fn tree(input: &Path) -> Result<()> {
     let manuscript = manuscript::load(input)?;
     let read = markdown::read(&manuscript)?;
+    let mut found = manuscript.diagnostics.clone();
+    found.extend(read.diagnostics);
+    if found.iter().any(|d| d.severity == Severity::Error) {
+        found.sort();
+        return Err(Error::Findings { diagnostics: found });
+    }
     eprint!(
         "{}",
-        diagnostics::human_all(&read.diagnostics, &Sources::for_input(input))
+        diagnostics::human_all(&found, &Sources::for_input(input))
     );
     let json = serde_json::to_string_pretty(&read.book).map_err(|e| Error::Output {
         format: "json",

@@ -1,11 +1,18 @@
 //! `book.toml` and YAML front matter: the book's metadata and settings.
 //!
-//! Every table denies unknown keys, so a typo is an error that names the file,
-//! line and key rather than a setting silently ignored.
+//! Every table of quire's denies unknown keys, so a typo is an error that
+//! names the file, line and key rather than a setting silently ignored. The
+//! tables of an mdBook `book.toml` that belong to mdBook's renderers and
+//! preprocessors (`[output.*]`, `[preprocessor.*]`, `[build]`, `[rust]`)
+//! are read and left aside, so an mdBook project builds as it is.
+//!
+//! Front matter is read as pandoc reads it: keys quire has no use for
+//! (`toc`, `geometry`, `header-includes` …) are warnings, not errors.
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Diagnostic, Error, Location, Result};
 
 /// The whole configuration of a book.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -17,7 +24,18 @@ pub struct Config {
     pub pdf: PdfConfig,
     /// E-book settings.
     pub epub: EpubConfig,
+    /// mdBook's renderers (`[output.html]` …): not quire's, left aside.
+    pub output: Option<IgnoredAny>,
+    /// mdBook's preprocessors: not quire's, left aside.
+    pub preprocessor: Option<IgnoredAny>,
+    /// mdBook's build settings: not quire's, left aside.
+    pub build: Option<IgnoredAny>,
+    /// mdBook's Rust settings (edition for the playground): left aside.
+    pub rust: Option<IgnoredAny>,
 }
+
+/// The top-level tables of an mdBook `book.toml` that quire leaves aside.
+pub const MDBOOK_TABLES: [&str; 4] = ["output", "preprocessor", "build", "rust"];
 
 /// The `[book]` table.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -44,6 +62,22 @@ pub struct BookConfig {
     /// Chapter files in reading order, relative to the manuscript folder
     /// (default: every `*.md` file of the folder, sorted by name).
     pub chapters: Option<Vec<String>>,
+    /// The label above a numbered chapter's title: `"Chapter {n}"` (the
+    /// default, in the book's language), `"{n}"`, or `""` for none.
+    pub chapter_label: Option<String>,
+    /// Keywords for the metadata.
+    pub keywords: Vec<String>,
+    /// The subject for the metadata.
+    pub subject: Option<String>,
+    /// An abstract (pandoc's `abstract`), printed after the title page.
+    #[serde(rename = "abstract")]
+    pub abstract_: Option<String>,
+    /// mdBook: the folder of the sources and `SUMMARY.md` (default `src`).
+    pub src: Option<String>,
+    /// mdBook: whether the book is multilingual (read, not used).
+    pub multilingual: Option<bool>,
+    /// mdBook: `ltr` or `rtl` (read; the direction follows the language).
+    pub text_direction: Option<String>,
 }
 
 impl Default for BookConfig {
@@ -59,6 +93,13 @@ impl Default for BookConfig {
             description: None,
             rights: None,
             chapters: None,
+            chapter_label: None,
+            keywords: Vec::new(),
+            subject: None,
+            abstract_: None,
+            src: None,
+            multilingual: None,
+            text_direction: None,
         }
     }
 }
@@ -74,6 +115,16 @@ pub struct PdfConfig {
     pub font_size: Option<f64>,
     /// Baseline-to-baseline distance in points (default: 1.27 × font size).
     pub leading: Option<f64>,
+    /// Print the half-title page (default `true`).
+    pub half_title: bool,
+    /// Print the copyright page (default `true`).
+    pub copyright_page: bool,
+    /// Print the table of contents (default `true`).
+    pub contents: bool,
+    /// Print the "Typeset with quire" line on the copyright page (default `true`).
+    pub colophon: bool,
+    /// Open chapters on any page, not only on rectos (LaTeX's `openany`).
+    pub openany: bool,
 }
 
 impl Default for PdfConfig {
@@ -82,6 +133,11 @@ impl Default for PdfConfig {
             trim: "6x9in".to_string(),
             font_size: None,
             leading: None,
+            half_title: true,
+            copyright_page: true,
+            contents: true,
+            colophon: true,
+            openany: false,
         }
     }
 }
@@ -179,9 +235,14 @@ pub const FONT_SIZES: std::ops::RangeInclusive<f64> = 5.0..=30.0;
 
 /// Parses YAML front matter (the text between the `---` lines). `line_offset`
 /// is the number of lines before the YAML in `file`, so errors point into it.
-pub fn parse_front_matter(file: &str, yaml: &str, line_offset: u32) -> Result<Config> {
+/// Keys quire does not use are returned as warnings that name them.
+pub fn parse_front_matter(
+    file: &str,
+    yaml: &str,
+    line_offset: u32,
+) -> Result<(Config, Vec<Diagnostic>)> {
     if yaml.trim().is_empty() {
-        return Ok(Config::default());
+        return Ok((Config::default(), Vec::new()));
     }
     // Front matter is flat, as pandoc's is: `title: …`, `author: …`. Nested
     // `book:`/`pdf:`/`epub:` tables are accepted as in book.toml.
@@ -204,37 +265,148 @@ pub fn parse_front_matter(file: &str, yaml: &str, line_offset: u32) -> Result<Co
         )
         .with_code("invalid-front-matter")
     })?;
+    let warnings = value
+        .unused
+        .keys()
+        .map(|key| {
+            let line = yaml
+                .lines()
+                .position(|l| {
+                    l.strip_prefix(key.as_str())
+                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                })
+                .map_or(0, |i| i as u32 + 1);
+            Diagnostic::warning(
+                "unused-front-matter",
+                Location::new(file, line + line_offset, u32::from(line > 0)),
+                format!("front matter key `{key}` is not used by quire; it is left aside"),
+            )
+        })
+        .collect();
     let config = value.into_config();
     check_values(&config, file, yaml, line_offset)
         .map_err(|e| e.with_code("invalid-front-matter"))?;
-    Ok(config)
+    Ok((config, warnings))
 }
 
-/// Front matter keys: the `[book]` keys at top level (plus pandoc's `author`),
-/// and optional `pdf`/`epub` tables.
+/// Front matter keys: pandoc's metadata fields, the `[book]` keys at top
+/// level, and optional `pdf`/`epub` tables. Anything else is collected in
+/// `unused` and reported.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(default, rename_all = "kebab-case")]
 struct FrontMatter {
     title: Option<String>,
     subtitle: Option<String>,
-    author: Option<String>,
-    authors: Vec<String>,
+    author: Option<People>,
+    authors: Option<People>,
     language: Option<String>,
     lang: Option<String>,
-    identifier: Option<String>,
+    identifier: Option<Identifier>,
     publisher: Option<String>,
     date: Option<String>,
     description: Option<String>,
+    #[serde(rename = "abstract")]
+    abstract_: Option<String>,
+    keywords: Option<Words>,
+    subject: Option<Words>,
     rights: Option<String>,
+    cover_image: Option<String>,
+    chapter_label: Option<String>,
     pdf: PdfConfig,
     epub: EpubConfig,
+    #[serde(flatten)]
+    unused: std::collections::BTreeMap<String, IgnoredAny>,
+}
+
+/// `author:` as pandoc takes it: one name, a list of names, or a list of
+/// `{name: …}` maps (other fields of the map, such as `affiliation`, are
+/// left aside).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum People {
+    One(String),
+    Many(Vec<Person>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Person {
+    Name(String),
+    Entry {
+        name: String,
+        #[serde(flatten)]
+        _rest: std::collections::BTreeMap<String, IgnoredAny>,
+    },
+}
+
+impl People {
+    fn names(self) -> Vec<String> {
+        match self {
+            People::One(name) => vec![name],
+            People::Many(list) => list
+                .into_iter()
+                .map(|p| match p {
+                    Person::Name(name) | Person::Entry { name, .. } => name,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `keywords:` and `subject:`: a string or a list of strings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Words {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Words {
+    fn list(self) -> Vec<String> {
+        match self {
+            Words::One(w) => w
+                .split(',')
+                .map(|w| w.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect(),
+            Words::Many(list) => list,
+        }
+    }
+}
+
+/// `identifier:` as a string, or pandoc's list of `{scheme, text}` (the
+/// first is used).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Identifier {
+    One(String),
+    Many(Vec<IdentifierEntry>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum IdentifierEntry {
+    Text(String),
+    Entry {
+        text: String,
+        #[serde(flatten)]
+        _rest: std::collections::BTreeMap<String, IgnoredAny>,
+    },
 }
 
 impl FrontMatter {
     fn into_config(self) -> Config {
-        let mut authors = self.authors;
-        if let Some(author) = self.author {
-            authors.insert(0, author);
+        let mut authors = self.author.map(People::names).unwrap_or_default();
+        authors.extend(self.authors.map(People::names).unwrap_or_default());
+        let identifier = self.identifier.and_then(|i| match i {
+            Identifier::One(s) => Some(s),
+            Identifier::Many(list) => list.into_iter().next().map(|e| match e {
+                IdentifierEntry::Text(t) | IdentifierEntry::Entry { text: t, .. } => t,
+            }),
+        });
+        let mut epub = self.epub;
+        if epub.cover.is_none() {
+            epub.cover = self.cover_image;
         }
         Config {
             book: BookConfig {
@@ -245,15 +417,20 @@ impl FrontMatter {
                     .language
                     .or(self.lang)
                     .unwrap_or_else(|| "en".to_string()),
-                identifier: self.identifier,
+                identifier,
                 publisher: self.publisher,
                 date: self.date,
-                description: self.description,
+                description: self.description.or(self.abstract_.clone()),
+                abstract_: self.abstract_,
+                keywords: self.keywords.map(Words::list).unwrap_or_default(),
+                subject: self.subject.map(|s| s.list().join(", ")),
                 rights: self.rights,
-                chapters: None,
+                chapter_label: self.chapter_label,
+                ..BookConfig::default()
             },
             pdf: self.pdf,
-            epub: self.epub,
+            epub,
+            ..Config::default()
         }
     }
 }
@@ -387,10 +564,11 @@ mod tests {
 
     #[test]
     fn front_matter_errors_say_their_place_once() {
-        let err = parse_front_matter("a.md", "title: T\ntitel: U\n", 1)
+        let err = parse_front_matter("a.md", "title: T\nauthor: [1, {x: 2}]\n", 1)
             .unwrap_err()
             .to_string();
         assert!(!err.contains("line 2 column"), "{err}");
+        assert!(err.starts_with("a.md:"), "{err}");
     }
 
     #[test]
@@ -402,7 +580,7 @@ mod tests {
 
     #[test]
     fn front_matter_reads_pandoc_keys() {
-        let config =
+        let (config, _) =
             parse_front_matter("a.md", "title: T\nauthor: Jane Roe\nlang: fr\n", 1).unwrap();
         assert_eq!(config.book.title.as_deref(), Some("T"));
         assert_eq!(config.book.authors, vec!["Jane Roe".to_string()]);
@@ -410,11 +588,43 @@ mod tests {
     }
 
     #[test]
-    fn front_matter_error_points_into_file() {
-        let err = parse_front_matter("a.md", "title: T\ntitel: U\n", 1)
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("a.md:3:"), "{err}");
-        assert!(err.contains("titel"), "{err}");
+    fn front_matter_unknown_keys_are_warnings_naming_them() {
+        let (config, warnings) =
+            parse_front_matter("a.md", "title: T\ntoc: true\ngeometry: margin=1in\n", 1).unwrap();
+        assert_eq!(config.book.title.as_deref(), Some("T"));
+        let text: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(
+            text[0].contains("a.md:4:1") && text[0].contains("`geometry`"),
+            "{text:?}"
+        );
+        assert!(
+            text[1].contains("a.md:3:1") && text[1].contains("`toc`"),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn front_matter_reads_pandoc_author_lists_and_metadata() {
+        let yaml = "title: T\nauthor:\n  - name: Ann Lee\n    affiliation: X\n  - Bo Chen\nabstract: |\n  Short.\nkeywords: [a, b]\nsubject: S\ncover-image: c.png\nidentifier:\n  - scheme: ISBN\n    text: 978-1\n";
+        let (config, warnings) = parse_front_matter("a.md", yaml, 1).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(config.book.authors, ["Ann Lee", "Bo Chen"]);
+        assert_eq!(config.book.keywords, ["a", "b"]);
+        assert_eq!(config.book.subject.as_deref(), Some("S"));
+        assert_eq!(config.book.abstract_.as_deref(), Some("Short.\n"));
+        assert_eq!(config.book.description.as_deref(), Some("Short.\n"));
+        assert_eq!(config.book.identifier.as_deref(), Some("978-1"));
+        assert_eq!(config.epub.cover.as_deref(), Some("c.png"));
+    }
+
+    #[test]
+    fn mdbook_tables_are_left_aside_but_quire_tables_deny_unknown_keys() {
+        let text = "[book]\ntitle = \"T\"\nsrc = \"src\"\nmultilingual = false\n[output.html]\ngit-repository-url = \"x\"\n[output.html.playground]\nrunnable = false\n[preprocessor.foo]\ncommand = \"x\"\n[build]\nbuild-dir = \"b\"\n[rust]\nedition = \"2021\"\n";
+        let config = parse_toml("book.toml", text).unwrap();
+        assert_eq!(config.book.src.as_deref(), Some("src"));
+        assert!(config.output.is_some() && config.preprocessor.is_some());
+        let err = parse_toml("book.toml", "[pdf]\ntrimm = \"a5\"\n").unwrap_err();
+        assert!(err.to_string().contains("trimm"), "{err}");
     }
 }

@@ -212,6 +212,9 @@ impl std::error::Error for Error {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// For information: something quire left aside on purpose (an mdBook
+    /// renderer's table, a draft chapter); never fails a build.
+    Info,
     /// Worth fixing; the outputs are still written.
     Warning,
     /// The build cannot produce correct outputs.
@@ -242,6 +245,16 @@ impl Diagnostic {
         }
     }
 
+    /// A note with `code` at `location`: information, never a failure.
+    pub fn info(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+        Diagnostic {
+            location,
+            severity: Severity::Info,
+            code,
+            message: message.into(),
+        }
+    }
+
     /// An error with `code` at `location`: the build makes no outputs.
     pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
@@ -256,6 +269,7 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let severity = match self.severity {
+            Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
         };

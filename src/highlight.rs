@@ -193,8 +193,10 @@ fn language_token(info: &str) -> Option<String> {
         .trim_start_matches('.')
         .to_ascii_lowercase();
     let token = match word.as_str() {
-        "" => return None,
-        "shell" | "console" | "shellsession" | "sh-session" | "zsh" | "ksh" => "sh",
+        // terminal sessions and program output are shown as they are
+        "" | "console" | "shellsession" | "sh-session" | "text" | "txt" | "output" | "plain"
+        | "plaintext" => return None,
+        "shell" | "zsh" | "ksh" => "sh",
         "ts" | "typescript" | "jsx" | "tsx" | "mjs" | "cjs" | "node" => "js",
         "python3" | "py3" | "python2" => "py",
         "c#" | "csharp" => "cs",

@@ -35,6 +35,7 @@ pub mod kept;
 pub mod lint;
 pub mod manuscript;
 pub mod markdown;
+pub mod mdbook;
 pub mod pdf;
 pub mod sample;
 pub mod typeset;

@@ -1,10 +1,17 @@
 //! Finding and reading the manuscript: `book.toml`, the chapter files, and the
 //! rule that nothing outside the manuscript folder is ever read.
+//!
+//! A folder is a book. When its `book.toml` names (or defaults to) a source
+//! folder holding mdBook's `SUMMARY.md`, it is read as an mdBook project
+//! ([`crate::mdbook`]): the summary gives the files and their structure, and
+//! `{{#include}}` directives are worked into the text.
 
 use std::path::{Component, Path, PathBuf};
 
 use crate::config::{self, Config};
-use crate::error::{Error, Location, Result};
+use crate::doc::Division;
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::mdbook::{self, Origin};
 
 /// The name of the configuration file in a manuscript folder.
 pub const CONFIG_FILE: &str = "book.toml";
@@ -20,21 +27,78 @@ pub struct Manuscript {
     pub has_config_file: bool,
     /// The chapter files, in reading order.
     pub sources: Vec<Source>,
+    /// Other files positions may point into, numbered after the sources:
+    /// files read through `{{#include}}`, and mdBook's `SUMMARY.md`.
+    pub other_files: Vec<String>,
+    /// Findings made while loading (mdBook tables left aside, drafts left
+    /// out, include errors); errors among them stop the build after the
+    /// other stages have reported theirs.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// One Markdown file of the manuscript.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Source {
     /// Path relative to the manuscript folder, with `/` separators: how
     /// diagnostics name the file.
     pub name: String,
-    /// The file's text.
+    /// The file's text (with `{{#include}}` worked in, in an mdBook project).
     pub text: String,
+    /// Where each line of `text` came from, when includes changed it: file
+    /// (index into the sources, then [`Manuscript::other_files`]) and line.
+    pub origins: Option<Vec<Origin>>,
+    /// The file's place in the book's structure, when the manuscript says it
+    /// (mdBook's SUMMARY.md); otherwise level-1 headings make chapters.
+    pub role: Option<Role>,
 }
 
-/// Loads a manuscript: a folder (with an optional `book.toml`) or one Markdown file.
+/// A file's place in a book whose structure is given by an outline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Role {
+    /// Front matter, body or back matter.
+    pub division: Division,
+    /// 0: the file is a chapter; 1, 2 …: a sub-chapter, set as a section
+    /// of the chapter above it (its headings move down `depth` levels).
+    pub depth: u8,
+    /// The title the outline gives the file (used when the file has no
+    /// level-1 heading of its own).
+    pub title: String,
+    /// Part titles that come just before this file, with their place in
+    /// the outline file (file index, line, column).
+    pub parts: Vec<(String, u32, u32, u32)>,
+}
+
+impl Manuscript {
+    /// Every file name positions can refer to: the sources, then the others.
+    pub fn file_names(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .map(|s| s.name.clone())
+            .chain(self.other_files.iter().cloned())
+            .collect()
+    }
+}
+
+/// Loads a manuscript: a folder (with an optional `book.toml`), one Markdown
+/// file, or a `book.toml` (which stands for its folder).
 pub fn load(input: &Path) -> Result<Manuscript> {
     let meta = std::fs::metadata(input).map_err(|e| Error::io(input, e))?;
+    if meta.is_file() && input.extension().is_some_and(|e| e == "toml") {
+        if input.file_name().is_some_and(|n| n == CONFIG_FILE) {
+            let folder = match input.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            return load(folder);
+        }
+        return Err(Error::input(
+            Location::new(input.display().to_string(), 0, 0),
+            format!(
+                "`{}` is not a manuscript: give the book's folder, its {CONFIG_FILE} or a Markdown file",
+                input.display()
+            ),
+        ));
+    }
     if meta.is_file() {
         let parent = match input.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -51,6 +115,8 @@ pub fn load(input: &Path) -> Result<Manuscript> {
             config: Config::default(),
             has_config_file: false,
             sources: vec![source],
+            other_files: Vec::new(),
+            diagnostics: Vec::new(),
         });
     }
     let root = canonical(input)?;
@@ -64,6 +130,36 @@ pub fn load(input: &Path) -> Result<Manuscript> {
     } else {
         (Config::default(), false)
     };
+    let mut diagnostics = Vec::new();
+    if has_config_file {
+        let text = std::fs::read_to_string(&config_path).unwrap_or_default();
+        let aside: Vec<String> = config::MDBOOK_TABLES
+            .iter()
+            .filter(|t| {
+                text.lines().any(|l| {
+                    let l = l.trim_start();
+                    l.starts_with(&format!("[{t}]")) || l.starts_with(&format!("[{t}."))
+                })
+            })
+            .map(|t| format!("[{t}]"))
+            .collect();
+        if !aside.is_empty() {
+            diagnostics.push(Diagnostic::info(
+                "mdbook-settings",
+                Location::new(CONFIG_FILE, 0, 0),
+                format!(
+                    "{} belong to mdBook's renderers and preprocessors; quire leaves them aside",
+                    aside.join(", ")
+                ),
+            ));
+        }
+    }
+    let src_dir = config.book.src.clone().unwrap_or_else(|| "src".to_string());
+    let summary_name = mdbook::normalize(&format!("{src_dir}/{}", mdbook::SUMMARY))
+        .unwrap_or_else(|| mdbook::SUMMARY.to_string());
+    if has_config_file && root.join(&summary_name).is_file() {
+        return load_mdbook(root, config, &src_dir, &summary_name, diagnostics);
+    }
     let names: Vec<(String, Location)> = match &config.book.chapters {
         Some(list) => {
             let text = std::fs::read_to_string(&config_path).unwrap_or_default();
@@ -92,6 +188,102 @@ pub fn load(input: &Path) -> Result<Manuscript> {
         config,
         has_config_file,
         sources,
+        other_files: Vec::new(),
+        diagnostics,
+    })
+}
+
+/// Loads an mdBook project: the files SUMMARY.md lists, in its order and
+/// structure, with `{{#include}}` and its kin worked in.
+fn load_mdbook(
+    root: PathBuf,
+    config: Config,
+    src_dir: &str,
+    summary_name: &str,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Result<Manuscript> {
+    let summary_text = read_text(&root, &root.join(summary_name), summary_name)?;
+    let summary = mdbook::parse_summary(summary_name, &summary_text, src_dir);
+    diagnostics.extend(summary.notes);
+    let mut sources: Vec<Source> = Vec::new();
+    let mut parts = Vec::new();
+    // SUMMARY.md is the first of the other files: part titles point into it
+    let summary_index = u32::MAX; // fixed below, once the sources are counted
+    for entry in &summary.entries {
+        match entry {
+            mdbook::Entry::Part { title, at } => {
+                parts.push((title.clone(), summary_index, at.0, at.1));
+            }
+            mdbook::Entry::Chapter {
+                title,
+                file,
+                division,
+                depth,
+                at,
+            } => {
+                let location = Location::new(summary_name, at.0, at.1);
+                let mut source = match read_source(&root, file, &location) {
+                    Ok(source) => source,
+                    Err(Error::Input {
+                        location,
+                        code,
+                        message,
+                    }) => {
+                        // report every missing file, not only the first
+                        diagnostics.push(Diagnostic::error(code, location, message));
+                        continue;
+                    }
+                    Err(other) => return Err(other),
+                };
+                source.role = Some(Role {
+                    division: *division,
+                    depth: *depth,
+                    title: title.clone(),
+                    parts: std::mem::take(&mut parts),
+                });
+                sources.push(source);
+            }
+        }
+    }
+    let chapters: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+    let summary_index = sources.len() as u32;
+    for source in &mut sources {
+        if let Some(role) = &mut source.role {
+            for part in &mut role.parts {
+                part.1 = summary_index;
+            }
+        }
+    }
+    let mut includes = mdbook::Includes::new(summary_index + 1);
+    for (index, source) in sources.iter_mut().enumerate() {
+        if !source.text.contains("{{") {
+            continue;
+        }
+        let expanded = includes.expand(&root, &source.name, index as u32, &source.text, &chapters);
+        source.text = expanded.text;
+        source.origins = Some(expanded.lines);
+    }
+    diagnostics.append(&mut includes.diagnostics);
+    let mut other_files = vec![summary_name.to_string()];
+    other_files.extend(includes.names);
+    if sources.iter().all(|s| s.text.trim().is_empty())
+        && !diagnostics
+            .iter()
+            .any(|d| d.severity == crate::error::Severity::Error)
+    {
+        return Err(Error::input(
+            Location::new(summary_name, 0, 0),
+            "nothing to publish: the chapters SUMMARY.md lists have no Markdown text",
+        )
+        .with_code("empty-manuscript"));
+    }
+    Ok(Manuscript {
+        root,
+        config,
+        has_config_file: true,
+        sources,
+        other_files,
+        diagnostics,
     })
 }
 
@@ -169,6 +361,7 @@ fn read_source(root: &Path, name: &str, referrer: &Location) -> Result<Source> {
     Ok(Source {
         name: name.replace('\\', "/"),
         text,
+        ..Source::default()
     })
 }
 

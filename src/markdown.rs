@@ -8,20 +8,35 @@
 //!    continues the previous chapter);
 //! 4. footnotes are numbered per chapter and attached to it;
 //! 5. heading ids are made unique across the book, and links are resolved
-//!    against the ids (`#id`, `other.md`, `other.md#id`).
+//!    against the ids (`#id`, `other.md`, `other.md#id`, relative to the
+//!    file that links);
+//! 6. chapters get their division and label ([`structure`]).
+//!
+//! Before parsing, [`fences`] rewrites the block syntax pulldown-cmark does
+//! not know (pandoc's fenced divs, unknown HTML elements) line for line;
+//! bracketed spans (`[text]{.class}`) are found through pulldown-cmark's
+//! broken-link callback; attribute blocks are read by [`attrs`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options,
+    Parser, Tag, TagEnd,
+};
+
+pub mod attrs;
+pub mod fences;
+pub mod structure;
 
 use crate::config::{self, Config};
 use crate::doc::{
-    plain_text, Align, Block, BlockKind, Book, Chapter, DefinitionItem, Footnote, Inline,
-    LinkTarget, ListItem, Metadata, Pos,
+    plain_text, Align, Block, BlockKind, Book, CalloutKind, Chapter, DefinitionItem, Division,
+    Footnote, Inline, LinkTarget, ListItem, Metadata, Pos,
 };
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::manuscript::Manuscript;
+use crate::manuscript::{Manuscript, Role};
+use crate::mdbook;
 
 /// The pulldown-cmark extensions a book needs.
 pub fn options() -> Options {
@@ -36,6 +51,23 @@ pub fn options() -> Options {
         | Options::ENABLE_DEFINITION_LIST
         | Options::ENABLE_SUPERSCRIPT
         | Options::ENABLE_SUBSCRIPT
+        | Options::ENABLE_GFM
+}
+
+/// The link destination given to a `[text]` that no reference defines:
+/// such a link is a bracketed span if attributes follow it, else the
+/// brackets are text again.
+const SPAN_URL: &str = "\u{0}span";
+
+/// Parses one file's (rewritten) text.
+fn parse(text: &str) -> Vec<(Event<'_>, Range<usize>)> {
+    let callback = |link: BrokenLink<'_>| -> Option<(CowStr<'_>, CowStr<'_>)> {
+        // `[^x]` with no definition stays text (the footnote lint finds it)
+        (!link.reference.starts_with('^')).then(|| (CowStr::from(SPAN_URL), CowStr::from("")))
+    };
+    Parser::new_with_broken_link_callback(text, options(), Some(callback))
+        .into_offset_iter()
+        .collect()
 }
 
 /// How deep containers (quotes, lists) may nest; deeper content is flattened
@@ -56,20 +88,42 @@ pub struct Read {
 /// Reads the whole manuscript into a [`Book`], with the warnings found.
 pub fn read(manuscript: &Manuscript) -> Result<Read> {
     use rayon::prelude::*;
-    // parsing is most of the work, and each file's is its own: in
-    // parallel; the tree is then built from the events in order
-    let parsed: Vec<Vec<(Event<'_>, Range<usize>)>> = manuscript
+    // block syntax pulldown-cmark does not know, rewritten line for line
+    let rewritten: Vec<Option<fences::Rewritten>> = manuscript
         .sources
         .par_iter()
-        .map(|source| {
-            Parser::new_ext(&source.text, options())
-                .into_offset_iter()
-                .collect()
-        })
+        .map(|source| fences::rewrite(&source.text))
         .collect();
+    let texts: Vec<&str> = manuscript
+        .sources
+        .iter()
+        .zip(&rewritten)
+        .map(|(source, r)| r.as_ref().map_or(source.text.as_str(), |r| r.text.as_str()))
+        .collect();
+    // parsing is most of the work, and each file's is its own: in
+    // parallel; the tree is then built from the events in order
+    let parsed: Vec<Vec<(Event<'_>, Range<usize>)>> = texts.par_iter().map(|t| parse(t)).collect();
     let mut reader = Reader::new(manuscript);
-    for (index, (source, events)) in manuscript.sources.iter().zip(parsed).enumerate() {
-        reader.read_file(index as u32, &source.name, &source.text, events)?;
+    let mut dropped_seen = BTreeSet::new();
+    for (index, ((source, events), r)) in manuscript
+        .sources
+        .iter()
+        .zip(parsed)
+        .zip(&rewritten)
+        .enumerate()
+    {
+        for (name, line, col) in r.iter().flat_map(|r| r.dropped.iter()) {
+            if dropped_seen.insert(name.clone()) {
+                let pos = reader.origin(index as u32, *line, *col);
+                let location = reader.location(pos);
+                reader.diagnostics.push(Diagnostic::warning(
+                    "unknown-element",
+                    location,
+                    format!("<{name}> is not an HTML element quire knows: its tags are left out, its content is kept"),
+                ));
+            }
+        }
+        reader.read_file(index as u32, &source.name, texts[index], events)?;
     }
     reader.finish()
 }
@@ -92,8 +146,18 @@ enum FrameKind {
         level: u8,
         id: Option<String>,
         classes: Vec<String>,
+        /// The `short` attribute (a running head).
+        short: Option<String>,
     },
     BlockQuote,
+    Callout {
+        kind: CalloutKind,
+    },
+    Div {
+        id: Option<String>,
+        classes: Vec<String>,
+        lang: Option<String>,
+    },
     List {
         start: Option<u64>,
         items: Vec<ListItem>,
@@ -132,9 +196,14 @@ enum FrameKind {
     Link {
         url: String,
         title: String,
+        /// What follows `[text]` in the source for an undefined reference
+        /// (`""`, `"[]"`, `"[ref]"`): the brackets given back as text when
+        /// it is not a span after all.
+        suffix: String,
     },
     Image {
         src: String,
+        suffix: String,
     },
     Metadata {
         yaml: String,
@@ -148,6 +217,10 @@ enum FrameKind {
 /// A chapter under construction, with the footnote labels it references.
 struct ChapterBuild {
     chapter: Chapter,
+    /// The heading's `short` attribute.
+    short: Option<String>,
+    /// The file whose first heading titled the chapter, in an outline.
+    file: Option<String>,
     /// (file, label) → number, in order of first reference.
     notes: Vec<(u32, String)>,
     next_block: u32,
@@ -161,6 +234,14 @@ struct Reader<'m> {
     definitions: BTreeMap<(u32, String), Footnote>,
     /// The first chapter id of each file, for links to `file.md`.
     file_chapter: BTreeMap<String, usize>,
+    /// The first heading of a file that continues a chapter (an mdBook
+    /// sub-chapter), for links to that file.
+    file_heading: BTreeMap<String, Pos>,
+    /// The current file's place in the outline, if the book has one.
+    role: Option<Role>,
+    /// In an outline: whether the file's first level-1 heading may still
+    /// title the chapter the file opened.
+    title_pending: bool,
     /// Front matter from the first file that has it.
     front_matter: Option<Config>,
     diagnostics: Vec<Diagnostic>,
@@ -181,10 +262,13 @@ impl<'m> Reader<'m> {
     fn new(manuscript: &'m Manuscript) -> Self {
         Reader {
             manuscript,
-            files: manuscript.sources.iter().map(|s| s.name.clone()).collect(),
+            files: manuscript.file_names(),
             chapters: Vec::new(),
             definitions: BTreeMap::new(),
             file_chapter: BTreeMap::new(),
+            file_heading: BTreeMap::new(),
+            role: None,
+            title_pending: false,
             front_matter: None,
             diagnostics: Vec::new(),
             file: 0,
@@ -211,10 +295,20 @@ impl<'m> Reader<'m> {
         };
         let col = base + self.text[from..end].chars().count();
         self.last_col.set((line, end, col));
-        Pos {
-            file: self.file,
-            line: line as u32,
-            col: col as u32,
+        self.origin(self.file, line as u32, col as u32)
+    }
+
+    /// Line `line` of source `file` as a position in the file it came from
+    /// (an included file's line, in an mdBook project).
+    fn origin(&self, file: u32, line: u32, col: u32) -> Pos {
+        let origins = self
+            .manuscript
+            .sources
+            .get(file as usize)
+            .and_then(|s| s.origins.as_ref());
+        match origins.and_then(|o| o.get(line as usize - 1)) {
+            Some(&(file, line)) => Pos { file, line, col },
+            None => Pos { file, line, col },
         }
     }
 
@@ -257,8 +351,34 @@ impl<'m> Reader<'m> {
         self.file_chapter
             .insert(name.to_string(), self.chapters.len().max(1) - 1);
         let mut first_heading_of_file = true;
+        self.role = self.manuscript.sources[file as usize].role.clone();
+        self.title_pending = false;
+        if let Some(role) = self.role.clone() {
+            self.open_outline_file(name, &role);
+        }
         for (event, range) in events {
             let pos = self.pos(range.start);
+            // headings: the level an outline gives them, and attributes
+            // pulldown-cmark does not read (`{-}`, `short="…"`)
+            let event = match event {
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => {
+                    let level = self.outline_level(level);
+                    let mut tag = Tag::Heading {
+                        level,
+                        id,
+                        classes,
+                        attrs,
+                    };
+                    self.read_heading_attrs(&mut tag, &range);
+                    Event::Start(tag)
+                }
+                other => other,
+            };
             let inline = match &event {
                 Event::Start(tag) => matches!(
                     tag,
@@ -283,17 +403,28 @@ impl<'m> Reader<'m> {
                         ..
                     } = &tag
                     {
-                        if first_heading_of_file && self.stack.len() == 1 {
-                            // the file opens a chapter: links to the file go there
-                            first_heading_of_file = false;
-                            self.file_chapter
-                                .insert(name.to_string(), self.chapters.len());
+                        if self.title_pending && self.stack.len() == 1 {
+                            // an outline opened the chapter; this heading titles it
+                            self.title_pending = false;
+                        } else {
+                            if first_heading_of_file && self.stack.len() == 1 {
+                                // the file opens a chapter: links to the file go there
+                                self.file_chapter
+                                    .insert(name.to_string(), self.chapters.len());
+                            }
+                            if self.stack.len() == 1 {
+                                // open the chapter now, so that notes in its
+                                // title are numbered in it
+                                self.open_chapter(pos);
+                            }
                         }
-                        if self.stack.len() == 1 {
-                            // open the chapter now, so that notes in its
-                            // title are numbered in it
-                            self.open_chapter(pos);
+                    }
+                    if let Tag::Heading { .. } = &tag {
+                        if first_heading_of_file && self.role.as_ref().is_some_and(|r| r.depth > 0)
+                        {
+                            self.file_heading.insert(name.to_string(), pos);
                         }
+                        first_heading_of_file = false;
                     }
                     self.start(tag, pos)?
                 }
@@ -400,13 +531,29 @@ impl<'m> Reader<'m> {
         let kind = match tag {
             Tag::Paragraph => FrameKind::Paragraph,
             Tag::Heading {
-                level, id, classes, ..
+                level,
+                id,
+                classes,
+                attrs,
             } => FrameKind::Heading {
                 level: level as u8,
                 id: id.map(|s| s.into_string()),
                 classes: classes.into_iter().map(|c| c.into_string()).collect(),
+                short: attrs
+                    .into_iter()
+                    .find(|(k, _)| k.as_ref() == "short")
+                    .and_then(|(_, v)| v.map(|v| v.into_string())),
             },
-            Tag::BlockQuote(_) => FrameKind::BlockQuote,
+            Tag::BlockQuote(Some(kind)) => FrameKind::Callout {
+                kind: match kind {
+                    BlockQuoteKind::Note => CalloutKind::Note,
+                    BlockQuoteKind::Tip => CalloutKind::Tip,
+                    BlockQuoteKind::Important => CalloutKind::Important,
+                    BlockQuoteKind::Warning => CalloutKind::Warning,
+                    BlockQuoteKind::Caution => CalloutKind::Caution,
+                },
+            },
+            Tag::BlockQuote(None) => FrameKind::BlockQuote,
             Tag::CodeBlock(kind) => FrameKind::CodeBlock {
                 lang: match kind {
                     CodeBlockKind::Fenced(info) => info
@@ -477,13 +624,23 @@ impl<'m> Reader<'m> {
             Tag::Superscript => FrameKind::Superscript,
             Tag::Subscript => FrameKind::Subscript,
             Tag::Link {
-                dest_url, title, ..
+                link_type,
+                dest_url,
+                title,
+                id,
             } => FrameKind::Link {
                 url: dest_url.into_string(),
                 title: title.into_string(),
+                suffix: unknown_reference_suffix(link_type, &id),
             },
-            Tag::Image { dest_url, .. } => FrameKind::Image {
+            Tag::Image {
+                link_type,
+                dest_url,
+                id,
+                ..
+            } => FrameKind::Image {
                 src: dest_url.into_string(),
+                suffix: unknown_reference_suffix(link_type, &id),
             },
             Tag::MetadataBlock(_) => FrameKind::Metadata {
                 yaml: String::new(),
@@ -631,14 +788,23 @@ impl<'m> Reader<'m> {
                 });
             }
             FrameKind::Paragraph => {
-                let block = paragraph_or_figure(inlines);
+                let block = if is_page_break_command(&inlines) {
+                    BlockKind::PageBreak
+                } else {
+                    paragraph_or_figure(inlines)
+                };
                 self.push_block(block, pos);
             }
-            FrameKind::Heading { level, id, classes } => {
+            FrameKind::Heading {
+                level,
+                id,
+                classes,
+                short,
+            } => {
                 let id = id.unwrap_or_default();
                 let content = inlines;
                 if level == 1 {
-                    self.finish_block_parent_for_chapter(pos, id, classes, content);
+                    self.finish_block_parent_for_chapter(pos, id, classes, content, short);
                 } else {
                     self.push_block_with_id(
                         BlockKind::Heading {
@@ -654,6 +820,22 @@ impl<'m> Reader<'m> {
             FrameKind::BlockQuote => {
                 flush_inlines(&mut blocks, inlines, text_at);
                 self.push_block(BlockKind::BlockQuote { blocks }, pos);
+            }
+            FrameKind::Callout { kind } => {
+                flush_inlines(&mut blocks, inlines, text_at);
+                self.push_block(BlockKind::Callout { kind, blocks }, pos);
+            }
+            FrameKind::Div { id, classes, lang } => {
+                flush_inlines(&mut blocks, inlines, text_at);
+                let kind = match classes.iter().find_map(|c| CalloutKind::from_name(c)) {
+                    Some(kind) => BlockKind::Callout { kind, blocks },
+                    None => BlockKind::Div {
+                        classes,
+                        lang,
+                        blocks,
+                    },
+                };
+                self.push_block_with_id(kind, pos, id.unwrap_or_default());
             }
             FrameKind::List {
                 start,
@@ -678,9 +860,15 @@ impl<'m> Reader<'m> {
                 }
             }
             FrameKind::CodeBlock { lang, code } => {
+                // mdBook's hidden lines are for the playground, not the page
+                let code = if lang.as_deref().is_some_and(|l| l == "rust" || l == "rs") {
+                    mdbook::strip_hidden_lines(&code)
+                } else {
+                    code
+                };
                 self.push_block(BlockKind::CodeBlock { lang, code }, pos)
             }
-            FrameKind::HtmlBlock { html } => self.push_block(BlockKind::RawHtml { html }, pos),
+            FrameKind::HtmlBlock { html } => self.html_block(html, pos),
             FrameKind::Table {
                 aligns, head, rows, ..
             } => self.push_block(BlockKind::Table { aligns, head, rows }, pos),
@@ -764,20 +952,47 @@ impl<'m> Reader<'m> {
             }
             FrameKind::Superscript => self.push_inline(Inline::Superscript { content: inlines }),
             FrameKind::Subscript => self.push_inline(Inline::Subscript { content: inlines }),
-            FrameKind::Link { url, title } => self.push_inline(Inline::Link {
+            FrameKind::Link { url, suffix, .. } if url == SPAN_URL => {
+                // a bracketed span, if attributes follow (see `resolve_spans`)
+                self.push_inline(Inline::Span {
+                    id: None,
+                    classes: vec![PENDING_SPAN.to_string(), suffix],
+                    lang: None,
+                    content: inlines,
+                })
+            }
+            FrameKind::Link { url, title, .. } => self.push_inline(Inline::Link {
                 target: LinkTarget::External { url },
                 title,
                 content: inlines,
                 pos,
             }),
-            FrameKind::Image { src } => self.push_inline(Inline::Image {
-                src,
-                alt: plain_text(&inlines),
-                pos,
-            }),
+            FrameKind::Image { src, suffix } if src == SPAN_URL => {
+                // `![text]` that no reference defines: text
+                if let Some(frame) = self.stack.last_mut() {
+                    push_text(&mut frame.inlines, "![");
+                    for inline in inlines {
+                        match inline {
+                            Inline::Text { text } => push_text(&mut frame.inlines, &text),
+                            other => frame.inlines.push(other),
+                        }
+                    }
+                    push_text(&mut frame.inlines, &format!("]{suffix}"));
+                }
+            }
+            FrameKind::Image { src, .. } => {
+                let src = self.relative_src(src);
+                self.push_inline(Inline::Image {
+                    src,
+                    alt: plain_text(&inlines),
+                    pos,
+                })
+            }
             FrameKind::Metadata { yaml } => {
                 // the YAML starts on the line after the opening `---`
-                let config = config::parse_front_matter(&self.file_name, &yaml, pos.line)?;
+                let (config, warnings) =
+                    config::parse_front_matter(&self.file_name, &yaml, pos.line)?;
+                self.diagnostics.extend(warnings);
                 if self.front_matter.is_none() {
                     self.front_matter = Some(config);
                 }
@@ -843,6 +1058,7 @@ impl<'m> Reader<'m> {
         id: String,
         classes: Vec<String>,
         title: Vec<Inline>,
+        short: Option<String>,
     ) {
         if self.stack.len() > 1 {
             // a level-1 heading nested in a quote or list: keep it as a block
@@ -857,10 +1073,13 @@ impl<'m> Reader<'m> {
             );
             return;
         }
-        let chapter = &mut self.chapters.last_mut().expect("opened").chapter;
+        let build = self.chapters.last_mut().expect("opened");
+        build.short = short;
+        let chapter = &mut build.chapter;
         chapter.id = id;
         chapter.classes = classes;
         chapter.title = title;
+        chapter.pos = pos;
     }
 
     fn new_chapter(&mut self, heading: Option<(String, Vec<String>, Vec<Inline>)>, pos: Pos) {
@@ -871,12 +1090,165 @@ impl<'m> Reader<'m> {
                 title,
                 classes,
                 pos,
-                blocks: Vec::new(),
-                footnotes: Vec::new(),
+                ..Chapter::default()
             },
+            short: None,
+            file: None,
             notes: Vec::new(),
             next_block: 0,
         });
+    }
+
+    /// A file of an outline starts: the parts before it, and the chapter
+    /// it opens (a sub-chapter continues the chapter above it).
+    fn open_outline_file(&mut self, name: &str, role: &Role) {
+        for (title, file, line, col) in &role.parts {
+            let pos = Pos {
+                file: *file,
+                line: *line,
+                col: *col,
+            };
+            self.new_chapter(None, pos);
+            let chapter = &mut self.chapters.last_mut().expect("a part").chapter;
+            chapter.title = vec![Inline::Text {
+                text: title.clone(),
+            }];
+            chapter.division = Division::Part;
+        }
+        let continues = role.depth > 0
+            && self
+                .chapters
+                .last()
+                .is_some_and(|c| c.chapter.division != Division::Part);
+        if continues {
+            return;
+        }
+        let pos = self.origin(self.file, 1, 1);
+        self.file_chapter
+            .insert(name.to_string(), self.chapters.len());
+        self.new_chapter(None, pos);
+        let build = self.chapters.last_mut().expect("a chapter");
+        build.chapter.title = vec![Inline::Text {
+            text: role.title.clone(),
+        }];
+        build.chapter.division = role.division;
+        build.file = Some(name.to_string());
+        self.title_pending = true;
+    }
+
+    /// The level a heading has in the book: in an outline, a chapter
+    /// file's first level-1 heading titles it and later ones are sections;
+    /// a sub-chapter's headings move down by its depth.
+    fn outline_level(&self, level: HeadingLevel) -> HeadingLevel {
+        let Some(role) = &self.role else {
+            return level;
+        };
+        let n = level as usize;
+        let shifted = if role.depth == 0 {
+            if n == 1 && !(self.title_pending && self.stack.len() == 1) {
+                2
+            } else {
+                n
+            }
+        } else {
+            n + role.depth as usize
+        };
+        HeadingLevel::try_from(shifted.min(6)).unwrap_or(HeadingLevel::H6)
+    }
+
+    /// Reads a heading's attribute block from the source, as pandoc does:
+    /// `{-}` (unnumbered) and quoted values (`short="A title"`), which
+    /// pulldown-cmark does not read.
+    fn read_heading_attrs(&self, tag: &mut Tag<'_>, range: &Range<usize>) {
+        let Tag::Heading {
+            id, classes, attrs, ..
+        } = tag
+        else {
+            return;
+        };
+        let source = self.text.get(range.clone()).unwrap_or("");
+        let lines: Vec<&str> = source.lines().collect();
+        let line = if source.trim_start().starts_with('#') {
+            // ATX: one line, maybe with closing #s
+            let l = lines.first().copied().unwrap_or("").trim_end();
+            let without = l.trim_end_matches('#');
+            if without.len() < l.len() && without.ends_with([' ', '\t']) {
+                without
+            } else {
+                l
+            }
+        } else {
+            // setext: the text's last line, above the underline
+            lines.iter().rev().nth(1).copied().unwrap_or("")
+        };
+        let Some((_, parsed)) = attrs::trailing(line) else {
+            return;
+        };
+        if let Some(value) = parsed.id {
+            *id = Some(value.into());
+        }
+        *classes = parsed.classes.into_iter().map(CowStr::from).collect();
+        *attrs = parsed
+            .pairs
+            .into_iter()
+            .map(|(k, v)| (CowStr::from(k), Some(CowStr::from(v))))
+            .collect();
+    }
+
+    /// An HTML block: a marker [`fences`] wrote, a page break, or raw HTML.
+    fn html_block(&mut self, html: String, pos: Pos) {
+        let trimmed = html.trim();
+        if let Some(rest) = trimmed.strip_prefix(fences::DIV_OPEN) {
+            let inner = rest.trim_end_matches("-->");
+            let parsed = attrs::leading(inner).map(|(a, _)| a).unwrap_or_default();
+            let lang = parsed.get("lang").map(str::to_string);
+            self.stack.push(Frame {
+                kind: FrameKind::Div {
+                    id: parsed.id,
+                    classes: parsed.classes,
+                    lang,
+                },
+                pos,
+                blocks: Vec::new(),
+                inlines: Vec::new(),
+                text_pos: None,
+            });
+            return;
+        }
+        if trimmed == fences::DIV_CLOSE {
+            if matches!(
+                self.stack.last().map(|f| &f.kind),
+                Some(FrameKind::Div { .. })
+            ) {
+                let _ = self.close_top();
+            }
+            return;
+        }
+        if trimmed.starts_with(fences::DROP)
+            && trimmed.ends_with("-->")
+            && trimmed.lines().count() == 1
+        {
+            return;
+        }
+        if is_page_break_html(trimmed) {
+            self.push_block(BlockKind::PageBreak, pos);
+            return;
+        }
+        self.push_block(BlockKind::RawHtml { html }, pos)
+    }
+
+    /// An image's path relative to the manuscript folder, from the path
+    /// written in the current file (relative to that file's folder).
+    fn relative_src(&self, src: String) -> String {
+        if src.contains("://") || src.starts_with("data:") || src.starts_with('/') {
+            return src;
+        }
+        let decoded = mdbook::percent_decode(&src);
+        match mdbook::relative_to(&self.file_name, &decoded) {
+            Some(path) => path,
+            // leaves the folder: kept as written, for the error that says so
+            None => src,
+        }
     }
 
     fn add_top_level(&mut self, block: Block) {
@@ -926,25 +1298,20 @@ impl<'m> Reader<'m> {
             }
         }
         let mut chapters = Vec::with_capacity(self.chapters.len());
+        let mut shorts = Vec::with_capacity(self.chapters.len());
         for (index, build) in self.chapters.into_iter().enumerate() {
             let mut chapter = build.chapter;
+            shorts.push(build.short);
             let number = index + 1;
             let mut next = build.next_block;
-            let wanted = if chapter.id.is_empty() {
-                let slug = slug(&plain_text(&chapter.title));
-                if slug.is_empty() {
-                    format!("chapter-{number}")
-                } else {
-                    slug
-                }
-            } else {
-                chapter.id.clone()
-            };
             let explicit = !chapter.id.is_empty();
-            chapter.id = ids.claim(
-                &wanted,
-                explicit,
+            let text = plain_text(&chapter.title);
+            let fallback = format!("chapter-{number}");
+            chapter.id = ids.heading(
                 chapter.pos,
+                (!explicit).then_some(text.as_str()),
+                &chapter.id,
+                &fallback,
                 &self.files,
                 &mut self.diagnostics,
             );
@@ -968,29 +1335,87 @@ impl<'m> Reader<'m> {
             }
             chapters.push(chapter);
         }
-        let file_ids: BTreeMap<String, String> = self
+        // bracketed spans: `[text]{.class}` (or the brackets are text again)
+        for chapter in &mut chapters {
+            resolve_spans(&mut chapter.title);
+            for_each_inline_vec_mut(&mut chapter.blocks, &mut resolve_spans);
+            for note in &mut chapter.footnotes {
+                for_each_inline_vec_mut(&mut note.blocks, &mut resolve_spans);
+            }
+        }
+        // the id a link to each file lands on
+        let mut file_ids: BTreeMap<String, String> = self
             .file_chapter
             .iter()
             .filter_map(|(file, &i)| chapters.get(i).map(|c| (file.clone(), c.id.clone())))
             .collect();
-        let mut errors = Vec::new();
-        for chapter in &mut chapters {
-            for_each_inline_in(&mut chapter.title, &mut |inline| {
-                resolve_link(inline, &ids.taken, &file_ids, &self.files, &mut errors)
-            });
-            for_each_inline_mut(&mut chapter.blocks, &mut |inline| {
-                resolve_link(inline, &ids.taken, &file_ids, &self.files, &mut errors)
-            });
-            for note in &mut chapter.footnotes {
-                for_each_inline_mut(&mut note.blocks, &mut |inline| {
-                    resolve_link(inline, &ids.taken, &file_ids, &self.files, &mut errors)
+        if !self.file_heading.is_empty() {
+            let by_pos: BTreeMap<Pos, &str> = self
+                .file_heading
+                .iter()
+                .map(|(file, pos)| (*pos, file.as_str()))
+                .collect();
+            for chapter in &chapters {
+                crate::doc::walk_blocks(&chapter.blocks, &mut |block| {
+                    if let (BlockKind::Heading { .. }, Some(file)) =
+                        (&block.kind, by_pos.get(&block.pos))
+                    {
+                        file_ids.insert(file.to_string(), block.id.clone());
+                    }
                 });
             }
         }
-        if let Some(error) = errors.into_iter().next() {
-            return Err(error);
+        let links = Links {
+            ids: &ids,
+            file_ids: &file_ids,
+            files: &self.files,
+            root: &self.manuscript.root,
+        };
+        let mut found = Vec::new();
+        for chapter in &mut chapters {
+            for_each_inline_in(&mut chapter.title, &mut |inline| {
+                links.resolve(inline, &mut found)
+            });
+            for_each_inline_mut(&mut chapter.blocks, &mut |inline| {
+                links.resolve(inline, &mut found)
+            });
+            for note in &mut chapter.footnotes {
+                for_each_inline_mut(&mut note.blocks, &mut |inline| {
+                    links.resolve(inline, &mut found)
+                });
+            }
+        }
+        // every broken link is reported, not only the first
+        self.diagnostics.extend(found);
+        if chapters
+            .iter()
+            .all(|c| c.title.is_empty() && c.blocks.is_empty() && c.footnotes.is_empty())
+        {
+            let name = self.files.first().cloned().unwrap_or_default();
+            return Err(Error::input(
+                Location::new(name, 0, 0),
+                "nothing to publish: the manuscript has no Markdown text",
+            )
+            .with_code("empty-manuscript"));
         }
         let meta = metadata(self.manuscript, self.front_matter.as_ref(), &chapters);
+        let chapter_label = self
+            .manuscript
+            .config
+            .book
+            .chapter_label
+            .clone()
+            .or_else(|| {
+                self.front_matter
+                    .as_ref()
+                    .and_then(|f| f.book.chapter_label.clone())
+            });
+        structure::assign(
+            &mut chapters,
+            &shorts,
+            chapter_label.as_deref(),
+            &meta.language,
+        );
         let book = Book {
             meta,
             files: self.files,
@@ -1037,6 +1462,8 @@ fn is_block_frame(kind: &FrameKind) -> bool {
         FrameKind::Paragraph
             | FrameKind::Heading { .. }
             | FrameKind::BlockQuote
+            | FrameKind::Callout { .. }
+            | FrameKind::Div { .. }
             | FrameKind::List { .. }
             | FrameKind::CodeBlock { .. }
             | FrameKind::HtmlBlock { .. }
@@ -1120,10 +1547,18 @@ fn paragraph_or_figure(mut inlines: Vec<Inline>) -> BlockKind {
     BlockKind::Paragraph { content: inlines }
 }
 
-/// Ids given so far, for uniqueness across the book.
+/// Ids given so far, for uniqueness across the book, and the ids each
+/// file's links can use: GitHub's and mdBook's are per page (file), with
+/// `-1`, `-2` for repeats on the page; the book's are unique across files.
 #[derive(Default)]
 struct Ids {
     taken: BTreeSet<String>,
+    /// (file, id as the file's links write it) → the id in the book.
+    local: BTreeMap<(u32, String), String>,
+    /// How often each derived id was wanted in each file.
+    counts: BTreeMap<(u32, String), u32>,
+    /// Other spellings of derived ids (pandoc's) → the id in the book.
+    aliases: BTreeMap<String, String>,
 }
 
 impl Ids {
@@ -1153,6 +1588,58 @@ impl Ids {
         self.taken.insert(id.clone());
         id
     }
+
+    /// The id of a heading at `pos`: `explicit` when given, else derived
+    /// from `text` as GitHub and mdBook derive it (`fallback` when that is
+    /// empty), made unique; recorded for the links of its file.
+    fn heading(
+        &mut self,
+        pos: Pos,
+        text: Option<&str>,
+        explicit: &str,
+        fallback: &str,
+        files: &[String],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> String {
+        let Some(text) = text else {
+            let id = self.claim(explicit, true, pos, files, diagnostics);
+            self.local
+                .entry((pos.file, explicit.to_string()))
+                .or_insert(id.clone());
+            return id;
+        };
+        let derived = slug(text);
+        let derived = if derived.is_empty() {
+            fallback.to_string()
+        } else {
+            derived
+        };
+        let count = self.counts.entry((pos.file, derived.clone())).or_insert(0);
+        let on_page = if *count == 0 {
+            derived.clone()
+        } else {
+            format!("{derived}-{count}")
+        };
+        *count += 1;
+        let id = self.claim(&on_page, false, pos, files, diagnostics);
+        self.local.entry((pos.file, on_page)).or_insert(id.clone());
+        // what pandoc would have called it, for links written for pandoc
+        for alias in [pandoc_slug(text), mdbook_slug(text)] {
+            if !alias.is_empty() && alias != id {
+                self.aliases.entry(alias).or_insert(id.clone());
+            }
+        }
+        id
+    }
+
+    /// The book's id for `fragment` as written in file `file`.
+    fn find(&self, file: u32, fragment: &str) -> Option<&str> {
+        self.local
+            .get(&(file, fragment.to_string()))
+            .map(String::as_str)
+            .or_else(|| self.taken.get(fragment).map(String::as_str))
+            .or_else(|| self.aliases.get(fragment).map(String::as_str))
+    }
 }
 
 /// Gives every block an id: headings their slug, others `b-<chapter>-<n>`.
@@ -1167,17 +1654,21 @@ fn assign_ids(
     for_each_block_mut(blocks, &mut |block| {
         if let BlockKind::Heading { content, .. } = &block.kind {
             let explicit = !block.id.is_empty();
-            let wanted = if explicit {
-                block.id.clone()
-            } else {
-                let s = slug(&plain_text(content));
-                if s.is_empty() {
-                    "section".to_string()
-                } else {
-                    s
-                }
-            };
-            block.id = ids.claim(&wanted, explicit, block.pos, files, diagnostics);
+            let text = plain_text(content);
+            block.id = ids.heading(
+                block.pos,
+                (!explicit).then_some(text.as_str()),
+                &block.id,
+                "section",
+                files,
+                diagnostics,
+            );
+        } else if !block.id.is_empty() {
+            // a div's own `{#id}`
+            block.id = ids.claim(&block.id.clone(), true, block.pos, files, diagnostics);
+            ids.local
+                .entry((block.pos.file, block.id.clone()))
+                .or_insert(block.id.clone());
         } else {
             // skip numbers an explicit or derived id already took
             loop {
@@ -1196,7 +1687,9 @@ fn for_each_block_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
     for block in blocks {
         f(block);
         match &mut block.kind {
-            BlockKind::BlockQuote { blocks } => for_each_block_mut(blocks, f),
+            BlockKind::BlockQuote { blocks }
+            | BlockKind::Div { blocks, .. }
+            | BlockKind::Callout { blocks, .. } => for_each_block_mut(blocks, f),
             BlockKind::List { items, .. } => {
                 for item in items {
                     for_each_block_mut(&mut item.blocks, f);
@@ -1244,70 +1737,322 @@ fn for_each_inline_in(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
             | Inline::Strikethrough { content }
             | Inline::Superscript { content }
             | Inline::Subscript { content }
-            | Inline::Link { content, .. } => for_each_inline_in(content, f),
+            | Inline::Link { content, .. }
+            | Inline::Span { content, .. } => for_each_inline_in(content, f),
             _ => {}
         }
     }
 }
 
-/// Turns `#id`, `file.md` and `file.md#id` links into internal ones, checking
-/// that the target exists.
-fn resolve_link(
-    inline: &mut Inline,
-    ids: &BTreeSet<String>,
-    file_ids: &BTreeMap<String, String>,
-    files: &[String],
-    errors: &mut Vec<Error>,
-) {
-    let Inline::Link { target, pos, .. } = inline else {
-        return;
-    };
-    let LinkTarget::External { url } = target else {
-        return;
-    };
-    if url.contains("://") || url.starts_with("mailto:") {
-        return;
-    }
-    let (path, fragment) = match url.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (url.as_str(), None),
-    };
-    let path = path.trim_start_matches("./");
-    let id = match (path.is_empty(), fragment) {
-        (true, Some(fragment)) => fragment.to_string(),
-        (false, fragment) if path.ends_with(".md") => match (file_ids.get(path), fragment) {
-            (Some(_), Some(fragment)) => fragment.to_string(),
-            (Some(chapter), None) => chapter.clone(),
-            (None, _) => {
-                errors.push(
-                    Error::input(
-                        Location::new(files[pos.file as usize].clone(), pos.line, pos.col),
-                        format!("link to `{url}`: no chapter file `{path}` in the manuscript"),
-                    )
-                    .with_code("broken-link"),
-                );
-                return;
+/// Calls `f` on every sequence of inlines in `blocks` (not those nested
+/// inside inlines: `f` sees those through its own argument).
+fn for_each_inline_vec_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) {
+    for_each_block_mut(blocks, &mut |block| match &mut block.kind {
+        BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => f(content),
+        BlockKind::Table { head, rows, .. } => {
+            for cell in head.iter_mut().chain(rows.iter_mut().flatten()) {
+                f(cell);
             }
-        },
-        _ => return,
-    };
-    if ids.contains(&id) {
-        *target = LinkTarget::Internal { id };
-    } else {
-        errors.push(
-            Error::input(
-                Location::new(files[pos.file as usize].clone(), pos.line, pos.col),
-                format!("link to `#{id}`, but no heading or anchor has that id"),
-            )
-            .with_code("broken-link"),
-        );
+        }
+        BlockKind::Figure { caption, .. } => f(caption),
+        BlockKind::DefinitionList { items } => {
+            for item in items {
+                f(&mut item.term);
+            }
+        }
+        _ => {}
+    });
+}
+
+/// The class that marks a `[text]` with no reference, until
+/// [`resolve_spans`] decides what it is; the second class holds what
+/// followed it in the source (`[]`, `[ref]`).
+const PENDING_SPAN: &str = "\u{0}pending";
+
+/// What follows `[text]` in the source for a reference no definition
+/// matches, so that it can be given back as text.
+fn unknown_reference_suffix(link_type: LinkType, id: &str) -> String {
+    match link_type {
+        LinkType::CollapsedUnknown => "[]".to_string(),
+        LinkType::ReferenceUnknown => format!("[{id}]"),
+        _ => String::new(),
     }
 }
 
-/// A heading's id from its text, as pandoc derives them: lower case; letters,
-/// digits, `_`, `-` and `.` kept; spaces become `-`; everything up to the
-/// first letter dropped.
+/// Turns each pending `[text]` (see [`PENDING_SPAN`]) into a bracketed span
+/// when an attribute block follows it (`[text]{.smallcaps}`, pandoc's
+/// `bracketed_spans`), or back into the text it was.
+fn resolve_spans(inlines: &mut Vec<Inline>) {
+    let mut i = 0;
+    let mut changed = false;
+    while i < inlines.len() {
+        if let Some(children) = inline_children_mut(&mut inlines[i]) {
+            resolve_spans(children);
+        }
+        let pending = matches!(&inlines[i], Inline::Span { classes, .. }
+            if classes.first().is_some_and(|c| c == PENDING_SPAN));
+        if !pending {
+            i += 1;
+            continue;
+        }
+        changed = true;
+        let attrs = match inlines.get_mut(i + 1) {
+            Some(Inline::Text { text }) => attrs::leading(text).map(|(a, used)| {
+                text.drain(..used);
+                a
+            }),
+            _ => None,
+        };
+        let Inline::Span {
+            content, classes, ..
+        } = std::mem::replace(&mut inlines[i], Inline::SoftBreak)
+        else {
+            unreachable!("checked above")
+        };
+        match attrs {
+            Some(a) => {
+                let lang = a.get("lang").map(str::to_string);
+                inlines[i] = Inline::Span {
+                    id: a.id,
+                    classes: a.classes,
+                    lang,
+                    content,
+                };
+                if matches!(inlines.get(i + 1), Some(Inline::Text { text }) if text.is_empty()) {
+                    inlines.remove(i + 1);
+                }
+                i += 1;
+            }
+            None => {
+                let suffix = classes.get(1).cloned().unwrap_or_default();
+                let mut literal = vec![Inline::Text {
+                    text: "[".to_string(),
+                }];
+                let n = content.len();
+                literal.extend(content);
+                literal.push(Inline::Text {
+                    text: format!("]{suffix}"),
+                });
+                inlines.splice(i..=i, literal);
+                i += n + 2;
+            }
+        }
+    }
+    if changed {
+        // neighbouring texts as one, as the reader gives them
+        let mut merged: Vec<Inline> = Vec::with_capacity(inlines.len());
+        for inline in inlines.drain(..) {
+            match (merged.last_mut(), inline) {
+                (Some(Inline::Text { text: last }), Inline::Text { text }) => last.push_str(&text),
+                (_, inline) => merged.push(inline),
+            }
+        }
+        *inlines = merged;
+    }
+}
+
+fn inline_children_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
+    match inline {
+        Inline::Emph { content }
+        | Inline::Strong { content }
+        | Inline::Strikethrough { content }
+        | Inline::Superscript { content }
+        | Inline::Subscript { content }
+        | Inline::Link { content, .. }
+        | Inline::Span { content, .. } => Some(content),
+        _ => None,
+    }
+}
+
+/// `\newpage`, `\pagebreak` or `\clearpage` alone in a paragraph (the
+/// LaTeX commands pandoc authors write for a page break).
+fn is_page_break_command(inlines: &[Inline]) -> bool {
+    let text = plain_text(inlines);
+    matches!(text.trim(), "\\newpage" | "\\pagebreak" | "\\clearpage")
+}
+
+/// An HTML block that only breaks the page:
+/// `<div style="page-break-before: always"></div>` and its kin.
+fn is_page_break_html(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    let compact: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+    let breaks = [
+        "page-break-before:always",
+        "page-break-after:always",
+        "break-before:page",
+        "break-after:page",
+    ]
+    .iter()
+    .any(|b| compact.contains(b));
+    if !breaks || !(compact.starts_with("<div") || compact.starts_with("<p")) {
+        return false;
+    }
+    // nothing but tags: no text of its own
+    let mut depth = 0;
+    let mut text = String::new();
+    for c in lower.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth -= 1,
+            c if depth == 0 => text.push(c),
+            _ => {}
+        }
+    }
+    text.trim().is_empty()
+}
+
+/// What links are resolved against.
+struct Links<'a> {
+    ids: &'a Ids,
+    /// Chapter file → the id a link to the file lands on.
+    file_ids: &'a BTreeMap<String, String>,
+    files: &'a [String],
+    root: &'a std::path::Path,
+}
+
+impl Links<'_> {
+    /// Turns `#id`, `file.md` and `file.md#id` links (relative to the file
+    /// that holds them, as on GitHub and in mdBook) into internal ones,
+    /// reporting those whose target does not exist.
+    fn resolve(&self, inline: &mut Inline, found: &mut Vec<Diagnostic>) {
+        let Inline::Link {
+            target,
+            pos,
+            content,
+            ..
+        } = inline
+        else {
+            return;
+        };
+        let LinkTarget::External { url } = target else {
+            return;
+        };
+        let has_scheme = url.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        });
+        if has_scheme || url.starts_with("//") {
+            return;
+        }
+        let here = self
+            .files
+            .get(pos.file as usize)
+            .cloned()
+            .unwrap_or_default();
+        let location = Location::new(here.clone(), pos.line, pos.col);
+        let (path, fragment) = match url.split_once('#') {
+            Some((p, f)) => (p.to_string(), Some(mdbook::percent_decode(f))),
+            None => (url.clone(), None),
+        };
+        let (file_index, landing) = if path.is_empty() {
+            (pos.file, None)
+        } else {
+            let decoded = mdbook::percent_decode(&path);
+            let Some(mut name) = mdbook::relative_to(&here, &decoded) else {
+                found.push(Diagnostic::error(
+                    "broken-link",
+                    location,
+                    format!("link to `{url}`: `{path}` is outside the manuscript folder"),
+                ));
+                return;
+            };
+            // mdBook writes `.md` links as `.html`; some books link the HTML
+            if let Some(stem) = name.strip_suffix(".html") {
+                let md = format!("{stem}.md");
+                if self.file_ids.contains_key(&md) {
+                    name = md;
+                }
+            }
+            if !(name.ends_with(".md") || name.ends_with(".markdown")) {
+                return; // a file that is not a chapter: left as written
+            }
+            match self.file_ids.get(&name) {
+                Some(id) => (
+                    self.files
+                        .iter()
+                        .position(|f| *f == name)
+                        .map_or(u32::MAX, |i| i as u32),
+                    Some(id.clone()),
+                ),
+                None if self.root.join(&name).is_file() => {
+                    found.push(Diagnostic::warning(
+                        "link-outside-book",
+                        location,
+                        format!("link to `{url}`: `{name}` is not part of the book; the link is left out, its text kept"),
+                    ));
+                    *inline = Inline::Span {
+                        id: None,
+                        classes: Vec::new(),
+                        lang: None,
+                        content: std::mem::take(content),
+                    };
+                    return;
+                }
+                None => {
+                    found.push(Diagnostic::error(
+                        "broken-link",
+                        location,
+                        format!("link to `{url}`: no chapter file `{name}` in the manuscript"),
+                    ));
+                    return;
+                }
+            }
+        };
+        let id = match (fragment, landing) {
+            (Some(fragment), _) => match self.ids.find(file_index, &fragment) {
+                Some(id) => id.to_string(),
+                None => {
+                    found.push(Diagnostic::error(
+                        "broken-link",
+                        location,
+                        format!("link to `#{fragment}`, but no heading or anchor has that id"),
+                    ));
+                    return;
+                }
+            },
+            (None, Some(id)) => id,
+            (None, None) => return,
+        };
+        *target = LinkTarget::Internal { id };
+    }
+}
+
+/// A heading's id from its text, as GitHub and mdBook derive them: lower
+/// case; letters, digits, `_` and `-` kept; every white-space character
+/// becomes `-` (none collapsed: "Where’s the `->` Operator?" gives
+/// `wheres-the---operator`); everything else dropped.
 pub fn slug(text: &str) -> String {
+    github_slug(text, true)
+}
+
+/// mdBook's own spelling of [`slug`]: only ASCII letters are lowered.
+fn mdbook_slug(text: &str) -> String {
+    github_slug(text, false)
+}
+
+fn github_slug(text: &str, lower_all: bool) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            if lower_all {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if c.is_whitespace() {
+            out.push('-');
+        }
+    }
+    out
+}
+
+/// A heading's id as pandoc derives it (its `auto_identifiers`): lower
+/// case; letters, digits, `_`, `-` and `.` kept; spaces become `-`;
+/// everything up to the first letter dropped. Links written for pandoc
+/// find their heading through it.
+fn pandoc_slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         if c.is_alphanumeric() || c == '_' || c == '-' || c == '.' {
@@ -1376,6 +2121,12 @@ fn metadata(manuscript: &Manuscript, front: Option<&Config>, chapters: &[Chapter
         date: pick(&primary.date, fallback.map(|b| &b.date)),
         description: pick(&primary.description, fallback.map(|b| &b.description)),
         rights: pick(&primary.rights, fallback.map(|b| &b.rights)),
+        keywords: if primary.keywords.is_empty() {
+            fallback.map(|b| b.keywords.clone()).unwrap_or_default()
+        } else {
+            primary.keywords.clone()
+        },
+        subject: pick(&primary.subject, fallback.map(|b| &b.subject)),
     }
 }
 

@@ -213,7 +213,7 @@ fn invalid_config_names_file_line_and_key() {
 fn invalid_front_matter_names_file_line_and_key() {
     let dir = manuscript(&[(
         "essay.md",
-        b"---\ntitle: T\nbogus: 1\n---\n\n# A\n\nText.\n",
+        b"---\ntitle: T\npdf:\n  trimm: a5\n---\n\n# A\n\nText.\n",
     )]);
     assert_finding(
         dir.path(),
@@ -223,11 +223,35 @@ fn invalid_front_matter_names_file_line_and_key() {
             severity: "error",
             code: None,
             file: "essay.md",
-            line: 3,
-            column: 1,
-            message: "unknown field `bogus`",
+            line: 4,
+            column: 3,
+            message: "unknown field `trimm`",
         },
     );
+}
+
+#[test]
+fn front_matter_keys_quire_does_not_use_are_warnings() {
+    // pandoc's keys for its LaTeX template: the build goes on
+    let dir = manuscript(&[(
+        "essay.md",
+        b"---\ntitle: T\ntoc: true\ngeometry: margin=1in\n---\n\n# A\n\nText.\n",
+    )]);
+    for (line, key) in [(3, "`toc`"), (4, "`geometry`")] {
+        assert_finding(
+            dir.path(),
+            "essay.md",
+            0,
+            &Expect {
+                severity: "warning",
+                code: Some("unused-front-matter"),
+                file: "essay.md",
+                line,
+                column: 1,
+                message: key,
+            },
+        );
+    }
 }
 
 #[test]

@@ -264,6 +264,7 @@ fn metadata() -> impl Strategy<Value = Metadata> {
                     date,
                     description,
                     rights,
+                    ..Metadata::default()
                 }
             },
         )
@@ -308,6 +309,7 @@ fn book() -> impl Strategy<Value = Book> {
                 pos: pos(),
                 blocks,
                 footnotes,
+                ..Chapter::default()
             });
         }
         Book {

@@ -47,6 +47,10 @@ pub struct Metadata {
     pub description: Option<String>,
     /// The rights statement (copyright line, licence).
     pub rights: Option<String>,
+    /// Keywords (pandoc's `keywords`), for the PDF's and the EPUB's metadata.
+    pub keywords: Vec<String>,
+    /// The subject (pandoc's `subject`).
+    pub subject: Option<String>,
 }
 
 /// A position in a source file, 1-based line and column (columns count characters).
@@ -69,6 +73,15 @@ pub struct Chapter {
     pub title: Vec<Inline>,
     /// Classes from the heading's attributes (`{.unnumbered}` and the like).
     pub classes: Vec<String>,
+    /// What kind of division of the book this is.
+    pub division: Division,
+    /// The label set above the title: "Chapter 3", "Appendix A", "Part II";
+    /// `None` when the division is unnumbered (or its title carries its own
+    /// number). Both writers print this same label.
+    pub label: Option<String>,
+    /// The running head: the heading's `short` attribute, else the title up
+    /// to a colon.
+    pub short_title: String,
     /// Where the chapter starts.
     pub pos: Pos,
     /// The chapter's body (the level-1 heading itself is not repeated here).
@@ -76,6 +89,42 @@ pub struct Chapter {
     /// The notes referenced in this chapter, in order of first reference;
     /// [`Inline::FootnoteRef::number`] is the 1-based index into this list.
     pub footnotes: Vec<Footnote>,
+}
+
+/// The kinds of division a book is made of, in the order books have them.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Division {
+    /// A chapter of the body (numbered unless `{-}`/`{.unnumbered}`).
+    #[default]
+    Chapter,
+    /// Front matter: a foreword, preface or introduction before the first
+    /// numbered chapter (unnumbered; mdBook's prefix chapters).
+    Front,
+    /// A part title page grouping the chapters after it (`{.part}`, or a
+    /// part title in mdBook's SUMMARY.md).
+    Part,
+    /// An appendix, lettered (`{.appendix}`, or after an "Appendix" part).
+    Appendix,
+    /// Back matter after the last chapter (`{.backmatter}`, mdBook's suffix
+    /// chapters): unnumbered.
+    Back,
+    /// A dedication page (`{.dedication}`): no title, not in the contents.
+    Dedication,
+    /// An epigraph page (`{.epigraph}`): no title, not in the contents.
+    Epigraph,
+}
+
+impl Division {
+    /// Whether the division is listed in the table of contents.
+    pub fn in_contents(self) -> bool {
+        !matches!(self, Division::Dedication | Division::Epigraph)
+    }
+
+    /// Whether the division's title is printed on its opening page.
+    pub fn shows_title(self) -> bool {
+        self.in_contents()
+    }
 }
 
 /// A footnote's content.
@@ -177,6 +226,80 @@ pub enum BlockKind {
         /// The TeX source between `$$ … $$`.
         source: String,
     },
+    /// A fenced div (`::: {.class lang=xx}`): its blocks, grouped; known
+    /// classes are styled, others are a plain block.
+    Div {
+        /// Classes from the attributes.
+        classes: Vec<String>,
+        /// The language of the content (`lang=` attribute), if given.
+        lang: Option<String>,
+        /// The content.
+        blocks: Vec<Block>,
+    },
+    /// A callout: a GitHub alert (`> [!NOTE]`) or a div of class `note`,
+    /// `tip`, `important`, `warning` or `caution`.
+    Callout {
+        /// Which kind of callout.
+        kind: CalloutKind,
+        /// The content.
+        blocks: Vec<Block>,
+    },
+    /// A forced page break in print (`\newpage`, `\pagebreak`, or a
+    /// `<div style="page-break-before: always">`).
+    PageBreak,
+}
+
+/// The kinds of callout (GitHub's alert kinds).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CalloutKind {
+    /// Useful information.
+    Note,
+    /// Helpful advice.
+    Tip,
+    /// Key information.
+    Important,
+    /// Urgent information that needs attention.
+    Warning,
+    /// Advice about risks or negative outcomes.
+    Caution,
+}
+
+impl CalloutKind {
+    /// The kind named by an alert marker or a class (`note`, `callout-tip` …).
+    pub fn from_name(name: &str) -> Option<CalloutKind> {
+        let name = name.strip_prefix("callout-").unwrap_or(name);
+        Some(match name.to_ascii_lowercase().as_str() {
+            "note" => CalloutKind::Note,
+            "tip" | "hint" => CalloutKind::Tip,
+            "important" => CalloutKind::Important,
+            "warning" => CalloutKind::Warning,
+            "caution" | "danger" => CalloutKind::Caution,
+            _ => return None,
+        })
+    }
+
+    /// The English title printed at the callout's head.
+    pub fn title(self) -> &'static str {
+        match self {
+            CalloutKind::Note => "Note",
+            CalloutKind::Tip => "Tip",
+            CalloutKind::Important => "Important",
+            CalloutKind::Warning => "Warning",
+            CalloutKind::Caution => "Caution",
+        }
+    }
+
+    /// The class name in the EPUB (`note`, `tip` …).
+    pub fn class(self) -> &'static str {
+        match self {
+            CalloutKind::Note => "note",
+            CalloutKind::Tip => "tip",
+            CalloutKind::Important => "important",
+            CalloutKind::Warning => "warning",
+            CalloutKind::Caution => "caution",
+        }
+    }
 }
 
 /// Column alignment in a table.
@@ -290,6 +413,17 @@ pub enum Inline {
     RawHtml {
         /// The HTML source.
         html: String,
+    },
+    /// A bracketed span with attributes (`[text]{.smallcaps lang=fr}`).
+    Span {
+        /// An id the text can be linked to (`{#id}`), if given.
+        id: Option<String>,
+        /// Classes (`smallcaps` is set in small capitals).
+        classes: Vec<String>,
+        /// The language of the content (`lang=`), if given.
+        lang: Option<String>,
+        /// The spanned content.
+        content: Vec<Inline>,
     },
 }
 

@@ -13,7 +13,9 @@ pub fn walk_blocks<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
         f(block);
         let start = stack.len();
         match &block.kind {
-            BlockKind::BlockQuote { blocks } => stack.extend(blocks.iter()),
+            BlockKind::BlockQuote { blocks }
+            | BlockKind::Div { blocks, .. }
+            | BlockKind::Callout { blocks, .. } => stack.extend(blocks.iter()),
             BlockKind::List { items, .. } => {
                 for item in items {
                     stack.extend(item.blocks.iter());
@@ -51,7 +53,8 @@ pub(crate) fn inline_children(inline: &Inline) -> Option<&[Inline]> {
         | Inline::Strikethrough { content }
         | Inline::Superscript { content }
         | Inline::Subscript { content }
-        | Inline::Link { content, .. } => Some(content),
+        | Inline::Link { content, .. }
+        | Inline::Span { content, .. } => Some(content),
         _ => None,
     }
 }

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use epub_builder::{ReferenceType, TocElement};
 
 use crate::date::Timestamp;
-use crate::doc::{plain_text, BlockKind, Book, PageMap};
+use crate::doc::{plain_text, BlockKind, Book, Division, PageMap};
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::manuscript::{self, Manuscript};
 use crate::typeset::fonts::FontFile;
@@ -226,6 +226,9 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
     ];
 
     // 5. the chapters with their table-of-contents entries
+    // chapters after a part title are listed under it, until the next part
+    // or the back matter
+    let mut in_part = false;
     for (index, (chapter, xhtml)) in book.chapters.iter().zip(chapters).enumerate() {
         let file = &files[index];
         let mut title = xml::clean(plain_text(&chapter.title).trim());
@@ -236,20 +239,38 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
                 format!("Chapter {}", index + 1)
             };
         }
-        let mut entry = TocElement::new(file.as_str(), title);
+        if let Some(label) = &chapter.label {
+            title = format!("{}: {title}", xml::clean(label));
+        }
+        let level = match chapter.division {
+            Division::Part => {
+                in_part = true;
+                1
+            }
+            Division::Chapter | Division::Appendix if in_part => 2,
+            _ => {
+                in_part = false;
+                1
+            }
+        };
+        let mut entry = TocElement::new(file.as_str(), title).level(level);
         for block in &chapter.blocks {
-            if let BlockKind::Heading { level, content, .. } = &block.kind {
+            if let BlockKind::Heading {
+                level: h, content, ..
+            } = &block.kind
+            {
                 let text = xml::clean(plain_text(content).trim());
                 if let (false, Some(href)) = (text.is_empty(), targets.href(&block.id, usize::MAX))
                 {
-                    entry.add(TocElement::new(href, text).level(i32::from((*level).clamp(2, 6))));
+                    let nested = i32::from((*h).clamp(2, 6)) + level - 1;
+                    entry.add(TocElement::new(href, text).level(nested));
                 }
             }
         }
         documents.push(package::Document {
             file: file.clone(),
             xhtml,
-            toc: Some(entry),
+            toc: chapter.division.in_contents().then_some(entry),
             reftype: (index == 0).then_some(ReferenceType::Text),
         });
     }

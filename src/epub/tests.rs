@@ -88,6 +88,7 @@ fn chapter(id: &str, title: &str, blocks: Vec<Block>, footnotes: Vec<Footnote>) 
         },
         blocks,
         footnotes,
+        ..Chapter::default()
     }
 }
 
@@ -111,6 +112,7 @@ fn meta(title: &str) -> Metadata {
         date: Some("2021-08-12".into()),
         description: Some("A book that uses every construct the writer knows.".into()),
         rights: Some("© 2021 the authors. CC BY 4.0.".into()),
+        ..Metadata::default()
     }
 }
 

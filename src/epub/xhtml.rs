@@ -9,8 +9,8 @@ use super::pages::{Marker, Plan};
 use super::sanitize::{self, Context, Resolver, Stack};
 use super::xml;
 use crate::doc::{
-    block_inlines, plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book, Chapter,
-    Inline, LinkTarget, ListItem, Pos,
+    block_inlines, plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book,
+    CalloutKind, Chapter, Division, Inline, LinkTarget, ListItem, Pos,
 };
 use crate::error::{Diagnostic, Location};
 
@@ -124,16 +124,30 @@ impl<'a> Writer<'a> {
         let referenced = referenced_notes(chapter);
 
         let xml_id = self.targets.xml_id(&chapter.id);
-        self.out
-            .push_str("<section epub:type=\"chapter\" role=\"doc-chapter\" id=\"");
+        let (epub_type, role) = section_semantics(chapter);
+        self.out.push_str(&format!(
+            "<section epub:type=\"{epub_type}\" role=\"{role}\" id=\""
+        ));
         xml::push_attr(&mut self.out, &xml_id);
         self.out.push('"');
-        self.class_attr(&chapter.classes, None);
+        let division_class = match chapter.division {
+            Division::Part => Some("part"),
+            Division::Dedication => Some("dedication"),
+            Division::Epigraph => Some("epigraph"),
+            Division::Appendix => Some("appendix"),
+            _ => None,
+        };
+        self.class_attr(&chapter.classes, division_class);
         self.out.push_str(">\n");
         let at_start = std::mem::take(&mut self.plan.at_chapter[index]);
         self.emit_markers(at_start);
-        if !chapter.title.is_empty() {
+        if !chapter.title.is_empty() && chapter.division.shows_title() {
             self.out.push_str("<h1>");
+            if let Some(label) = &chapter.label {
+                self.out.push_str("<span class=\"chapter-label\">");
+                xml::push_text(&mut self.out, label);
+                self.out.push_str("</span> ");
+            }
             self.inlines(&chapter.title);
             self.out.push_str("</h1>\n");
         }
@@ -250,6 +264,41 @@ impl<'a> Writer<'a> {
                 self.out.push_str(">\n");
                 self.blocks(blocks);
                 self.out.push_str("</blockquote>\n");
+            }
+            BlockKind::Div {
+                classes,
+                lang,
+                blocks,
+            } => {
+                self.markers_before(&block.id);
+                self.out.push_str("<div");
+                self.id_attr(&block.id);
+                self.class_attr(classes, None);
+                self.lang_attr(lang.as_deref());
+                self.out.push_str(">\n");
+                self.blocks(blocks);
+                self.out.push_str("</div>\n");
+            }
+            BlockKind::Callout { kind, blocks } => {
+                self.markers_before(&block.id);
+                // ARIA in HTML allows `note` and `doc-tip` on aside
+                let role = match kind {
+                    CalloutKind::Tip => "doc-tip",
+                    _ => "note",
+                };
+                self.out.push_str(&format!("<aside role=\"{role}\""));
+                self.id_attr(&block.id);
+                self.class_attr(&["callout".to_string(), kind.class().to_string()], None);
+                self.out.push_str(&format!(
+                    ">\n<p class=\"callout-title\"><strong>{}</strong></p>\n",
+                    kind.title()
+                ));
+                self.blocks(blocks);
+                self.out.push_str("</aside>\n");
+            }
+            BlockKind::PageBreak => {
+                self.markers_before(&block.id);
+                self.out.push_str("<div class=\"page-break\"></div>\n");
             }
             BlockKind::List {
                 start,
@@ -572,6 +621,30 @@ impl<'a> Writer<'a> {
                 };
                 self.raw_html(html, context, stack);
             }
+            Inline::Span {
+                classes,
+                lang,
+                content,
+                ..
+            } => {
+                self.out.push_str("<span");
+                self.class_attr(classes, None);
+                self.lang_attr(lang.as_deref());
+                self.out.push('>');
+                self.inlines(content);
+                self.out.push_str("</span>");
+            }
+        }
+    }
+
+    /// `lang` and `xml:lang` for content in another language.
+    fn lang_attr(&mut self, lang: Option<&str>) {
+        if let Some(lang) = lang.map(str::trim).filter(|l| is_language_tag(l)) {
+            self.out.push_str(" lang=\"");
+            xml::push_attr(&mut self.out, lang);
+            self.out.push_str("\" xml:lang=\"");
+            xml::push_attr(&mut self.out, lang);
+            self.out.push('"');
         }
     }
 
@@ -847,5 +920,40 @@ pub fn language(book: &Book) -> String {
         lang.to_string()
     } else {
         "und".to_string()
+    }
+}
+
+/// Whether `tag` looks like a BCP 47 language tag (`fr`, `en-GB`,
+/// `zh-Hant-TW`): letters and digits in parts of one to eight.
+fn is_language_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.split('-').all(|part| {
+            (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// The `epub:type` and matching ARIA role of a chapter's section, from its
+/// division and, for front and back matter, its title (DPUB-ARIA 1.1).
+fn section_semantics(chapter: &Chapter) -> (&'static str, &'static str) {
+    match chapter.division {
+        Division::Part => return ("part", "doc-part"),
+        Division::Appendix => return ("appendix", "doc-appendix"),
+        Division::Dedication => return ("dedication", "doc-dedication"),
+        Division::Epigraph => return ("epigraph", "doc-epigraph"),
+        Division::Front | Division::Back => {}
+        Division::Chapter => return ("chapter", "doc-chapter"),
+    }
+    match plain_text(&chapter.title).trim().to_lowercase().as_str() {
+        "foreword" => ("foreword", "doc-foreword"),
+        "preface" => ("preface", "doc-preface"),
+        "introduction" => ("introduction", "doc-introduction"),
+        "prologue" => ("prologue", "doc-prologue"),
+        "epilogue" => ("epilogue", "doc-epilogue"),
+        "afterword" => ("afterword", "doc-afterword"),
+        "acknowledgments" | "acknowledgements" => ("acknowledgments", "doc-acknowledgments"),
+        "conclusion" => ("conclusion", "doc-conclusion"),
+        "colophon" => ("colophon", "doc-colophon"),
+        _ => ("chapter", "doc-chapter"),
     }
 }

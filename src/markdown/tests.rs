@@ -20,8 +20,11 @@ fn manuscript(files: &[(&str, &str)]) -> Manuscript {
             .map(|(name, text)| Source {
                 name: name.to_string(),
                 text: text.to_string(),
+                ..Source::default()
             })
             .collect(),
+        other_files: Vec::new(),
+        diagnostics: Vec::new(),
     }
 }
 
@@ -30,47 +33,37 @@ fn read_one(text: &str) -> Read {
 }
 
 #[test]
-fn slug_lower_cases_and_joins_words_with_hyphens() {
+fn slug_lower_cases_and_turns_every_space_into_a_hyphen() {
     assert_eq!(slug("Hello World"), "hello-world");
+    // as GitHub and mdBook: no collapsing
     assert_eq!(
         slug("  Several   spaces\tand a tab "),
-        "several-spaces-and-a-tab"
+        "several---spaces-and-a-tab"
     );
     assert_eq!(slug("Line\nbreak"), "line-break");
+    assert_eq!(
+        slug("Where\u{2019}s the -> Operator?"),
+        "wheres-the---operator"
+    );
 }
 
 #[test]
-fn slug_drops_punctuation_but_keeps_underscore_hyphen_and_period() {
+fn slug_keeps_letters_digits_underscore_and_hyphen_only() {
     assert_eq!(slug("Hello, World!"), "hello-world");
     assert_eq!(
         slug("“Quoted” heading — with a dash"),
-        "quoted-heading-with-a-dash"
+        "quoted-heading--with-a-dash"
     );
-    assert_eq!(slug("C++ & C#"), "c-c");
+    assert_eq!(slug("C++ & C#"), "c--c");
     assert_eq!(
         slug("snake_case and kebab-case"),
         "snake_case-and-kebab-case"
     );
-    assert_eq!(slug("Version 2.0 notes"), "version-2.0-notes");
-}
-
-#[test]
-fn slug_drops_everything_before_the_first_letter() {
-    assert_eq!(slug("1. Introduction"), "introduction");
-    assert_eq!(slug("(Parenthesised) start"), "parenthesised-start");
-    assert_eq!(slug("§ 3.2 Scope"), "scope");
-    assert_eq!(slug("-_.leading marks"), "leading-marks");
-    // nothing left: the caller falls back to `section` or `chapter-N`
-    assert_eq!(slug("2024"), "");
+    assert_eq!(slug("Version 2.0 notes"), "version-20-notes");
+    assert_eq!(slug("1. Introduction"), "1-introduction");
+    assert_eq!(slug("Wait..."), "wait");
     assert_eq!(slug("!?"), "");
     assert_eq!(slug(""), "");
-}
-
-#[test]
-fn slug_trims_trailing_periods_and_hyphens() {
-    assert_eq!(slug("Ends with a dot."), "ends-with-a-dot");
-    assert_eq!(slug("Wait..."), "wait");
-    assert_eq!(slug("Trailing -"), "trailing");
 }
 
 #[test]
@@ -81,11 +74,52 @@ fn slug_keeps_non_ascii_letters_and_lower_cases_them() {
 
 #[test]
 fn heading_without_slug_text_gets_a_fallback_id() {
-    let read = read_one("# 1999\n\n## 42\n\n## 42\n");
+    let read = read_one("# !?\n\n## 42\n\n## 42\n\n## ...\n");
     let chapter = &read.book.chapters[0];
     assert_eq!(chapter.id, "chapter-1");
     let ids: Vec<&str> = chapter.blocks.iter().map(|b| b.id.as_str()).collect();
-    assert_eq!(ids, ["section", "section-1"]);
+    assert_eq!(ids, ["42", "42-1", "section"]);
+}
+
+#[test]
+fn links_written_for_github_mdbook_or_pandoc_all_resolve() {
+    let read = read(&manuscript(&[
+        ("a.md", "# Where’s the `->` Operator?\n\n## Summary\n\n[gh](#wheres-the---operator) [pandoc](#wheres-the---operator) [b](b.md#summary) [own](#summary)\n"),
+        ("b.md", "# B\n\n## Summary\n\n## 1. Intro\n\n[here](#summary) [pandoc style](#intro) [a](./a.md)\n"),
+    ]))
+    .unwrap();
+    let targets: Vec<String> = read
+        .book
+        .chapters
+        .iter()
+        .flat_map(|c| &c.blocks)
+        .filter_map(|b| match &b.kind {
+            BlockKind::Paragraph { content } => Some(content),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|i| match i {
+            Inline::Link {
+                target: crate::doc::LinkTarget::Internal { id },
+                ..
+            } => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    // each page's own `#summary` is its own heading
+    assert_eq!(
+        targets,
+        [
+            "wheres-the---operator",
+            "wheres-the---operator",
+            "summary-1",
+            "summary",
+            "summary-1",
+            "1-intro",
+            "wheres-the---operator"
+        ]
+    );
+    assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
 }
 
 /// The greatest container depth (quotes, lists) of `blocks`, iteratively.

@@ -17,7 +17,8 @@ use super::pages::{self, roman, BodyPage};
 use super::shape::{GlyphTexts, Shaper};
 use super::{hyphenate, Layout, Report, Settings};
 use crate::doc::{
-    plain_text, Block, BlockKind, Book, Chapter, Footnote, Inline, PageMap, PageStart, Pos,
+    plain_text, Block, BlockKind, Book, Chapter, Division, Footnote, Inline, PageMap, PageStart,
+    Pos,
 };
 use crate::error::Result;
 
@@ -43,20 +44,10 @@ pub fn assemble(
     let mut shaper = Shaper::new(fonts, &book.meta.language);
     let lang = hyphenate::language(&book.meta.language);
     let mut report = Report::default();
-    let numbered = book.chapters.len() > 1;
-
     // 1. each chapter on its own (each opens a new page, so they are
     //    independent): blocks → lines → pages, in parallel, one shaper per thread
-    let mut labels = Vec::with_capacity(book.chapters.len());
-    let mut number = 0;
-    for chapter in &book.chapters {
-        let unnumbered =
-            chapter.classes.iter().any(|c| c == "unnumbered") || chapter.title.is_empty();
-        if !unnumbered {
-            number += 1;
-        }
-        labels.push((numbered && !unnumbered).then(|| format!("Chapter {number}")));
-    }
+    //    (the labels are the tree's, so the EPUB says the same)
+    let labels: Vec<Option<String>> = book.chapters.iter().map(|c| c.label.clone()).collect();
     let context = cache.map(|cache| {
         cache.start();
         cache::context(book, s, fonts, images)
@@ -120,15 +111,19 @@ pub fn assemble(
         glyph_texts.merge(&laid.2);
     }
 
-    // 2. number the body: chapters open on odd (recto) pages
+    // 2. number the body: chapters open on odd (recto) pages (parts always;
+    //    chapters on any page with `openany`)
     let mut starts = Vec::with_capacity(chapters.len());
     let mut next = 1usize;
-    for chapter in &chapters {
-        if next.is_multiple_of(2) {
+    let mut after_part = false;
+    for (chapter, laid) in book.chapters.iter().zip(&chapters) {
+        let recto = !s.openany || chapter.division == Division::Part || after_part;
+        if recto && next.is_multiple_of(2) {
             next += 1; // a blank verso
         }
         starts.push(next);
-        next += chapter.0.len();
+        next += laid.0.len();
+        after_part = chapter.division == Division::Part && laid.0.len() % 2 == 1;
     }
     let body_pages = next - 1;
 
@@ -144,8 +139,13 @@ pub fn assemble(
         &mut report,
         &mut glyph_texts,
     );
-    let toc_pages = pages::break_pages(toc, s);
-    let mut front = 4 + toc_pages.len();
+    let toc_pages = if s.generated.contents {
+        pages::break_pages(toc, s)
+    } else {
+        Vec::new()
+    };
+    let before_toc = if s.generated.half_title { 4 } else { 2 };
+    let mut front = before_toc + toc_pages.len();
     if front % 2 == 1 {
         front += 1; // body page 1 is a recto
     }
@@ -154,10 +154,16 @@ pub fn assemble(
     let mut out: Vec<Page> = Vec::with_capacity(front + body_pages);
     let mut outline = Vec::new();
     let mut page_map = PageMap::default();
-    out.push(half_title(book, &mut shaper, lang, s, &mut report));
-    out.push(Page::default());
+    if s.generated.half_title {
+        out.push(half_title(book, &mut shaper, lang, s, &mut report));
+        out.push(Page::default());
+    }
     out.push(title_page(book, &mut shaper, lang, s, &mut report));
-    out.push(copyright_page(book, &mut shaper, lang, s, &mut report));
+    if s.generated.copyright {
+        out.push(copyright_page(book, &mut shaper, lang, s, &mut report));
+    } else {
+        out.push(Page::default());
+    }
     for (i, body) in toc_pages.into_iter().enumerate() {
         let physical = out.len() + 1;
         let opening = i == 0;
@@ -260,7 +266,11 @@ fn place_chapter(
     shaper: &mut Shaper,
     s: &Settings,
 ) -> Placed {
-    let title = plain_text(&chapter.title);
+    let title = if chapter.short_title.is_empty() {
+        plain_text(&chapter.title)
+    } else {
+        chapter.short_title.clone()
+    };
     let mut placed = Placed::default();
     for (i, body) in laid.0.iter().enumerate() {
         let n = start + i;
@@ -362,6 +372,16 @@ fn opening(flow: &mut Flow<'_>, chapter: &Chapter, label: Option<&str>, out: &mu
         headings: vec![(plain_text(&chapter.title), 1, chapter.id.clone())],
         ..Line::default()
     }));
+    match chapter.division {
+        // a part title stands a third of the way down its page
+        Division::Part => out.push(VItem::Space(s.text_height * 0.2)),
+        // a dedication or epigraph has no title: its text stands alone
+        Division::Dedication | Division::Epigraph => {
+            out.push(VItem::Space(s.text_height * 0.25));
+            return;
+        }
+        _ => {}
+    }
     if let Some(label) = label {
         let lines = centered(
             flow,
@@ -605,7 +625,9 @@ fn copyright_page(
     if let Some(id) = &m.identifier {
         paragraphs.push(id.clone());
     }
-    paragraphs.push("Set in Linux Libertine O and Inconsolata with quire.".to_string());
+    if s.generated.colophon {
+        paragraphs.push("Set in Linux Libertine O and Inconsolata with quire.".to_string());
+    }
     let size = s.note_size;
     let mut lines = Vec::new();
     for p in &paragraphs {
@@ -724,13 +746,36 @@ fn chapter_entries(
     out: &mut Vec<VItem>,
 ) {
     let s = flow.settings;
-    let title = if chapter.title.is_empty() {
+    if !chapter.division.in_contents() {
+        return;
+    }
+    let mut title = if chapter.title.is_empty() {
         text("Untitled")
     } else {
         chapter.title.clone()
     };
-    out.push(VItem::Space(s.leading * 0.4));
-    toc_entry(flow, &title, start, &chapter.id, 0.0, FaceId::Regular, out);
+    // the number before the title, as LaTeX's contents set it ("3  Title");
+    // a part's whole label ("Part II  Title")
+    if let Some(label) = &chapter.label {
+        let number = match chapter.division {
+            Division::Part => label.as_str(),
+            _ => label.rsplit(' ').next().unwrap_or(label),
+        };
+        title.insert(
+            0,
+            Inline::Text {
+                text: format!("{number}\u{2002}"),
+            },
+        );
+    }
+    let is_part = chapter.division == Division::Part;
+    out.push(VItem::Space(s.leading * if is_part { 1.0 } else { 0.4 }));
+    let face = if is_part {
+        FaceId::Bold
+    } else {
+        FaceId::Regular
+    };
+    toc_entry(flow, &title, start, &chapter.id, 0.0, face, out);
     for (offset, page) in set.0.iter().enumerate() {
         for (_, line) in &page.lines {
             for (title, level, id) in &line.headings {

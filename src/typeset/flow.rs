@@ -26,6 +26,8 @@ pub enum VItem {
     Line(Line),
     /// Vertical space; discarded at the top of a page.
     Space(f64),
+    /// A forced page break (`\\newpage`): the page ends here, unfilled.
+    PageBreak,
 }
 
 /// A line (or other box) ready to be placed on a page.
@@ -1110,6 +1112,70 @@ impl<'a> Flow<'a> {
                 }
             }
             BlockKind::RawHtml { .. } => {}
+            BlockKind::PageBreak => out.push(VItem::PageBreak),
+            BlockKind::Div { blocks, .. } => self.blocks(blocks, ctx, out),
+            BlockKind::Callout { kind, blocks } => {
+                // set off as a quotation is, under a bold title, with a rule
+                // down its left side
+                let inner = BlockCtx {
+                    indent_left: ctx.indent_left + ctx.size * 1.5,
+                    indent_right: ctx.indent_right,
+                    indent_first: false,
+                    ..*ctx
+                };
+                out.push(VItem::Space(ctx.leading * 0.5));
+                let start = out.len();
+                let title_style = ParStyle {
+                    face: FaceId::Bold,
+                    mode: Mode::Ragged,
+                    indent_left: inner.indent_left,
+                    measure: measure - ctx.size * 1.5,
+                    ..body.clone()
+                };
+                let title = vec![Inline::Text {
+                    text: kind.title().to_string(),
+                }];
+                let mut lines = self.paragraph(&title, &title_style, block);
+                for line in &mut lines {
+                    line.break_after = false;
+                }
+                out.extend(lines.into_iter().map(VItem::Line));
+                self.blocks(blocks, &inner, out);
+                let x = ctx.indent_left + ctx.size * 0.3;
+                let width = ctx.size * 0.08;
+                let mut last_line = None;
+                for (i, item) in out[start..].iter_mut().enumerate() {
+                    if let VItem::Line(line) = item {
+                        line.items.push(Item::Rule {
+                            x,
+                            y: -line.ascent,
+                            width,
+                            height: line.ascent + line.descent,
+                        });
+                        last_line = Some(start + i);
+                    }
+                }
+                // the space between its paragraphs is ruled too
+                if let Some(last) = last_line {
+                    for i in start..last {
+                        if let VItem::Space(h) = out[i] {
+                            if let Some(VItem::Line(prev)) = out[start..i]
+                                .iter_mut()
+                                .rev()
+                                .find(|v| matches!(v, VItem::Line(_)))
+                            {
+                                prev.items.push(Item::Rule {
+                                    x,
+                                    y: prev.descent,
+                                    width,
+                                    height: h,
+                                });
+                            }
+                        }
+                    }
+                }
+                out.push(VItem::Space(ctx.leading * 0.5));
+            }
             BlockKind::Math { source } => {
                 let style = ParStyle {
                     face: FaceId::Italic,
@@ -1676,6 +1742,9 @@ fn flatten(
                     ..style.clone()
                 };
                 stack.extend(content.iter().rev().map(|i| (i, s.clone())));
+            }
+            Inline::Span { content, .. } => {
+                stack.extend(content.iter().rev().map(|i| (i, style.clone())));
             }
             Inline::Strikethrough { content } => {
                 let s = Style {

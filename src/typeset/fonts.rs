@@ -686,7 +686,10 @@ impl Scan {
                 }
             }
             BlockKind::Math { source } => self.text(source),
+            BlockKind::Callout { kind, .. } => self.text(kind.title()),
             BlockKind::BlockQuote { .. }
+            | BlockKind::Div { .. }
+            | BlockKind::PageBreak
             | BlockKind::List { .. }
             | BlockKind::ThematicBreak
             | BlockKind::RawHtml { .. } => {}

@@ -57,6 +57,23 @@ pub struct Settings {
     pub note_size: f64,
     /// Note baseline distance.
     pub note_leading: f64,
+    /// Which generated pages are printed.
+    pub generated: Generated,
+    /// Chapters open on any page, not only on rectos.
+    pub openany: bool,
+}
+
+/// The pages quire makes around the text, each of which can be turned off.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Generated {
+    /// The half-title page (and its blank verso).
+    pub half_title: bool,
+    /// The copyright page (the title page's verso).
+    pub copyright: bool,
+    /// The table of contents.
+    pub contents: bool,
+    /// The "Set in … with quire" line on the copyright page.
+    pub colophon: bool,
 }
 
 pub use crate::config::trim_size;
@@ -104,6 +121,13 @@ impl Settings {
             leading,
             note_size: (size * 0.82 * 2.0).round() / 2.0,
             note_leading: ((size * 0.82 * 1.25) * 2.0).round() / 2.0,
+            generated: Generated {
+                half_title: config.half_title,
+                copyright: config.copyright_page,
+                contents: config.contents,
+                colophon: config.colophon,
+            },
+            openany: config.openany,
         })
     }
 

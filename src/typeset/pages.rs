@@ -48,7 +48,7 @@ impl Build {
         for item in &self.items {
             match item {
                 VItem::Space(s) if started => h += s,
-                VItem::Space(_) => {}
+                VItem::Space(_) | VItem::PageBreak => {}
                 VItem::Line(l) => {
                     started = true;
                     h += l.height();
@@ -93,6 +93,15 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
             VItem::Space(h) => {
                 if !cur.is_empty() {
                     cur.items.push(VItem::Space(h));
+                }
+            }
+            VItem::PageBreak => {
+                // the page ends here, as it stands (not filled to the foot)
+                if !cur.is_empty() {
+                    header_lines = 0;
+                    let (page, carry) = finish(std::mem::take(&mut cur), s, false, false);
+                    pages.push(page);
+                    cur.carry = carry;
                 }
             }
             VItem::Line(line) => {
@@ -142,7 +151,7 @@ pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
                 // find the last legal break on the page
                 let last_ok = cur.items.iter().rposition(|i| match i {
                     VItem::Line(l) => l.break_after,
-                    VItem::Space(_) => false,
+                    VItem::Space(_) | VItem::PageBreak => false,
                 });
                 let (keep, bad) = match last_ok {
                     Some(j) => (j + 1, false),
@@ -187,7 +196,7 @@ fn finish(build: Build, s: &Settings, bad_break: bool, flush: bool) -> (BodyPage
     if bad_break {
         let last = build.items.iter().rev().find_map(|i| match i {
             VItem::Line(l) => Some(l.pos.unwrap_or_default()),
-            VItem::Space(_) => None,
+            VItem::Space(_) | VItem::PageBreak => None,
         });
         page.bad_break = last;
     }
@@ -214,6 +223,7 @@ fn finish(build: Build, s: &Settings, bad_break: bool, flush: bool) -> (BodyPage
                 body += line.height();
                 notes.extend(line.notes.iter().flatten().cloned());
             }
+            VItem::PageBreak => {}
         }
     }
     // notes from the bottom of the text block upwards
@@ -240,6 +250,7 @@ fn finish(build: Build, s: &Settings, bad_break: bool, flush: bool) -> (BodyPage
     for item in items {
         match item {
             VItem::Space(h) => y += h * grow,
+            VItem::PageBreak => {}
             VItem::Line(mut line) => {
                 y += line.ascent;
                 line.notes.clear();
