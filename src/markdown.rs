@@ -242,6 +242,8 @@ struct Reader<'m> {
     /// In an outline: whether the file's first level-1 heading may still
     /// title the chapter the file opened.
     title_pending: bool,
+    /// In an outline: how many levels a sub-chapter's headings move down.
+    heading_shift: u8,
     /// Front matter from the first file that has it.
     front_matter: Option<Config>,
     diagnostics: Vec<Diagnostic>,
@@ -269,6 +271,7 @@ impl<'m> Reader<'m> {
             file_heading: BTreeMap::new(),
             role: None,
             title_pending: false,
+            heading_shift: 0,
             front_matter: None,
             diagnostics: Vec::new(),
             file: 0,
@@ -353,6 +356,22 @@ impl<'m> Reader<'m> {
         let mut first_heading_of_file = true;
         self.role = self.manuscript.sources[file as usize].role.clone();
         self.title_pending = false;
+        // a sub-chapter's headings move down so that its top level sits
+        // under its chapter (a file that already writes `##` keeps them)
+        self.heading_shift = match &self.role {
+            Some(role) if role.depth > 0 => {
+                let top = events
+                    .iter()
+                    .filter_map(|(e, _)| match e {
+                        Event::Start(Tag::Heading { level, .. }) => Some(*level as u8),
+                        _ => None,
+                    })
+                    .min()
+                    .unwrap_or(1);
+                (role.depth + 1).saturating_sub(top)
+            }
+            _ => 0,
+        };
         if let Some(role) = self.role.clone() {
             self.open_outline_file(name, &role);
         }
@@ -556,9 +575,10 @@ impl<'m> Reader<'m> {
             Tag::BlockQuote(None) => FrameKind::BlockQuote,
             Tag::CodeBlock(kind) => FrameKind::CodeBlock {
                 lang: match kind {
+                    // `rust,ignore`, `{.python}`: the first word is the language
                     CodeBlockKind::Fenced(info) => info
-                        .split_whitespace()
-                        .next()
+                        .split(|c: char| c.is_whitespace() || c == ',')
+                        .find(|w| !w.is_empty())
                         .map(|s| s.trim_matches(|c| c == '{' || c == '}' || c == '.'))
                         .filter(|s| !s.is_empty())
                         .map(str::to_string),
@@ -1151,7 +1171,7 @@ impl<'m> Reader<'m> {
                 n
             }
         } else {
-            n + role.depth as usize
+            n + self.heading_shift as usize
         };
         HeadingLevel::try_from(shifted.min(6)).unwrap_or(HeadingLevel::H6)
     }
