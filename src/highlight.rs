@@ -503,6 +503,22 @@ fn toml_line(line: &str, in_multi: &mut Option<&'static str>) -> Line {
 mod tests {
     use super::*;
 
+    #[test]
+    fn sessions_and_output_are_not_highlighted() {
+        let code = "$ if true; then echo \"x\"; fi\n";
+        assert!(highlight(Some("sh"), code)
+            .iter()
+            .flatten()
+            .any(|(k, _)| *k != TokenKind::Plain));
+        for lang in ["console", "text", "output", "plain", "console,ignore"] {
+            let lines = highlight(Some(lang), code);
+            assert!(
+                lines.iter().flatten().all(|(k, _)| *k == TokenKind::Plain),
+                "{lang}: {lines:?}"
+            );
+        }
+    }
+
     fn kinds_of(lines: &[Line], word: &str) -> Vec<TokenKind> {
         lines
             .iter()

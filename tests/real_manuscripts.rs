@@ -27,7 +27,7 @@ fn epub_entry(epub: &Path, name: &str) -> String {
 /// Every chapter document of an EPUB, concatenated.
 fn epub_chapters(epub: &Path) -> String {
     let file = std::fs::File::open(epub).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let zip = zip::ZipArchive::new(file).unwrap();
     let mut names: Vec<String> = zip
         .file_names()
         .filter(|n| n.contains("chapter-"))
@@ -407,4 +407,48 @@ fn an_empty_or_blank_single_file_is_the_empty_manuscript_error() {
         assert!(err.contains("empty-manuscript"), "{name}: {err}");
     }
     assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn generated_pages_can_be_turned_off_and_chapters_open_on_any_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let chapters = "# One\n\nFirst.\n\n# Two\n\nSecond.\n\n# Three\n\nThird.\n";
+    write(dir.path(), "full/book.toml", "[book]\ntitle = \"Full\"\n");
+    write(dir.path(), "full/a.md", chapters);
+    write(
+        dir.path(),
+        "bare/book.toml",
+        "[book]\ntitle = \"Bare\"\n[pdf]\nhalf-title = false\ncontents = false\ncolophon = false\nopenany = true\n",
+    );
+    write(dir.path(), "bare/a.md", chapters);
+    for name in ["full", "bare"] {
+        let out = run_in(
+            dir.path(),
+            &["build", name, "--out", "out", "--format", "pdf"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    if !have("pdftotext") {
+        return;
+    }
+    let pages = |name: &str| -> Vec<String> {
+        pdftotext(&dir.path().join(format!("out/{name}.pdf")))
+            .split('\u{c}')
+            .map(str::to_string)
+            .collect()
+    };
+    let (full, bare) = (pages("full"), pages("bare"));
+    let find = |pages: &[String], text: &str| pages.iter().position(|p| p.contains(text)).unwrap();
+    // full: half-title, blank, title, copyright, contents, blank, then
+    // chapters on rectos (1, 3, 5)
+    assert!(full.iter().any(|p| p.contains("Contents")));
+    assert!(full.iter().any(|p| p.contains("with quire")));
+    assert_eq!(find(&full, "First."), 6);
+    assert_eq!(find(&full, "Second.") - find(&full, "First."), 2);
+    // bare: title, copyright, then chapters one after the other
+    assert!(!bare.iter().any(|p| p.contains("Contents")));
+    assert!(!bare.iter().any(|p| p.contains("with quire")));
+    assert_eq!(find(&bare, "First."), 2);
+    assert_eq!(find(&bare, "Second.") - find(&bare, "First."), 1);
+    assert_eq!(find(&bare, "Third.") - find(&bare, "Second."), 1);
 }

@@ -291,3 +291,47 @@ fn every_id_in_a_large_mixed_book_is_unique() {
         .count();
     assert!(duplicates >= 12, "{:?}", read.diagnostics);
 }
+
+#[test]
+fn structure_classes_and_short_titles_are_read() {
+    let read = read_one(
+        "# To Ada {.dedication}\n\nFor Ada.\n\n# Opening {-}\n\nText.\n\n# The Long Title: With a Subtitle {short=\"Long\"}\n\nText.\n\n# The First Part {.part}\n\n# One: Two\n\nText.\n\n# Tables {.appendix}\n\nA.\n\n# Index {.backmatter}\n\nB.\n",
+    );
+    let got: Vec<(Division, Option<&str>, &str)> = read
+        .book
+        .chapters
+        .iter()
+        .map(|c| (c.division, c.label.as_deref(), c.short_title.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Division::Dedication, None, "To Ada"),
+            (Division::Chapter, None, "Opening"),
+            (Division::Chapter, Some("Chapter 1"), "Long"),
+            (Division::Part, Some("Part I"), "The First Part"),
+            (Division::Chapter, Some("Chapter 2"), "One"),
+            (Division::Appendix, Some("Appendix A"), "Appendix A. Tables"),
+            (Division::Back, None, "Index"),
+        ]
+    );
+}
+
+#[test]
+fn page_breaks_from_latex_commands_and_css() {
+    let read = read_one(
+        "# A\n\nOne.\n\n\\newpage\n\nTwo.\n\n<div style=\"page-break-before: always\"></div>\n\nThree.\n\n<div style=\"page-break-after: always\">Text</div>\n",
+    );
+    let kinds: Vec<&str> = read.book.chapters[0]
+        .blocks
+        .iter()
+        .map(|b| match b.kind {
+            BlockKind::PageBreak => "break",
+            BlockKind::Paragraph { .. } => "p",
+            BlockKind::RawHtml { .. } => "html",
+            _ => "other",
+        })
+        .collect();
+    // a div with text of its own is not only a page break
+    assert_eq!(kinds, ["p", "break", "p", "break", "p", "html"]);
+}
