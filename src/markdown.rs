@@ -244,6 +244,12 @@ struct Reader<'m> {
     title_pending: bool,
     /// In an outline: how many levels a sub-chapter's headings move down.
     heading_shift: u8,
+    /// Ids of raw HTML anchors (`<a id="x"></a>`) waiting for the block
+    /// after them, with the file they are written in.
+    pending_anchors: Vec<(String, u32)>,
+    /// Raw HTML anchors: (id, file written in, position of the block they
+    /// stand for); links to them go to that block.
+    raw_anchors: Vec<(String, u32, Pos)>,
     /// Front matter from the first file that has it.
     front_matter: Option<Config>,
     diagnostics: Vec<Diagnostic>,
@@ -272,6 +278,8 @@ impl<'m> Reader<'m> {
             role: None,
             title_pending: false,
             heading_shift: 0,
+            pending_anchors: Vec::new(),
+            raw_anchors: Vec::new(),
             front_matter: None,
             diagnostics: Vec::new(),
             file: 0,
@@ -483,9 +491,24 @@ impl<'m> Reader<'m> {
                         })
                     }
                 }
-                Event::InlineHtml(html) => self.push_inline(Inline::RawHtml {
-                    html: html.into_string(),
-                }),
+                Event::InlineHtml(html) => {
+                    // an anchor in running text stands for its block
+                    let anchors = raw_ids(&html);
+                    if !anchors.is_empty() {
+                        let block = self
+                            .stack
+                            .iter()
+                            .rev()
+                            .find(|f| is_block_frame(&f.kind))
+                            .map_or(pos, |f| f.pos);
+                        for id in anchors {
+                            self.raw_anchors.push((id, pos.file, block));
+                        }
+                    }
+                    self.push_inline(Inline::RawHtml {
+                        html: html.into_string(),
+                    })
+                }
                 Event::FootnoteReference(label) => {
                     let inline = self.footnote_ref(&label);
                     self.push_inline(inline)
@@ -1049,6 +1072,11 @@ impl<'m> Reader<'m> {
 
     /// Adds a block to the innermost open container. Ids are given later.
     fn push_block_with_id(&mut self, kind: BlockKind, pos: Pos, id: String) {
+        if !matches!(kind, BlockKind::RawHtml { .. }) {
+            for (anchor, file) in std::mem::take(&mut self.pending_anchors) {
+                self.raw_anchors.push((anchor, file, pos));
+            }
+        }
         let block = Block { id, pos, kind };
         if let Some(frame) = self.stack.last_mut() {
             if matches!(frame.kind, FrameKind::Item { .. } | FrameKind::Definition) {
@@ -1092,6 +1120,9 @@ impl<'m> Reader<'m> {
                 id,
             );
             return;
+        }
+        for (anchor, file) in std::mem::take(&mut self.pending_anchors) {
+            self.raw_anchors.push((anchor, file, pos));
         }
         let build = self.chapters.last_mut().expect("opened");
         build.short = short;
@@ -1254,6 +1285,10 @@ impl<'m> Reader<'m> {
             self.push_block(BlockKind::PageBreak, pos);
             return;
         }
+        // `<a id="x"></a>` before a heading: links to `#x` go to what follows
+        for id in raw_ids(&html) {
+            self.pending_anchors.push((id, pos.file));
+        }
         self.push_block(BlockKind::RawHtml { html }, pos)
     }
 
@@ -1354,6 +1389,26 @@ impl<'m> Reader<'m> {
                 );
             }
             chapters.push(chapter);
+        }
+        // raw HTML anchors: another name for the block they stand before
+        if !self.raw_anchors.is_empty() {
+            let mut at: BTreeMap<Pos, String> = BTreeMap::new();
+            for chapter in &chapters {
+                at.entry(chapter.pos).or_insert(chapter.id.clone());
+                crate::doc::walk_blocks(&chapter.blocks, &mut |block| {
+                    at.entry(block.pos).or_insert(block.id.clone());
+                });
+            }
+            for (anchor, file, pos) in std::mem::take(&mut self.raw_anchors) {
+                if let Some(id) = at.get(&pos) {
+                    ids.local
+                        .entry((file, anchor.clone()))
+                        .or_insert(id.clone());
+                    if !ids.taken.contains(&anchor) {
+                        ids.aliases.entry(anchor).or_insert(id.clone());
+                    }
+                }
+            }
         }
         // bracketed spans: `[text]{.class}` (or the brackets are text again)
         for chapter in &mut chapters {
@@ -1884,6 +1939,36 @@ fn inline_children_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
     }
 }
 
+/// The ids raw HTML gives its elements (`<a id="x">`, `<a name="x">`,
+/// `<span id='y'>`): places a link may point at.
+fn raw_ids(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    for key in [" id=", " name="] {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(key) {
+            let start = from + i + key.len();
+            from = start;
+            let rest = &html[start..];
+            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            if let Some(end) = rest[1..].find(quote) {
+                let id = rest[1..1 + end].trim();
+                // `name=` counts on anchors only (`<meta name=…>` is not one)
+                let is_anchor = key == " id="
+                    || lower[..start]
+                        .rfind('<')
+                        .is_some_and(|t| lower[t..].starts_with("<a "));
+                if !id.is_empty() && is_anchor && !out.iter().any(|o| o == id) {
+                    out.push(id.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// `\newpage`, `\pagebreak` or `\clearpage` alone in a paragraph (the
 /// LaTeX commands pandoc authors write for a page break).
 fn is_page_break_command(inlines: &[Inline]) -> bool {
@@ -2021,9 +2106,20 @@ impl Links<'_> {
             }
         };
         let id = match (fragment, landing) {
-            (Some(fragment), _) => match self.ids.find(file_index, &fragment) {
-                Some(id) => id.to_string(),
-                None => {
+            (Some(fragment), landing) => match (self.ids.find(file_index, &fragment), landing) {
+                (Some(id), _) => id.to_string(),
+                (None, Some(start)) => {
+                    // a chapter that exists, an anchor it no longer has (a
+                    // heading renamed since): the link goes to the chapter,
+                    // as a browser would
+                    found.push(Diagnostic::warning(
+                        "broken-anchor",
+                        location,
+                        format!("link to `{url}`: the chapter has no heading or anchor `#{fragment}`; the link goes to the chapter's start"),
+                    ));
+                    start
+                }
+                (None, None) => {
                     found.push(Diagnostic::error(
                         "broken-link",
                         location,

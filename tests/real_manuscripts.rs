@@ -342,7 +342,7 @@ fn check_reports_every_broken_link_and_missing_image() {
     write(
         dir.path(),
         "a.md",
-        "# A\n\nSee [one](#nowhere), [two](b.md#nothing-here) and [three](missing.md).\n\n![gone](gone.png)\n",
+        "# A\n\nSee [one](#nowhere), [two](#not-here-either) and [three](missing.md).\n\nAnd [four](b.md#renamed-since).\n\n![gone](gone.png)\n",
     );
     write(dir.path(), "b.md", "# B\n\n![also gone](img/also.png)\n");
     let out = run_in(dir.path(), &["check", ".", "--format", "json"]);
@@ -364,6 +364,14 @@ fn check_reports_every_broken_link_and_missing_image() {
     let count = |code: &str| errors.iter().filter(|e| e.0 == code).count();
     assert_eq!(count("broken-link"), 3, "{errors:?}");
     assert_eq!(count("missing-image"), 2, "{errors:?}");
+    // an anchor another chapter no longer has: a warning, the link goes to
+    // the chapter (as mdBook's HTML would)
+    let warned = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["severity"] == "warning" && f["code"] == "broken-anchor" && f["line"] == 5);
+    assert!(warned, "{findings}");
 }
 
 #[test]

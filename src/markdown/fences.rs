@@ -44,7 +44,10 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
     let mut in_tag = false;
     for (index, line) in text.split_inclusive('\n').enumerate() {
         let ending = &line[line.trim_end_matches(['\n', '\r']).len()..];
-        let body = &line[..line.len() - ending.len()];
+        let full = &line[..line.len() - ending.len()];
+        // inside block quotes: what follows the `>` markers
+        let quoted = quote_prefix_len(full);
+        let (quote, body) = full.split_at(quoted);
         let indent = body.len() - body.trim_start_matches(' ').len();
         let trimmed = &body[indent..];
         if in_tag {
@@ -79,6 +82,7 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
                     if depth > 0 {
                         depth -= 1;
                         changed = true;
+                        out.push_str(quote);
                         out.push_str(&body[..indent]);
                         out.push_str(DIV_CLOSE);
                         out.push_str(ending);
@@ -87,6 +91,7 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
                 } else if let Some(attrs) = div_attributes(rest) {
                     depth += 1;
                     changed = true;
+                    out.push_str(quote);
                     out.push_str(&body[..indent]);
                     out.push_str(DIV_OPEN);
                     out.push_str(&attrs);
@@ -98,10 +103,15 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
             if trimmed.starts_with('<') {
                 if let Some((name, complete)) = unknown_tag(trimmed) {
                     if !dropped.iter().any(|(n, _, _)| *n == name) {
-                        dropped.push((name.clone(), index as u32 + 1, indent as u32 + 1));
+                        dropped.push((
+                            name.clone(),
+                            index as u32 + 1,
+                            (quote.chars().count() + indent) as u32 + 1,
+                        ));
                     }
                     changed = true;
                     in_tag = !complete;
+                    out.push_str(quote);
                     out.push_str(&body[..indent]);
                     out.push_str(DROP);
                     out.push(' ');
@@ -115,6 +125,27 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
         out.push_str(line);
     }
     changed.then_some(Rewritten { text: out, dropped })
+}
+
+/// How many bytes of `line` are block-quote markers (`> `, `>> `, `  > `).
+fn quote_prefix_len(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    let mut end = 0;
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && i - end < 3 && bytes[i] == b' ' {
+            i += 1;
+        }
+        if i < bytes.len() && bytes[i] == b'>' {
+            i += 1;
+            if i < bytes.len() && bytes[i] == b' ' {
+                i += 1;
+            }
+            end = i;
+        } else {
+            return end;
+        }
+    }
 }
 
 /// The attribute text of an opening fence's rest (`{.note}`, `note`,
@@ -360,5 +391,12 @@ mod tests {
             [("Listing".to_string(), 1, 1), ("my-box".to_string(), 7, 1)]
         );
         assert!(rewrite("<span>x</span>\n<div class=\"a\">\n").is_none());
+        // inside a block quote, the markers stay
+        let out = rewrite("> <Listing file-name=\"a.rs\">\n>\n> text\n> </Listing>\n").unwrap();
+        assert_eq!(
+            out.text,
+            "> <!--quire:drop Listing-->\n>\n> text\n> <!--quire:drop Listing-->\n"
+        );
+        assert_eq!(out.dropped, [("Listing".to_string(), 1, 3)]);
     }
 }
