@@ -420,8 +420,11 @@ impl FrontMatter {
                 identifier,
                 publisher: self.publisher,
                 date: self.date,
-                description: self.description.or(self.abstract_.clone()),
-                abstract_: self.abstract_,
+                description: self
+                    .description
+                    .or(self.abstract_.clone())
+                    .map(|d| d.trim().to_string()),
+                abstract_: self.abstract_.map(|a| a.trim().to_string()),
                 keywords: self.keywords.map(Words::list).unwrap_or_default(),
                 subject: self.subject.map(|s| s.list().join(", ")),
                 rights: self.rights,
@@ -612,8 +615,8 @@ mod tests {
         assert_eq!(config.book.authors, ["Ann Lee", "Bo Chen"]);
         assert_eq!(config.book.keywords, ["a", "b"]);
         assert_eq!(config.book.subject.as_deref(), Some("S"));
-        assert_eq!(config.book.abstract_.as_deref(), Some("Short.\n"));
-        assert_eq!(config.book.description.as_deref(), Some("Short.\n"));
+        assert_eq!(config.book.abstract_.as_deref(), Some("Short."));
+        assert_eq!(config.book.description.as_deref(), Some("Short."));
         assert_eq!(config.book.identifier.as_deref(), Some("978-1"));
         assert_eq!(config.epub.cover.as_deref(), Some("c.png"));
     }

@@ -1352,6 +1352,65 @@ impl<'m> Reader<'m> {
                 ids.taken.insert(note.id.clone());
             }
         }
+        // an abstract (pandoc's `abstract`) opens the book, as a page of
+        // front matter in print and a `doc-abstract` section in the EPUB
+        let abstract_ = self
+            .manuscript
+            .config
+            .book
+            .abstract_
+            .clone()
+            .or_else(|| {
+                self.front_matter
+                    .as_ref()
+                    .and_then(|f| f.book.abstract_.clone())
+            })
+            .filter(|a| !is_blank(a));
+        if let Some(text) = abstract_ {
+            let pos = self.chapters.first().map_or_else(Pos::default, |c| Pos {
+                line: 1,
+                col: 1,
+                ..c.chapter.pos
+            });
+            let blocks = text
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| Block {
+                    id: String::new(),
+                    pos,
+                    kind: BlockKind::Paragraph {
+                        content: vec![Inline::Text {
+                            text: p.split_whitespace().collect::<Vec<_>>().join(" "),
+                        }],
+                    },
+                })
+                .collect();
+            // links to a file go to its chapter, one place further on now
+            for index in self.file_chapter.values_mut() {
+                *index += 1;
+            }
+            self.chapters.insert(
+                0,
+                ChapterBuild {
+                    chapter: Chapter {
+                        id: "abstract".to_string(),
+                        title: vec![Inline::Text {
+                            text: "Abstract".to_string(),
+                        }],
+                        classes: vec!["abstract".to_string(), "unnumbered".to_string()],
+                        division: Division::Front,
+                        pos,
+                        blocks,
+                        ..Chapter::default()
+                    },
+                    short: None,
+                    file: None,
+                    notes: Vec::new(),
+                    next_block: 0,
+                },
+            );
+        }
         let mut chapters = Vec::with_capacity(self.chapters.len());
         let mut shorts = Vec::with_capacity(self.chapters.len());
         for (index, build) in self.chapters.into_iter().enumerate() {

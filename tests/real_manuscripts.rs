@@ -273,6 +273,8 @@ fn a_pandoc_manuscript_builds_with_warnings_only_for_unused_keys() {
         for want in [
             "Ann Lee",
             "Bo Chen",
+            "Abstract",
+            "This paper has an abstract.",
             "Chapter 1",
             "Methods",
             "Chapter 2",
@@ -313,16 +315,25 @@ fn a_pandoc_manuscript_builds_with_warnings_only_for_unused_keys() {
             "{}",
             pages[page - 1]
         );
+        // keywords in the document information
+        let info = common::tool("pdfinfo", &[pdf.to_str().unwrap()]);
+        assert!(
+            info.lines()
+                .any(|l| l.starts_with("Keywords:") && l.ends_with(" typesetting, markdown")),
+            "{info}"
+        );
     }
     let xhtml = epub_chapters(&epub);
     for want in [
+        "epub:type=\"abstract\" role=\"doc-abstract\"",
+        ">This paper has an abstract.</p>",
         "<span class=\"smallcaps\">small capitals</span>",
         "<span lang=\"fr\" xml:lang=\"fr\">du français</span>",
         "<aside role=\"note\" id=",
         "class=\"callout warning\"",
         "<aside role=\"doc-tip\"",
         "<div class=\"page-break\"></div>",
-        "<div id=\"b-2-",
+        "<div id=\"b-3-",
         "class=\"sidebar\"",
         "Plain [brackets] stay.",
     ] {
@@ -331,6 +342,10 @@ fn a_pandoc_manuscript_builds_with_warnings_only_for_unused_keys() {
     let opf = epub_entry(&epub, "OEBPS/content.opf");
     assert!(opf.contains("Ann Lee") && opf.contains("Bo Chen"), "{opf}");
     assert!(opf.contains("This paper has an abstract."), "{opf}");
+    assert!(
+        opf.contains("<dc:subject>typesetting</dc:subject>"),
+        "{opf}"
+    );
     if let Some((errors, warnings, messages)) = epubcheck(&epub) {
         assert_eq!((errors, warnings), (0, 0), "{messages}");
     }

@@ -365,6 +365,13 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         language: language.clone(),
         description: meta.description.clone().filter(|d| !d.trim().is_empty()),
         rights: meta.rights.clone().filter(|r| !r.trim().is_empty()),
+        subjects: meta
+            .subject
+            .iter()
+            .chain(&meta.keywords)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
         properties,
         stylesheet: style::stylesheet(&options.fonts),
         resources,

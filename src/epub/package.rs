@@ -45,6 +45,8 @@ pub struct Package<'a> {
     pub description: Option<String>,
     /// `dc:rights`.
     pub rights: Option<String>,
+    /// `dc:subject`s: the subject, then the keywords.
+    pub subjects: Vec<String>,
     /// Further `<meta property>` elements: (property, value).
     pub properties: Vec<(&'static str, String)>,
     /// The stylesheet.
@@ -82,6 +84,9 @@ pub fn build(package: Package) -> Result<Vec<u8>> {
     }
     if let Some(rights) = &package.rights {
         builder.set_license(xml::clean(rights));
+    }
+    for subject in &package.subjects {
+        builder.add_subject(xml::clean(subject));
     }
     for (property, value) in &package.properties {
         // MetadataOpfV3 writes the value unescaped: escape it here.

@@ -944,6 +944,9 @@ fn section_semantics(chapter: &Chapter) -> (&'static str, &'static str) {
         Division::Front | Division::Back => {}
         Division::Chapter => return ("chapter", "doc-chapter"),
     }
+    if chapter.classes.iter().any(|c| c == "abstract") {
+        return ("abstract", "doc-abstract");
+    }
     match plain_text(&chapter.title).trim().to_lowercase().as_str() {
         "foreword" => ("foreword", "doc-foreword"),
         "preface" => ("preface", "doc-preface"),

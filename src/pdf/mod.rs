@@ -385,7 +385,8 @@ fn finish(
     let info = dictionary! {
         "Title" => text_string(&meta.title),
         "Author" => text_string(&meta.authors.join(", ")),
-        "Subject" => text_string(meta.description.as_deref().unwrap_or("")),
+        "Subject" => text_string(meta.description.as_deref().or(meta.subject.as_deref()).unwrap_or("")),
+        "Keywords" => text_string(&meta.keywords.join(", ")),
         "Creator" => text_string("quire"),
         "Producer" => text_string(PRODUCER),
         "CreationDate" => Object::string_literal(date.pdf()),

@@ -47,6 +47,25 @@ pub(super) fn packet(meta: &Metadata, date: Timestamp, producer: &str) -> String
     if let Some(rights) = meta.rights.as_deref().filter(|r| !r.trim().is_empty()) {
         alt(&mut out, "rights", rights);
     }
+    let subjects: Vec<&String> = meta
+        .subject
+        .iter()
+        .chain(&meta.keywords)
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+    if !subjects.is_empty() {
+        out.push_str("<dc:subject><rdf:Bag>");
+        for subject in &subjects {
+            out.push_str(&format!("<rdf:li>{}</rdf:li>", text(subject)));
+        }
+        out.push_str("</rdf:Bag></dc:subject>\n");
+    }
+    if !meta.keywords.is_empty() {
+        out.push_str(&format!(
+            "<pdf:Keywords>{}</pdf:Keywords>\n",
+            text(&meta.keywords.join(", "))
+        ));
+    }
     if !meta.language.trim().is_empty() {
         out.push_str(&format!(
             "<dc:language><rdf:Bag><rdf:li>{}</rdf:li></rdf:Bag></dc:language>\n",

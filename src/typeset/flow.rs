@@ -70,6 +70,8 @@ struct Style {
     rise: f64,
     link: Option<LinkDest>,
     strike: bool,
+    /// Set in the face's small capitals (`[text]{.smallcaps}`).
+    small_caps: bool,
 }
 
 /// An image set in a line, scaled as a figure's image would be.
@@ -296,7 +298,12 @@ impl<'a> Flow<'a> {
                     list.push(box_, Some(piece), None, word_index);
                     continue;
                 }
-                let shaped = self.shaper.shape(segment.style.face, &segment.text);
+                let shaped = if segment.style.small_caps {
+                    self.shaper
+                        .shape_small_caps(segment.style.face, &segment.text)
+                } else {
+                    self.shaper.shape(segment.style.face, &segment.text)
+                };
                 if !shaped.missing.is_empty() {
                     for c in &shaped.missing {
                         self.report.missing_glyph(*c, block.pos, self.files);
@@ -1657,6 +1664,7 @@ fn flatten(
         rise: 0.0,
         link: None,
         strike: false,
+        small_caps: false,
     };
     // (inline, style) stack, processed in document order
     let mut stack: Vec<(&Inline, Style)> =
@@ -1743,8 +1751,17 @@ fn flatten(
                 };
                 stack.extend(content.iter().rev().map(|i| (i, s.clone())));
             }
-            Inline::Span { content, .. } => {
-                stack.extend(content.iter().rev().map(|i| (i, style.clone())));
+            Inline::Span {
+                content, classes, ..
+            } => {
+                let s = Style {
+                    small_caps: style.small_caps
+                        || classes
+                            .iter()
+                            .any(|c| c == "smallcaps" || c == "small-caps"),
+                    ..style.clone()
+                };
+                stack.extend(content.iter().rev().map(|i| (i, s.clone())));
             }
             Inline::Strikethrough { content } => {
                 let s = Style {

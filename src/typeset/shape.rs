@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use harfrust::font::Font;
-use harfrust::{shape, Buffer, Direction, Language, ShapeOptions, ShaperFont};
+use harfrust::{shape, Buffer, Direction, Feature, Language, ShapeOptions, ShaperFont, Tag};
 
 use super::fonts::{FaceId, Fallbacks, Fonts};
 
@@ -256,7 +256,26 @@ impl Shaper {
 
     /// Shapes `text` in `face` (cached).
     pub fn shape(&mut self, face: FaceId, text: &str) -> Rc<Shaped> {
-        if let Some((shaped, recorded)) = self.cache.get_mut(&face).and_then(|c| c.get_mut(text)) {
+        self.shape_with(face, text, false)
+    }
+
+    /// Shapes `text` in `face` with the font's small capitals (OpenType
+    /// `smcp`; a face without them sets the text as it is). The glyphs
+    /// keep the text they stand for, so it extracts as written.
+    pub fn shape_small_caps(&mut self, face: FaceId, text: &str) -> Rc<Shaped> {
+        self.shape_with(face, text, true)
+    }
+
+    fn shape_with(&mut self, face: FaceId, text: &str, small_caps: bool) -> Rc<Shaped> {
+        // small capitals are cached apart, under a key no text has
+        let keyed;
+        let key = if small_caps {
+            keyed = format!("\u{1}smcp\u{1}{text}");
+            keyed.as_str()
+        } else {
+            text
+        };
+        if let Some((shaped, recorded)) = self.cache.get_mut(&face).and_then(|c| c.get_mut(key)) {
             if *recorded != self.record {
                 *recorded = self.record;
                 for g in &shaped.glyphs {
@@ -265,14 +284,14 @@ impl Shaper {
             }
             return shaped.clone();
         }
-        let shaped = Rc::new(self.shape_uncached(face, text));
+        let shaped = Rc::new(self.shape_uncached(face, text, small_caps));
         for g in &shaped.glyphs {
             self.texts.record(face, g.id, &g.text);
         }
         self.cache
             .entry(face)
             .or_default()
-            .insert(text.to_string(), (shaped.clone(), self.record));
+            .insert(key.to_string(), (shaped.clone(), self.record));
         shaped
     }
 
@@ -288,7 +307,7 @@ impl Shaper {
             .sum()
     }
 
-    fn shape_uncached(&self, face: FaceId, text: &str) -> Shaped {
+    fn shape_uncached(&self, face: FaceId, text: &str, small_caps: bool) -> Shaped {
         let font = &self.fonts[face.index()];
         let upem = self.upem[face.index()];
         let mut buffer = Buffer::new();
@@ -299,7 +318,9 @@ impl Shaper {
         }
         buffer.set_language(self.language.clone());
         let shaper = ShaperFont::new(font);
-        if shape(&shaper, &mut buffer, ShapeOptions::new()).is_err() {
+        let smcp = [Feature::new(Tag::new(b"smcp"), 1, ..)];
+        let features: &[Feature] = if small_caps { &smcp } else { &[] };
+        if shape(&shaper, &mut buffer, ShapeOptions::new().features(features)).is_err() {
             return Shaped::default();
         }
         let infos = buffer.glyph_infos();

@@ -609,3 +609,23 @@ fn a_line_is_one_run_per_style() {
     }
     assert!(plain_lines > 30, "{plain_lines} single-run lines");
 }
+
+#[test]
+fn small_capitals_are_the_fonts_own_and_keep_their_text() {
+    let fonts = Fonts::bundled().unwrap();
+    let mut shaper = super::shape::Shaper::new(&fonts, "en");
+    let plain = shaper.shape(FaceId::Regular, "Small caps");
+    let small = shaper.shape_small_caps(FaceId::Regular, "Small caps");
+    let ids = |s: &super::shape::Shaped| s.glyphs.iter().map(|g| g.id).collect::<Vec<_>>();
+    // the capital S is the same glyph; the lower-case letters are not
+    assert_eq!(ids(&plain)[0], ids(&small)[0]);
+    assert_ne!(ids(&plain)[1..], ids(&small)[1..]);
+    // each glyph still stands for its letter (ToUnicode, text extraction)
+    let text: String = small.glyphs.iter().map(|g| &*g.text).collect();
+    assert_eq!(text, "Small caps");
+    // cached apart: the plain shaping is unchanged
+    assert_eq!(
+        ids(&shaper.shape(FaceId::Regular, "Small caps")),
+        ids(&plain)
+    );
+}
