@@ -831,12 +831,17 @@ impl<'m> Reader<'m> {
                 });
             }
             FrameKind::Paragraph => {
+                let (inlines, figure_id) = attach_attributes(inlines);
                 let block = if is_page_break_command(&inlines) {
                     BlockKind::PageBreak
                 } else {
                     paragraph_or_figure(inlines)
                 };
-                self.push_block(block, pos);
+                let id = match &block {
+                    BlockKind::Figure { .. } => figure_id.unwrap_or_default(),
+                    _ => String::new(),
+                };
+                self.push_block_with_id(block, pos, id);
             }
             FrameKind::Heading {
                 level,
@@ -997,9 +1002,10 @@ impl<'m> Reader<'m> {
             FrameKind::Subscript => self.push_inline(Inline::Subscript { content: inlines }),
             FrameKind::Link { url, suffix, .. } if url == SPAN_URL => {
                 // a bracketed span, if attributes follow (see `resolve_spans`)
+                let place = format!("{}:{}:{}", pos.file, pos.line, pos.col);
                 self.push_inline(Inline::Span {
                     id: None,
-                    classes: vec![PENDING_SPAN.to_string(), suffix],
+                    classes: vec![PENDING_SPAN.to_string(), suffix, place],
                     lang: None,
                     content: inlines,
                 })
@@ -1469,12 +1475,45 @@ impl<'m> Reader<'m> {
                 }
             }
         }
-        // bracketed spans: `[text]{.class}` (or the brackets are text again)
+        // bracketed spans: `[text]{.class}`; `[Heading text]` links to its
+        // heading (pandoc's implicit_header_references); else the brackets
+        // are text again
+        let headings = heading_texts(&chapters);
+        let mut spans = Spans {
+            headings: &headings,
+            files: &self.files,
+            found: Vec::new(),
+        };
         for chapter in &mut chapters {
-            resolve_spans(&mut chapter.title);
-            for_each_inline_vec_mut(&mut chapter.blocks, &mut resolve_spans);
+            spans.resolve(&mut chapter.title);
+            for_each_inline_vec_mut(&mut chapter.blocks, &mut |v| spans.resolve(v));
             for note in &mut chapter.footnotes {
-                for_each_inline_vec_mut(&mut note.blocks, &mut resolve_spans);
+                for_each_inline_vec_mut(&mut note.blocks, &mut |v| spans.resolve(v));
+            }
+        }
+        self.diagnostics.append(&mut spans.found);
+        // `[text]{#id}`: an anchor links can go to
+        for chapter in &mut chapters {
+            let file = chapter.pos.file;
+            let mut claim = |inlines: &mut Vec<Inline>, pos: Pos| {
+                for_each_inline_in(inlines, &mut |inline| {
+                    if let Inline::Span { id: Some(id), .. } = inline {
+                        let wanted = id.clone();
+                        *id = ids.claim(&wanted, true, pos, &self.files, &mut self.diagnostics);
+                        ids.local.entry((pos.file, wanted)).or_insert(id.clone());
+                    }
+                });
+            };
+            claim(
+                &mut chapter.title,
+                Pos {
+                    file,
+                    ..chapter.pos
+                },
+            );
+            for_each_inline_vec_at_mut(&mut chapter.blocks, &mut claim);
+            for note in &mut chapter.footnotes {
+                for_each_inline_vec_at_mut(&mut note.blocks, &mut claim);
             }
         }
         // the id a link to each file lands on
@@ -1881,21 +1920,110 @@ fn for_each_inline_in(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
 /// Calls `f` on every sequence of inlines in `blocks` (not those nested
 /// inside inlines: `f` sees those through its own argument).
 fn for_each_inline_vec_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) {
-    for_each_block_mut(blocks, &mut |block| match &mut block.kind {
-        BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => f(content),
-        BlockKind::Table { head, rows, .. } => {
-            for cell in head.iter_mut().chain(rows.iter_mut().flatten()) {
-                f(cell);
+    for_each_inline_vec_at_mut(blocks, &mut |inlines, _| f(inlines));
+}
+
+/// [`for_each_inline_vec_mut`], with the position of the block each
+/// sequence is in.
+fn for_each_inline_vec_at_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>, Pos)) {
+    for_each_block_mut(blocks, &mut |block| {
+        let pos = block.pos;
+        match &mut block.kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => {
+                f(content, pos)
             }
-        }
-        BlockKind::Figure { caption, .. } => f(caption),
-        BlockKind::DefinitionList { items } => {
-            for item in items {
-                f(&mut item.term);
+            BlockKind::Table { head, rows, .. } => {
+                for cell in head.iter_mut().chain(rows.iter_mut().flatten()) {
+                    f(cell, pos);
+                }
             }
+            BlockKind::Figure { caption, .. } => f(caption, pos),
+            BlockKind::DefinitionList { items } => {
+                for item in items {
+                    f(&mut item.term, pos);
+                }
+            }
+            _ => {}
         }
-        _ => {}
     });
+}
+
+/// Headings by their text as a reference label would match it (lower case,
+/// white space as one space), in book order: (id, file, line).
+fn heading_texts(chapters: &[Chapter]) -> BTreeMap<String, Vec<(String, Pos)>> {
+    let mut out: BTreeMap<String, Vec<(String, Pos)>> = BTreeMap::new();
+    for chapter in chapters {
+        if !chapter.title.is_empty() {
+            out.entry(label_key(&plain_text(&chapter.title)))
+                .or_default()
+                .push((chapter.id.clone(), chapter.pos));
+        }
+        crate::doc::walk_blocks(&chapter.blocks, &mut |block| {
+            if let BlockKind::Heading { content, .. } = &block.kind {
+                out.entry(label_key(&plain_text(content)))
+                    .or_default()
+                    .push((block.id.clone(), block.pos));
+            }
+        });
+    }
+    out
+}
+
+/// A reference label as CommonMark and pandoc match it: case folded, runs
+/// of white space as one space, trimmed.
+fn label_key(text: &str) -> String {
+    // a label written with code or emphasis (`[x][Extension: `foo`]`) names
+    // the heading whose text it shows
+    text.replace(['`', '*'], "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Attributes after an image or a link (`![a](x.png){#fig-a width=50%}`,
+/// `[x](url){.class}`, pandoc's `link_attributes`): taken out of the text.
+/// An image or link with an id or classes is wrapped in a span that carries
+/// them. Returns the id of a paragraph that is only an image (a figure).
+fn attach_attributes(mut inlines: Vec<Inline>) -> (Vec<Inline>, Option<String>) {
+    let mut figure_id = None;
+    let mut i = 0;
+    while i + 1 < inlines.len() {
+        let is_target = matches!(inlines[i], Inline::Image { .. } | Inline::Link { .. });
+        let attrs = match (is_target, &mut inlines[i + 1]) {
+            (true, Inline::Text { text }) => attrs::leading(text).map(|(a, used)| {
+                text.drain(..used);
+                a
+            }),
+            _ => None,
+        };
+        let Some(attrs) = attrs else {
+            i += 1;
+            continue;
+        };
+        if matches!(&inlines[i + 1], Inline::Text { text } if text.is_empty()) {
+            inlines.remove(i + 1);
+        }
+        let alone = inlines.iter().enumerate().all(|(n, x)| {
+            n == i
+                || matches!(x, Inline::SoftBreak)
+                || matches!(x, Inline::Text { text } if text.trim().is_empty())
+        });
+        if alone && matches!(inlines[i], Inline::Image { .. }) {
+            figure_id = attrs.id;
+        } else if attrs.id.is_some() || !attrs.classes.is_empty() {
+            let inner = std::mem::replace(&mut inlines[i], Inline::SoftBreak);
+            let lang = attrs.get("lang").map(str::to_string);
+            inlines[i] = Inline::Span {
+                id: attrs.id,
+                classes: attrs.classes,
+                lang,
+                content: vec![inner],
+            };
+        }
+        i += 1;
+    }
+    (inlines, figure_id)
 }
 
 /// The class that marks a `[text]` with no reference, until
@@ -1913,38 +2041,47 @@ fn unknown_reference_suffix(link_type: LinkType, id: &str) -> String {
     }
 }
 
-/// Turns each pending `[text]` (see [`PENDING_SPAN`]) into a bracketed span
-/// when an attribute block follows it (`[text]{.smallcaps}`, pandoc's
-/// `bracketed_spans`), or back into the text it was.
-fn resolve_spans(inlines: &mut Vec<Inline>) {
-    let mut i = 0;
-    let mut changed = false;
-    while i < inlines.len() {
-        if let Some(children) = inline_children_mut(&mut inlines[i]) {
-            resolve_spans(children);
-        }
-        let pending = matches!(&inlines[i], Inline::Span { classes, .. }
-            if classes.first().is_some_and(|c| c == PENDING_SPAN));
-        if !pending {
-            i += 1;
-            continue;
-        }
-        changed = true;
-        let attrs = match inlines.get_mut(i + 1) {
-            Some(Inline::Text { text }) => attrs::leading(text).map(|(a, used)| {
-                text.drain(..used);
-                a
-            }),
-            _ => None,
-        };
-        let Inline::Span {
-            content, classes, ..
-        } = std::mem::replace(&mut inlines[i], Inline::SoftBreak)
-        else {
-            unreachable!("checked above")
-        };
-        match attrs {
-            Some(a) => {
+/// What resolving pending `[text]`s needs.
+struct Spans<'a> {
+    headings: &'a BTreeMap<String, Vec<(String, Pos)>>,
+    files: &'a [String],
+    found: Vec<Diagnostic>,
+}
+
+impl Spans<'_> {
+    /// Turns each pending `[text]` (see [`PENDING_SPAN`]) into a bracketed
+    /// span when an attribute block follows it (`[text]{.smallcaps}`,
+    /// pandoc's `bracketed_spans`), into a link to the heading whose text
+    /// it names (`[Heading text]`, `[see this][Heading text]`, pandoc's
+    /// `implicit_header_references`), or back into the text it was.
+    fn resolve(&mut self, inlines: &mut Vec<Inline>) {
+        let mut i = 0;
+        let mut changed = false;
+        while i < inlines.len() {
+            if let Some(children) = inline_children_mut(&mut inlines[i]) {
+                self.resolve(children);
+            }
+            let pending = matches!(&inlines[i], Inline::Span { classes, .. }
+                if classes.first().is_some_and(|c| c == PENDING_SPAN));
+            if !pending {
+                i += 1;
+                continue;
+            }
+            changed = true;
+            let attrs = match inlines.get_mut(i + 1) {
+                Some(Inline::Text { text }) => attrs::leading(text).map(|(a, used)| {
+                    text.drain(..used);
+                    a
+                }),
+                _ => None,
+            };
+            let Inline::Span {
+                content, classes, ..
+            } = std::mem::replace(&mut inlines[i], Inline::SoftBreak)
+            else {
+                unreachable!("checked above")
+            };
+            if let Some(a) = attrs {
                 let lang = a.get("lang").map(str::to_string);
                 inlines[i] = Inline::Span {
                     id: a.id,
@@ -1956,32 +2093,79 @@ fn resolve_spans(inlines: &mut Vec<Inline>) {
                     inlines.remove(i + 1);
                 }
                 i += 1;
+                continue;
             }
-            None => {
-                let suffix = classes.get(1).cloned().unwrap_or_default();
-                let mut literal = vec![Inline::Text {
-                    text: "[".to_string(),
-                }];
-                let n = content.len();
-                literal.extend(content);
-                literal.push(Inline::Text {
-                    text: format!("]{suffix}"),
-                });
-                inlines.splice(i..=i, literal);
-                i += n + 2;
+            let suffix = classes.get(1).cloned().unwrap_or_default();
+            let pos = classes.get(2).map_or(Pos::default(), |p| {
+                let mut parts = p.split(':').map(|n| n.parse().unwrap_or(0));
+                Pos {
+                    file: parts.next().unwrap_or(0),
+                    line: parts.next().unwrap_or(0),
+                    col: parts.next().unwrap_or(0),
+                }
+            });
+            // `[text][label]` names its heading by the label, `[text]` by the text
+            let label = match suffix.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+                Some(label) if !label.is_empty() => label.to_string(),
+                _ => plain_text(&content),
+            };
+            if let Some(targets) = self.headings.get(&label_key(&label)) {
+                let (id, _) = &targets[0];
+                if let Some((other, other_pos)) = targets.get(1) {
+                    let at = |p: &Pos| {
+                        format!(
+                            "{}:{}",
+                            self.files.get(p.file as usize).map_or("", String::as_str),
+                            p.line
+                        )
+                    };
+                    self.found.push(Diagnostic::warning(
+                        "ambiguous-reference",
+                        Location::new(
+                            self.files.get(pos.file as usize).cloned().unwrap_or_default(),
+                            pos.line,
+                            pos.col,
+                        ),
+                        format!(
+                            "`[{label}]` names two headings, `#{id}` ({}) and `#{other}` ({}); it links to the first",
+                            at(&targets[0].1),
+                            at(other_pos)
+                        ),
+                    ));
+                }
+                inlines[i] = Inline::Link {
+                    target: LinkTarget::Internal { id: id.clone() },
+                    title: String::new(),
+                    content,
+                    pos,
+                };
+                i += 1;
+                continue;
             }
+            let mut literal = vec![Inline::Text {
+                text: "[".to_string(),
+            }];
+            let n = content.len();
+            literal.extend(content);
+            literal.push(Inline::Text {
+                text: format!("]{suffix}"),
+            });
+            inlines.splice(i..=i, literal);
+            i += n + 2;
         }
-    }
-    if changed {
-        // neighbouring texts as one, as the reader gives them
-        let mut merged: Vec<Inline> = Vec::with_capacity(inlines.len());
-        for inline in inlines.drain(..) {
-            match (merged.last_mut(), inline) {
-                (Some(Inline::Text { text: last }), Inline::Text { text }) => last.push_str(&text),
-                (_, inline) => merged.push(inline),
+        if changed {
+            // neighbouring texts as one, as the reader gives them
+            let mut merged: Vec<Inline> = Vec::with_capacity(inlines.len());
+            for inline in inlines.drain(..) {
+                match (merged.last_mut(), inline) {
+                    (Some(Inline::Text { text: last }), Inline::Text { text }) => {
+                        last.push_str(&text)
+                    }
+                    (_, inline) => merged.push(inline),
+                }
             }
+            *inlines = merged;
         }
-        *inlines = merged;
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::xml;
-use crate::doc::{walk_blocks, Book};
+use crate::doc::{block_inlines, walk_blocks, walk_inlines, Book, Inline};
 
 /// What an id names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +53,14 @@ impl Targets {
             targets.add(&chapter.id, index, Kind::Chapter);
             walk_blocks(&chapter.blocks, &mut |block| {
                 targets.add(&block.id, index, Kind::Block);
+                // `[text]{#id}`: an anchor in the text
+                for inlines in block_inlines(block) {
+                    walk_inlines(inlines, &mut |inline| {
+                        if let Inline::Span { id: Some(id), .. } = inline {
+                            targets.add(id, index, Kind::Block);
+                        }
+                    });
+                }
             });
             for note in &chapter.footnotes {
                 targets.add(&note.id, index, Kind::Note);

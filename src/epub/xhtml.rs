@@ -622,12 +622,15 @@ impl<'a> Writer<'a> {
                 self.raw_html(html, context, stack);
             }
             Inline::Span {
+                id,
                 classes,
                 lang,
                 content,
-                ..
             } => {
                 self.out.push_str("<span");
+                if let Some(id) = id {
+                    self.id_attr(id);
+                }
                 self.class_attr(classes, None);
                 self.lang_attr(lang.as_deref());
                 self.out.push('>');

@@ -39,6 +39,12 @@ fn closing_quote(c: char) -> Option<char> {
 /// Parses the inside of `{…}` (without the braces). `None` when it is not
 /// an attribute block (so the braces are text after all).
 pub fn parse(inner: &str) -> Option<Attrs> {
+    // smart punctuation may have made dashes and ellipses of the source's
+    // `--`, `---` and `...` (`{#option--file}`): the attributes had them
+    let inner = inner
+        .replace('\u{2014}', "---")
+        .replace('\u{2013}', "--")
+        .replace('\u{2026}', "...");
     let mut attrs = Attrs::default();
     let mut chars = inner.chars().peekable();
     let mut any = false;
@@ -164,6 +170,8 @@ mod tests {
         // curled by smart punctuation
         let a = parse("short=\u{201C}A b\u{201D}").unwrap();
         assert_eq!(a.get("short"), Some("A b"));
+        let a = parse("#option\u{2013}file").unwrap();
+        assert_eq!(a.id.as_deref(), Some("option--file"));
     }
 
     #[test]

@@ -42,6 +42,10 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
     let mut depth = 0usize;
     // an unknown element's start tag that goes on over several lines
     let mut in_tag = false;
+    // the content indents of the list items and definitions the line may
+    // be in: block syntax counts its indentation from there
+    let mut containers: Vec<usize> = Vec::new();
+    let mut blank_before = false;
     for (index, line) in text.split_inclusive('\n').enumerate() {
         let ending = &line[line.trim_end_matches(['\n', '\r']).len()..];
         let full = &line[..line.len() - ending.len()];
@@ -50,6 +54,25 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
         let (quote, body) = full.split_at(quoted);
         let indent = body.len() - body.trim_start_matches(' ').len();
         let trimmed = &body[indent..];
+        let blank = trimmed.is_empty();
+        if !blank && fence.is_none() {
+            // a line indented less than a container's content leaves it
+            // (after a blank line; before one it may be a lazy continuation)
+            while containers
+                .last()
+                .is_some_and(|&c| indent < c && blank_before)
+            {
+                containers.pop();
+            }
+        }
+        let base = containers
+            .iter()
+            .rev()
+            .find(|&&c| indent >= c)
+            .copied()
+            .unwrap_or(0);
+        let indent_rel = indent - base;
+        blank_before = blank;
         if in_tag {
             changed = true;
             in_tag = !tag_ends(body);
@@ -59,13 +82,16 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
         // fenced code: nothing inside is rewritten
         if let Some((c, n)) = fence {
             let run = trimmed.chars().take_while(|&x| x == c).count();
-            if indent < 4 && run >= n && trimmed[run * c.len_utf8()..].trim().is_empty() {
+            if indent_rel < 4 && run >= n && trimmed[run * c.len_utf8()..].trim().is_empty() {
                 fence = None;
             }
             out.push_str(line);
             continue;
         }
-        if indent < 4 {
+        if indent_rel < 4 {
+            if let Some(content) = container_content(trimmed) {
+                containers.push(indent + content);
+            }
             let first = trimmed.chars().next();
             if let Some(c @ ('`' | '~')) = first {
                 let run = trimmed.chars().take_while(|&x| x == c).count();
@@ -125,6 +151,26 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
         out.push_str(line);
     }
     changed.then_some(Rewritten { text: out, dropped })
+}
+
+/// Where the content of a list item or a definition starts, counted from
+/// its marker (`- x` → 2, `10. x` → 4, `:   x` → 4); `None` for other lines.
+fn container_content(line: &str) -> Option<usize> {
+    let marker = if line.starts_with(['-', '*', '+', ':', '~']) {
+        1
+    } else {
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 || digits > 9 || !line[digits..].starts_with(['.', ')']) {
+            return None;
+        }
+        digits + 1
+    };
+    let rest = &line[marker..];
+    let spaces = rest.len() - rest.trim_start_matches(' ').len();
+    if !(1..=4).contains(&spaces) || rest.trim().is_empty() {
+        return None;
+    }
+    Some(marker + spaces)
 }
 
 /// How many bytes of `line` are block-quote markers (`> `, `>> `, `  > `).
@@ -375,6 +421,16 @@ mod tests {
         assert_eq!(
             out.text,
             "A\n<!--quire:div {.warning}-->\nBe careful.\n<!--quire:/div-->\n```\n:::\n```\n<!--quire:div {.note #n1}-->\nx\n<!--quire:/div-->\n"
+        );
+    }
+
+    #[test]
+    fn divs_inside_definitions_and_list_items_but_not_in_indented_code() {
+        let text = "Term\n\n:   Formats:\n\n    ::: {#formats}\n    - a\n    :::\n\nText.\n\n    ::: {#code}\n    :::\n";
+        let out = rewrite(text).unwrap();
+        assert_eq!(
+            out.text,
+            "Term\n\n:   Formats:\n\n    <!--quire:div {#formats}-->\n    - a\n    <!--quire:/div-->\n\nText.\n\n    ::: {#code}\n    :::\n"
         );
     }
 

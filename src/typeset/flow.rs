@@ -72,6 +72,8 @@ struct Style {
     strike: bool,
     /// Set in the face's small capitals (`[text]{.smallcaps}`).
     small_caps: bool,
+    /// A link target in the text (`[text]{#id}`).
+    anchor: Option<String>,
 }
 
 /// An image set in a line, scaled as a figure's image would be.
@@ -536,6 +538,8 @@ impl<'a> Flow<'a> {
         let ascent = style.leading * 0.75;
         let descent = style.leading - ascent;
         let mut hyphen_run = 0usize;
+        // span anchors already placed (a span over two lines has one)
+        let mut anchored: std::collections::HashSet<String> = std::collections::HashSet::new();
         for (li, lb) in breaks.lines.iter().enumerate() {
             let last_line = li + 1 == breaks.lines.len();
             let mut x = style.indent_left;
@@ -562,6 +566,14 @@ impl<'a> Flow<'a> {
                         if let Some(piece) = &pieces[i] {
                             if let Some(note) = piece.note {
                                 line_notes.push(note);
+                            }
+                            if let Some(id) = &piece.style.anchor {
+                                if anchored.insert(id.clone()) {
+                                    runs.push(Item::Anchor {
+                                        id: id.clone(),
+                                        y: -piece.style.size,
+                                    });
+                                }
                             }
                             if let Some(link) = &piece.style.link {
                                 link_spans.push((
@@ -1665,6 +1677,7 @@ fn flatten(
         link: None,
         strike: false,
         small_caps: false,
+        anchor: None,
     };
     // (inline, style) stack, processed in document order
     let mut stack: Vec<(&Inline, Style)> =
@@ -1752,13 +1765,17 @@ fn flatten(
                 stack.extend(content.iter().rev().map(|i| (i, s.clone())));
             }
             Inline::Span {
-                content, classes, ..
+                content,
+                classes,
+                id,
+                ..
             } => {
                 let s = Style {
                     small_caps: style.small_caps
                         || classes
                             .iter()
                             .any(|c| c == "smallcaps" || c == "small-caps"),
+                    anchor: id.clone().or_else(|| style.anchor.clone()),
                     ..style.clone()
                 };
                 stack.extend(content.iter().rev().map(|i| (i, s.clone())));
