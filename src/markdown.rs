@@ -28,6 +28,7 @@ use pulldown_cmark::{
 pub mod attrs;
 pub mod fences;
 pub mod structure;
+pub mod tables;
 
 use crate::config::{self, Config};
 use crate::doc::{
@@ -88,22 +89,39 @@ pub struct Read {
 /// Reads the whole manuscript into a [`Book`], with the warnings found.
 pub fn read(manuscript: &Manuscript) -> Result<Read> {
     use rayon::prelude::*;
-    // block syntax pulldown-cmark does not know, rewritten line for line
-    let rewritten: Vec<Option<fences::Rewritten>> = manuscript
+    // block syntax pulldown-cmark does not know, rewritten line for line;
+    // then pandoc's tables as pipe tables (with a map back to the lines)
+    let rewritten: Vec<(Option<fences::Rewritten>, Option<tables::Rewritten>)> = manuscript
         .sources
         .par_iter()
-        .map(|source| fences::rewrite(&source.text))
+        .map(|source| {
+            let fenced = fences::rewrite(&source.text);
+            let text = fenced
+                .as_ref()
+                .map_or(source.text.as_str(), |r| r.text.as_str());
+            let tabled = tables::rewrite(text);
+            (fenced, tabled)
+        })
         .collect();
     let texts: Vec<&str> = manuscript
         .sources
         .iter()
         .zip(&rewritten)
-        .map(|(source, r)| r.as_ref().map_or(source.text.as_str(), |r| r.text.as_str()))
+        .map(|(source, (f, t))| match (f, t) {
+            (_, Some(t)) => t.text.as_str(),
+            (Some(f), None) => f.text.as_str(),
+            (None, None) => source.text.as_str(),
+        })
+        .collect();
+    let line_maps: Vec<Option<Vec<u32>>> = rewritten
+        .iter()
+        .map(|(_, t)| t.as_ref().map(|t| t.lines.clone()))
         .collect();
     // parsing is most of the work, and each file's is its own: in
     // parallel; the tree is then built from the events in order
     let parsed: Vec<Vec<(Event<'_>, Range<usize>)>> = texts.par_iter().map(|t| parse(t)).collect();
     let mut reader = Reader::new(manuscript);
+    reader.line_maps = line_maps;
     let mut dropped_seen = BTreeSet::new();
     for (index, ((source, events), r)) in manuscript
         .sources
@@ -112,9 +130,10 @@ pub fn read(manuscript: &Manuscript) -> Result<Read> {
         .zip(&rewritten)
         .enumerate()
     {
-        for (name, line, col) in r.iter().flat_map(|r| r.dropped.iter()) {
+        for (name, line, col) in r.0.iter().flat_map(|r| r.dropped.iter()) {
             if dropped_seen.insert(name.clone()) {
-                let pos = reader.origin(index as u32, *line, *col);
+                // (these lines are the source's: no table map to go through)
+                let pos = reader.source_origin(index as u32, *line, *col);
                 let location = reader.location(pos);
                 reader.diagnostics.push(Diagnostic::warning(
                     "unknown-element",
@@ -250,6 +269,9 @@ struct Reader<'m> {
     /// Raw HTML anchors: (id, file written in, position of the block they
     /// stand for); links to them go to that block.
     raw_anchors: Vec<(String, u32, Pos)>,
+    /// Per source: the source line of each line of the text parsed, when
+    /// pandoc's tables were rewritten.
+    line_maps: Vec<Option<Vec<u32>>>,
     /// Front matter from the first file that has it.
     front_matter: Option<Config>,
     diagnostics: Vec<Diagnostic>,
@@ -280,6 +302,7 @@ impl<'m> Reader<'m> {
             heading_shift: 0,
             pending_anchors: Vec::new(),
             raw_anchors: Vec::new(),
+            line_maps: Vec::new(),
             front_matter: None,
             diagnostics: Vec::new(),
             file: 0,
@@ -309,9 +332,20 @@ impl<'m> Reader<'m> {
         self.origin(self.file, line as u32, col as u32)
     }
 
-    /// Line `line` of source `file` as a position in the file it came from
-    /// (an included file's line, in an mdBook project).
+    /// Line `line` of the text parsed for source `file` as a position in
+    /// the file it came from: through the table rewrite's map, then the
+    /// includes' (an included file's line, in an mdBook project).
     fn origin(&self, file: u32, line: u32, col: u32) -> Pos {
+        let line = match self.line_maps.get(file as usize).and_then(Option::as_ref) {
+            Some(map) => map.get(line as usize - 1).copied().unwrap_or(line),
+            None => line,
+        };
+        self.source_origin(file, line, col)
+    }
+
+    /// Line `line` of source `file`'s own text as a position in the file it
+    /// came from (an included file's line, in an mdBook project).
+    fn source_origin(&self, file: u32, line: u32, col: u32) -> Pos {
         let origins = self
             .manuscript
             .sources
@@ -831,6 +865,19 @@ impl<'m> Reader<'m> {
                 });
             }
             FrameKind::Paragraph => {
+                // `Table: caption` after a table is its caption
+                if let Some(caption) = table_caption(&inlines) {
+                    if let Some(Block {
+                        kind: BlockKind::Table { caption: slot, .. },
+                        ..
+                    }) = self.stack.last_mut().and_then(|f| f.blocks.last_mut())
+                    {
+                        if slot.is_empty() {
+                            *slot = caption;
+                            return Ok(());
+                        }
+                    }
+                }
                 let (inlines, figure_id) = attach_attributes(inlines);
                 let block = if is_page_break_command(&inlines) {
                     BlockKind::PageBreak
@@ -919,7 +966,23 @@ impl<'m> Reader<'m> {
             FrameKind::HtmlBlock { html } => self.html_block(html, pos),
             FrameKind::Table {
                 aligns, head, rows, ..
-            } => self.push_block(BlockKind::Table { aligns, head, rows }, pos),
+            } => {
+                // a table written without a header has an empty one
+                let head = if head.iter().all(Vec::is_empty) {
+                    Vec::new()
+                } else {
+                    head
+                };
+                self.push_block(
+                    BlockKind::Table {
+                        caption: Vec::new(),
+                        aligns,
+                        head,
+                        rows,
+                    },
+                    pos,
+                )
+            }
             FrameKind::TableCell => {
                 if let Some(Frame {
                     kind:
@@ -2180,6 +2243,23 @@ fn inline_children_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
         | Inline::Span { content, .. } => Some(content),
         _ => None,
     }
+}
+
+/// The caption of a `Table: caption` paragraph (pandoc's
+/// `table_captions`; the table rewrite puts every caption in this form).
+fn table_caption(inlines: &[Inline]) -> Option<Vec<Inline>> {
+    let Some(Inline::Text { text }) = inlines.first() else {
+        return None;
+    };
+    let rest = text.strip_prefix("Table:")?;
+    let mut caption = inlines.to_vec();
+    let trimmed = rest.trim_start().to_string();
+    if trimmed.is_empty() {
+        caption.remove(0);
+    } else {
+        caption[0] = Inline::Text { text: trimmed };
+    }
+    Some(caption)
 }
 
 /// The ids raw HTML gives its elements (`<a id="x">`, `<a name="x">`,

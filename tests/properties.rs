@@ -183,7 +183,12 @@ fn block() -> impl Strategy<Value = Block> {
                     Just(rows),
                 )
             })
-            .prop_map(|(aligns, head, rows)| BlockKind::Table { aligns, head, rows }),
+            .prop_map(|(aligns, head, rows)| BlockKind::Table {
+                caption: Vec::new(),
+                aligns,
+                head,
+                rows,
+            }),
     ]
     .prop_map(block_of);
     leaf.prop_recursive(4, 32, 4, |inner| {

@@ -191,8 +191,10 @@ pub enum BlockKind {
         /// The code, each line ending in `\n`.
         code: String,
     },
-    /// A table with a header row.
+    /// A table with a header row (an empty one when the table has none).
     Table {
+        /// The caption (`Table: …`), empty when there is none.
+        caption: Vec<Inline>,
         /// One alignment per column.
         aligns: Vec<Align>,
         /// The header cells.

@@ -255,6 +255,7 @@ fn every_construct() -> Book {
         block(
             "b-1-16",
             BlockKind::Table {
+                caption: Vec::new(),
                 aligns: vec![Align::Left, Align::Center, Align::Right, Align::None],
                 head: vec![
                     vec![t("Left")],
@@ -764,6 +765,7 @@ fn paged_book() -> (Book, PageMap) {
                     block(
                         "b-1-5",
                         BlockKind::Table {
+                            caption: Vec::new(),
                             aligns: vec![Align::None, Align::None],
                             head: vec![vec![t("Head one")], vec![t("Head two")]],
                             rows: vec![vec![vec![t("cell one")], vec![t("cell two")]]],

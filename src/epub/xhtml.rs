@@ -342,8 +342,13 @@ impl<'a> Writer<'a> {
                 });
                 self.out.push_str("</code></pre>\n");
             }
-            BlockKind::Table { aligns, head, rows } => {
-                self.table(block, aligns, head, rows);
+            BlockKind::Table {
+                caption,
+                aligns,
+                head,
+                rows,
+            } => {
+                self.table(block, caption, aligns, head, rows);
             }
             BlockKind::Figure { src, alt, caption } => {
                 let saved = self.begin_words(&block.id);
@@ -458,6 +463,7 @@ impl<'a> Writer<'a> {
     fn table(
         &mut self,
         block: &'a Block,
+        caption: &'a [Inline],
         aligns: &[Align],
         head: &'a [Vec<Inline>],
         rows: &'a [Vec<Vec<Inline>>],
@@ -466,6 +472,15 @@ impl<'a> Writer<'a> {
         self.out.push_str("<table");
         self.id_attr(&block.id);
         self.out.push_str(">\n");
+        // the caption's words are not counted for the page map (print sets
+        // the caption apart from the table's words too)
+        if !caption.is_empty() {
+            let words = self.words.take();
+            self.out.push_str("<caption>");
+            self.inlines(caption);
+            self.out.push_str("</caption>\n");
+            self.words = words;
+        }
         let class = |column: usize| match aligns.get(column) {
             Some(Align::Left) => " class=\"align-left\"",
             Some(Align::Center) => " class=\"align-center\"",

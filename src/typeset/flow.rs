@@ -1036,7 +1036,29 @@ impl<'a> Flow<'a> {
                 out.extend(lines.into_iter().map(VItem::Line));
                 out.push(VItem::Space(ctx.leading * 0.4));
             }
-            BlockKind::Table { aligns, head, rows } => {
+            BlockKind::Table {
+                caption,
+                aligns,
+                head,
+                rows,
+            } => {
+                if !caption.is_empty() {
+                    // above the table, as a book sets a table's caption
+                    let style = ParStyle {
+                        face: FaceId::Italic,
+                        size: ctx.size * 0.9,
+                        mode: Mode::Centered,
+                        ..body.clone()
+                    };
+                    out.push(VItem::Space(ctx.leading * 0.5));
+                    let mut lines =
+                        self.paragraph(&restyle(caption, FaceId::Italic), &style, block);
+                    for line in &mut lines {
+                        line.mark = None;
+                        line.break_after = false;
+                    }
+                    out.extend(lines.into_iter().map(VItem::Line));
+                }
                 self.table(block, aligns, head, rows, ctx, out);
             }
             BlockKind::Figure { caption, alt, src } => {
@@ -1301,17 +1323,22 @@ impl<'a> Flow<'a> {
             height: thick,
         };
         out.push(VItem::Space(leading * 0.5));
-        let header = self.table_row(
-            head,
-            &widths,
-            aligns,
-            gap,
-            FaceId::Bold,
-            size,
-            leading,
-            ctx,
-            block,
-        );
+        // a table written without a header (pandoc's headerless tables) has none
+        let header = if head.is_empty() {
+            Vec::new()
+        } else {
+            self.table_row(
+                head,
+                &widths,
+                aligns,
+                gap,
+                FaceId::Bold,
+                size,
+                leading,
+                ctx,
+                block,
+            )
+        };
         let header_rows = header.len();
         let mut all = header;
         if let Some(first) = all.first_mut() {
@@ -1350,10 +1377,17 @@ impl<'a> Flow<'a> {
                 ctx,
                 block,
             );
-            for line in &mut lines {
-                line.repeat = Some(repeat.clone());
+            if header_rows > 0 {
+                for line in &mut lines {
+                    line.repeat = Some(repeat.clone());
+                }
             }
             all.extend(lines);
+        }
+        if header_rows == 0 {
+            if let Some(first) = all.first_mut() {
+                first.items.push(rule(-first.ascent - 2.0, 0.6));
+            }
         }
         if let Some(last) = all.last_mut() {
             last.items.push(rule(last.descent + 1.0, 0.6));
