@@ -32,6 +32,18 @@ pub struct Config {
     pub build: Option<IgnoredAny>,
     /// mdBook's Rust settings (edition for the playground): left aside.
     pub rust: Option<IgnoredAny>,
+    /// How Markdown is read.
+    pub markdown: MarkdownConfig,
+}
+
+/// The `[markdown]` table.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// `commonmark`, `gfm` or `pandoc`; unset: pandoc for `.txt`,
+    /// `.markdown` and `.pandoc` files and files that open with YAML front
+    /// matter, else commonmark.
+    pub flavor: Option<crate::doc::Flavor>,
 }
 
 /// The top-level tables of an mdBook `book.toml` that quire leaves aside.
@@ -314,6 +326,7 @@ struct FrontMatter {
     chapter_label: Option<String>,
     pdf: PdfConfig,
     epub: EpubConfig,
+    markdown: MarkdownConfig,
     #[serde(flatten)]
     unused: std::collections::BTreeMap<String, IgnoredAny>,
 }
@@ -433,6 +446,7 @@ impl FrontMatter {
             },
             pdf: self.pdf,
             epub,
+            markdown: self.markdown,
             ..Config::default()
         }
     }

@@ -27,13 +27,14 @@ use pulldown_cmark::{
 
 pub mod attrs;
 pub mod fences;
+pub mod pandoc;
 pub mod structure;
 pub mod tables;
 
 use crate::config::{self, Config};
 use crate::doc::{
     plain_text, Align, Block, BlockKind, Book, CalloutKind, Chapter, DefinitionItem, Division,
-    Footnote, Inline, LinkTarget, ListItem, Metadata, Pos,
+    Flavor, Footnote, Inline, LinkTarget, ListItem, Metadata, Numbering, Pos,
 };
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::manuscript::{Manuscript, Role};
@@ -90,38 +91,64 @@ pub struct Read {
 pub fn read(manuscript: &Manuscript) -> Result<Read> {
     use rayon::prelude::*;
     // block syntax pulldown-cmark does not know, rewritten line for line;
-    // then pandoc's tables as pipe tables (with a map back to the lines)
-    let rewritten: Vec<(Option<fences::Rewritten>, Option<tables::Rewritten>)> = manuscript
+    // then, in pandoc's flavor, its tables as pipe tables and its lists,
+    // line blocks and inline notes (each with a map back to the lines)
+    let flavors: Vec<Flavor> = manuscript
+        .sources
+        .iter()
+        .map(|s| flavor_of(manuscript, s))
+        .collect();
+    let rewritten: Vec<Rewrites> = manuscript
         .sources
         .par_iter()
-        .map(|source| {
+        .zip(&flavors)
+        .map(|(source, flavor)| {
             let fenced = fences::rewrite(&source.text);
-            let text = fenced
-                .as_ref()
-                .map_or(source.text.as_str(), |r| r.text.as_str());
-            let tabled = tables::rewrite(text);
-            (fenced, tabled)
+            let mut text = fenced.as_ref().map(|r| r.text.clone());
+            let mut map: Option<Vec<u32>> = None;
+            let mut list_styles = BTreeMap::new();
+            if *flavor == Flavor::Pandoc {
+                let current = text.as_deref().unwrap_or(&source.text);
+                if let Some(t) = tables::rewrite(current) {
+                    text = Some(t.text);
+                    map = Some(t.lines);
+                }
+                let current = text.as_deref().unwrap_or(&source.text);
+                if let Some(p) = pandoc::rewrite(current) {
+                    // compose: pandoc's lines → the tables' lines → the source's
+                    map = Some(match &map {
+                        Some(before) => p
+                            .lines
+                            .iter()
+                            .map(|&l| before.get(l as usize - 1).copied().unwrap_or(l))
+                            .collect(),
+                        None => p.lines,
+                    });
+                    text = Some(p.text);
+                    list_styles = p.list_styles;
+                }
+            }
+            Rewrites {
+                dropped: fenced.map(|f| f.dropped).unwrap_or_default(),
+                text,
+                map,
+                list_styles,
+            }
         })
         .collect();
     let texts: Vec<&str> = manuscript
         .sources
         .iter()
         .zip(&rewritten)
-        .map(|(source, (f, t))| match (f, t) {
-            (_, Some(t)) => t.text.as_str(),
-            (Some(f), None) => f.text.as_str(),
-            (None, None) => source.text.as_str(),
-        })
+        .map(|(source, r)| r.text.as_deref().unwrap_or(&source.text))
         .collect();
-    let line_maps: Vec<Option<Vec<u32>>> = rewritten
-        .iter()
-        .map(|(_, t)| t.as_ref().map(|t| t.lines.clone()))
-        .collect();
+    let line_maps: Vec<Option<Vec<u32>>> = rewritten.iter().map(|r| r.map.clone()).collect();
     // parsing is most of the work, and each file's is its own: in
     // parallel; the tree is then built from the events in order
     let parsed: Vec<Vec<(Event<'_>, Range<usize>)>> = texts.par_iter().map(|t| parse(t)).collect();
     let mut reader = Reader::new(manuscript);
     reader.line_maps = line_maps;
+    reader.flavors = flavors;
     let mut dropped_seen = BTreeSet::new();
     for (index, ((source, events), r)) in manuscript
         .sources
@@ -130,7 +157,8 @@ pub fn read(manuscript: &Manuscript) -> Result<Read> {
         .zip(&rewritten)
         .enumerate()
     {
-        for (name, line, col) in r.0.iter().flat_map(|r| r.dropped.iter()) {
+        reader.list_styles = r.list_styles.clone();
+        for (name, line, col) in &r.dropped {
             if dropped_seen.insert(name.clone()) {
                 // (these lines are the source's: no table map to go through)
                 let pos = reader.source_origin(index as u32, *line, *col);
@@ -145,6 +173,37 @@ pub fn read(manuscript: &Manuscript) -> Result<Read> {
         reader.read_file(index as u32, &source.name, texts[index], events)?;
     }
     reader.finish()
+}
+
+/// What the rewrites before parsing made of one file.
+struct Rewrites {
+    /// Unknown elements dropped (name, line, column).
+    dropped: Vec<(String, u32, u32)>,
+    /// The text to parse, when it differs from the source.
+    text: Option<String>,
+    /// The source line of each line of `text`, when lines moved.
+    map: Option<Vec<u32>>,
+    /// The numbering of lists by the line of `text` they start on.
+    list_styles: BTreeMap<u32, Numbering>,
+}
+
+/// The flavor a source is read as: `[markdown] flavor`, else pandoc's for
+/// `.txt`, `.markdown` and `.pandoc` files and files that open with YAML
+/// front matter, else CommonMark's.
+fn flavor_of(manuscript: &Manuscript, source: &crate::manuscript::Source) -> Flavor {
+    if let Some(flavor) = manuscript.config.markdown.flavor {
+        return flavor;
+    }
+    let name = source.name.to_ascii_lowercase();
+    let pandoc_name = [".txt", ".markdown", ".pandoc"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    let front_matter = source.text.starts_with("---\n") || source.text.starts_with("---\r\n");
+    if pandoc_name || (front_matter && source.role.is_none()) {
+        Flavor::Pandoc
+    } else {
+        Flavor::Commonmark
+    }
 }
 
 /// A container being built.
@@ -179,6 +238,7 @@ enum FrameKind {
     },
     List {
         start: Option<u64>,
+        numbering: Numbering,
         items: Vec<ListItem>,
         tight: bool,
     },
@@ -272,6 +332,11 @@ struct Reader<'m> {
     /// Per source: the source line of each line of the text parsed, when
     /// pandoc's tables were rewritten.
     line_maps: Vec<Option<Vec<u32>>>,
+    /// Per source: the flavor it is read as.
+    flavors: Vec<Flavor>,
+    /// The current file's list numbering, by the line (of the text parsed)
+    /// each list starts on.
+    list_styles: BTreeMap<u32, Numbering>,
     /// Front matter from the first file that has it.
     front_matter: Option<Config>,
     diagnostics: Vec<Diagnostic>,
@@ -303,6 +368,8 @@ impl<'m> Reader<'m> {
             pending_anchors: Vec::new(),
             raw_anchors: Vec::new(),
             line_maps: Vec::new(),
+            flavors: Vec::new(),
+            list_styles: BTreeMap::new(),
             front_matter: None,
             diagnostics: Vec::new(),
             file: 0,
@@ -487,7 +554,21 @@ impl<'m> Reader<'m> {
                         }
                         first_heading_of_file = false;
                     }
-                    self.start(tag, pos)?
+                    let ordered = matches!(tag, Tag::List(Some(_)));
+                    self.start(tag, pos)?;
+                    if ordered && !self.list_styles.is_empty() {
+                        // pandoc's fancy lists: the style the rewrite recorded
+                        let line = self.line_starts.partition_point(|&s| s <= range.start) as u32;
+                        if let Some(&style) = self.list_styles.get(&line) {
+                            if let Some(Frame {
+                                kind: FrameKind::List { numbering, .. },
+                                ..
+                            }) = self.stack.last_mut()
+                            {
+                                *numbering = style;
+                            }
+                        }
+                    }
                 }
                 Event::End(end) => self.end(end)?,
                 Event::Text(text) => {
@@ -648,6 +729,7 @@ impl<'m> Reader<'m> {
             },
             Tag::List(start) => FrameKind::List {
                 start,
+                numbering: Numbering::Decimal,
                 items: Vec::new(),
                 tight: true,
             },
@@ -934,11 +1016,13 @@ impl<'m> Reader<'m> {
             }
             FrameKind::List {
                 start,
+                numbering,
                 items,
                 tight,
             } => self.push_block(
                 BlockKind::List {
                     start,
+                    numbering,
                     tight,
                     items,
                 },
@@ -1655,6 +1739,7 @@ impl<'m> Reader<'m> {
         let book = Book {
             meta,
             files: self.files,
+            flavors: self.flavors,
             chapters,
         };
         self.diagnostics.sort();

@@ -207,6 +207,7 @@ fn block() -> impl Strategy<Value = Block> {
                 )
             )
                 .prop_map(|(start, tight, items)| block_of(BlockKind::List {
+                    numbering: Default::default(),
                     start,
                     tight,
                     items
@@ -318,6 +319,7 @@ fn book() -> impl Strategy<Value = Book> {
             });
         }
         Book {
+            flavors: Vec::new(),
             meta,
             files: vec!["a.md".to_string()],
             chapters,

@@ -22,6 +22,9 @@ pub struct Book {
     pub meta: Metadata,
     /// The source files, in reading order; [`Pos::file`] indexes this list.
     pub files: Vec<String>,
+    /// The Markdown flavor each source file was read as (parallel to the
+    /// first entries of `files`).
+    pub flavors: Vec<Flavor>,
     /// The chapters in reading order. Each starts on a new page in print.
     pub chapters: Vec<Chapter>,
 }
@@ -179,6 +182,9 @@ pub enum BlockKind {
     List {
         /// `Some(n)` for an ordered list starting at `n`, `None` for bullets.
         start: Option<u64>,
+        /// How an ordered list's items are numbered (pandoc's fancy lists).
+        #[serde(skip_serializing_if = "Numbering::is_decimal")]
+        numbering: Numbering,
         /// A tight list has no blank lines between its items.
         tight: bool,
         /// The items.
@@ -302,6 +308,108 @@ impl CalloutKind {
             CalloutKind::Caution => "caution",
         }
     }
+}
+
+/// How an ordered list is numbered (pandoc's `fancy_lists`,
+/// `example_lists`).
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Numbering {
+    /// 1, 2, 3.
+    #[default]
+    Decimal,
+    /// a, b, c.
+    LowerAlpha,
+    /// A, B, C.
+    UpperAlpha,
+    /// i, ii, iii.
+    LowerRoman,
+    /// I, II, III.
+    UpperRoman,
+    /// (1), (2): pandoc's example lists, numbered on through the book.
+    Example,
+}
+
+impl Numbering {
+    /// Whether this is plain decimal numbering.
+    pub fn is_decimal(&self) -> bool {
+        *self == Numbering::Decimal
+    }
+
+    /// The label of item number `n` (`b.`, `iv.`, `(3)`).
+    pub fn label(self, n: u64) -> String {
+        let letters = |n: u64, base: u8| {
+            let mut n = n;
+            let mut out = Vec::new();
+            while n > 0 {
+                n -= 1;
+                out.push((base + (n % 26) as u8) as char);
+                n /= 26;
+            }
+            out.iter().rev().collect::<String>()
+        };
+        let roman = |n: u64| {
+            const TABLE: [(u64, &str); 13] = [
+                (1000, "m"),
+                (900, "cm"),
+                (500, "d"),
+                (400, "cd"),
+                (100, "c"),
+                (90, "xc"),
+                (50, "l"),
+                (40, "xl"),
+                (10, "x"),
+                (9, "ix"),
+                (5, "v"),
+                (4, "iv"),
+                (1, "i"),
+            ];
+            let mut n = n.min(100_000);
+            let mut out = String::new();
+            for (v, s) in TABLE {
+                while n >= v {
+                    out.push_str(s);
+                    n -= v;
+                }
+            }
+            out
+        };
+        match self {
+            Numbering::Decimal => format!("{n}."),
+            Numbering::LowerAlpha => format!("{}.", letters(n, b'a')),
+            Numbering::UpperAlpha => format!("{}.", letters(n, b'A')),
+            Numbering::LowerRoman => format!("{}.", roman(n)),
+            Numbering::UpperRoman => format!("{}.", roman(n).to_uppercase()),
+            Numbering::Example => format!("({n})"),
+        }
+    }
+
+    /// The HTML `type` of an `<ol>` with this numbering, if not decimal.
+    pub fn html_type(self) -> Option<&'static str> {
+        match self {
+            Numbering::LowerAlpha => Some("a"),
+            Numbering::UpperAlpha => Some("A"),
+            Numbering::LowerRoman => Some("i"),
+            Numbering::UpperRoman => Some("I"),
+            _ => None,
+        }
+    }
+}
+
+/// The Markdown a file is read as: where pandoc and CommonMark read the same
+/// text differently (`(ii) text`, `| verse`, a simple table), this decides.
+#[derive(Clone, Copy, Debug, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Flavor {
+    /// CommonMark with the extensions quire reads in every file (tables,
+    /// footnotes, spans, divs, alerts, attributes …).
+    #[default]
+    Commonmark,
+    /// GitHub's Markdown: the same as `commonmark` for quire.
+    Gfm,
+    /// pandoc's Markdown: also fancy and example lists, line blocks,
+    /// simple, multiline and grid tables, table captions, inline notes.
+    Pandoc,
 }
 
 /// Column alignment in a table.

@@ -207,6 +207,7 @@ fn every_construct() -> Book {
         block(
             "b-1-2",
             BlockKind::List {
+                numbering: Default::default(),
                 start: None,
                 tight: true,
                 items: vec![item(None, "b-1-3", "First"), item(None, "b-1-4", "Second")],
@@ -215,6 +216,7 @@ fn every_construct() -> Book {
         block(
             "b-1-5",
             BlockKind::List {
+                numbering: Default::default(),
                 start: Some(3),
                 tight: false,
                 items: vec![item(None, "b-1-6", "Third"), item(None, "b-1-7", "Fourth")],
@@ -223,6 +225,7 @@ fn every_construct() -> Book {
         block(
             "b-1-8",
             BlockKind::List {
+                numbering: Default::default(),
                 start: None,
                 tight: true,
                 items: vec![
@@ -333,6 +336,7 @@ fn every_construct() -> Book {
         para("b-2-2", vec![t("The end.")]),
     ];
     Book {
+        flavors: Vec::new(),
         meta: meta("Every Construct"),
         files: vec!["01-opening.md".into(), "02-later.md".into()],
         chapters: vec![
@@ -638,6 +642,7 @@ fn hostile_book() -> Book {
     meta.identifier = Some(format!("urn:x-test:{nasty}"));
     meta.date = Some("sometime in 2021".into());
     Book {
+        flavors: Vec::new(),
         meta,
         files: vec!["a & b.md".into()],
         chapters: vec![
@@ -718,6 +723,7 @@ fn hostile_text_and_metadata_pass_epubcheck() {
 /// A book of counted words, and a page map that starts pages all over it.
 fn paged_book() -> (Book, PageMap) {
     let book = Book {
+        flavors: Vec::new(),
         meta: meta("Paged"),
         files: vec!["paged.md".into()],
         chapters: vec![
@@ -757,6 +763,7 @@ fn paged_book() -> (Book, PageMap) {
                     block(
                         "b-1-3",
                         BlockKind::List {
+                            numbering: Default::default(),
                             start: None,
                             tight: true,
                             items: vec![item(None, "b-1-4", "List item words here")],
@@ -934,6 +941,7 @@ fn the_default_manuscript_passes_epubcheck() {
 #[test]
 fn a_book_without_chapters_is_still_valid() {
     let book = Book {
+        flavors: Vec::new(),
         meta: Metadata {
             title: "Empty".into(),
             language: String::new(),

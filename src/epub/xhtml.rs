@@ -10,7 +10,7 @@ use super::sanitize::{self, Context, Resolver, Stack};
 use super::xml;
 use crate::doc::{
     block_inlines, plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book,
-    CalloutKind, Chapter, Division, Inline, LinkTarget, ListItem, Pos,
+    CalloutKind, Chapter, Division, Inline, LinkTarget, ListItem, Numbering, Pos,
 };
 use crate::error::{Diagnostic, Location};
 
@@ -302,9 +302,10 @@ impl<'a> Writer<'a> {
             }
             BlockKind::List {
                 start,
+                numbering,
                 tight,
                 items,
-            } => self.list(block, *start, *tight, items),
+            } => self.list(block, (*start, *numbering), *tight, items),
             BlockKind::CodeBlock { lang, code } => {
                 self.out.push_str("<pre");
                 self.id_attr(&block.id);
@@ -419,7 +420,13 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn list(&mut self, block: &'a Block, start: Option<u64>, tight: bool, items: &'a [ListItem]) {
+    fn list(
+        &mut self,
+        block: &'a Block,
+        (start, numbering): (Option<u64>, Numbering),
+        tight: bool,
+        items: &'a [ListItem],
+    ) {
         self.markers_before(&block.id);
         let tag = if start.is_some() { "ol" } else { "ul" };
         let tasks = items.iter().any(|i| i.checked.is_some());
@@ -436,6 +443,9 @@ impl<'a> Writer<'a> {
         self.class_attr(&classes, None);
         if let Some(n) = start.filter(|&n| n != 1) {
             self.out.push_str(&format!(" start=\"{n}\""));
+        }
+        if let Some(kind) = numbering.html_type() {
+            self.out.push_str(&format!(" type=\"{kind}\""));
         }
         self.out.push_str(">\n");
         for item in items {

@@ -893,7 +893,12 @@ impl<'a> Flow<'a> {
                 self.blocks(blocks, &inner, out);
                 out.push(VItem::Space(ctx.leading * 0.5));
             }
-            BlockKind::List { start, items, .. } => {
+            BlockKind::List {
+                start,
+                items,
+                numbering,
+                ..
+            } => {
                 out.push(VItem::Space(ctx.leading * 0.3));
                 let label_width = ctx.size * 1.6;
                 for (i, item) in items.iter().enumerate() {
@@ -901,7 +906,7 @@ impl<'a> Flow<'a> {
                         (Some(true), _) => "\u{d7}".to_string(),
                         (Some(false), _) => String::new(),
                         // a tree may start a list anywhere, even at u64::MAX
-                        (None, Some(n)) => format!("{}.", n.saturating_add(i as u64)),
+                        (None, Some(n)) => numbering.label(n.saturating_add(i as u64)),
                         (None, None) => "\u{2022}".to_string(),
                     };
                     let inner = BlockCtx {
