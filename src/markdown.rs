@@ -26,6 +26,7 @@ use pulldown_cmark::{
 };
 
 pub mod attrs;
+pub mod emoji;
 pub mod fences;
 pub mod pandoc;
 pub mod structure;
@@ -334,6 +335,8 @@ struct Reader<'m> {
     line_maps: Vec<Option<Vec<u32>>>,
     /// Per source: the flavor it is read as.
     flavors: Vec<Flavor>,
+    /// The raw formats left out so far (each is reported once).
+    raw_formats: BTreeSet<String>,
     /// The current file's list numbering, by the line (of the text parsed)
     /// each list starts on.
     list_styles: BTreeMap<u32, Numbering>,
@@ -370,6 +373,7 @@ impl<'m> Reader<'m> {
             line_maps: Vec::new(),
             flavors: Vec::new(),
             list_styles: BTreeMap::new(),
+            raw_formats: BTreeSet::new(),
             front_matter: None,
             diagnostics: Vec::new(),
             file: 0,
@@ -960,7 +964,10 @@ impl<'m> Reader<'m> {
                         }
                     }
                 }
-                let (inlines, figure_id) = attach_attributes(inlines);
+                let (inlines, figure_id, dropped) = attach_attributes(inlines);
+                for format in dropped {
+                    self.raw_format_dropped(&format, pos);
+                }
                 let block = if is_page_break_command(&inlines) {
                     BlockKind::PageBreak
                 } else {
@@ -1036,6 +1043,18 @@ impl<'m> Reader<'m> {
                 }) = self.stack.last_mut()
                 {
                     items.push(ListItem { checked, blocks });
+                }
+            }
+            FrameKind::CodeBlock { lang, code }
+                if lang.as_deref().is_some_and(|l| l.starts_with('=')) =>
+            {
+                // pandoc's raw_attribute: ```{=html} is raw HTML; other
+                // formats are for their writers, not for a book's outputs
+                let format = lang.unwrap_or_default()[1..].to_ascii_lowercase();
+                if format == "html" || format == "html5" {
+                    self.push_block(BlockKind::RawHtml { html: code }, pos);
+                } else {
+                    self.raw_format_dropped(&format, pos);
                 }
             }
             FrameKind::CodeBlock { lang, code } => {
@@ -1445,6 +1464,19 @@ impl<'m> Reader<'m> {
         self.push_block(BlockKind::RawHtml { html }, pos)
     }
 
+    /// Raw content for a format no output of quire's is (`{=latex}`,
+    /// `{=typst}`): left out, with one warning per format.
+    fn raw_format_dropped(&mut self, format: &str, pos: Pos) {
+        if self.raw_formats.insert(format.to_string()) {
+            let location = self.location(pos);
+            self.diagnostics.push(Diagnostic::warning(
+                "raw-format",
+                location,
+                format!("raw `{{={format}}}` content is for another writer; quire leaves it out (this is said once per format)"),
+            ));
+        }
+    }
+
     /// An image's path relative to the manuscript folder, from the path
     /// written in the current file (relative to that file's folder).
     fn relative_src(&self, src: String) -> String {
@@ -1639,6 +1671,32 @@ impl<'m> Reader<'m> {
             }
         }
         self.diagnostics.append(&mut spans.found);
+        // pandoc's abbreviations (a no-break space after "Mr.") and emoji
+        // short codes, in the files read as pandoc's (emoji: GitHub's too)
+        for chapter in &mut chapters {
+            let flavors = &self.flavors;
+            let mut polish = |inlines: &mut Vec<Inline>, pos: Pos| {
+                let flavor = flavors.get(pos.file as usize).copied().unwrap_or_default();
+                if flavor == Flavor::Commonmark {
+                    return;
+                }
+                for_each_inline_in(inlines, &mut |inline| {
+                    if let Inline::Text { text } = inline {
+                        if let Some(replaced) = emoji::replace(text) {
+                            *text = replaced;
+                        }
+                        if flavor == Flavor::Pandoc {
+                            no_break_after_abbreviations(text);
+                        }
+                    }
+                });
+            };
+            polish(&mut chapter.title, chapter.pos);
+            for_each_inline_vec_at_mut(&mut chapter.blocks, &mut polish);
+            for note in &mut chapter.footnotes {
+                for_each_inline_vec_at_mut(&mut note.blocks, &mut polish);
+            }
+        }
         // `[text]{#id}`: an anchor links can go to
         for chapter in &mut chapters {
             let file = chapter.pos.file;
@@ -2133,10 +2191,44 @@ fn label_key(text: &str) -> String {
 /// `[x](url){.class}`, pandoc's `link_attributes`): taken out of the text.
 /// An image or link with an id or classes is wrapped in a span that carries
 /// them. Returns the id of a paragraph that is only an image (a figure).
-fn attach_attributes(mut inlines: Vec<Inline>) -> (Vec<Inline>, Option<String>) {
+fn attach_attributes(mut inlines: Vec<Inline>) -> (Vec<Inline>, Option<String>, Vec<String>) {
     let mut figure_id = None;
+    let mut dropped = Vec::new();
     let mut i = 0;
     while i + 1 < inlines.len() {
+        // `` `<b>x</b>`{=html} ``: raw content (pandoc's raw_attribute)
+        if let (Inline::Code { .. }, Inline::Text { text }) = (&inlines[i], &inlines[i + 1]) {
+            if let Some(rest) = text.strip_prefix("{=") {
+                if let Some(end) = rest.find('}') {
+                    let format = rest[..end].to_ascii_lowercase();
+                    let after = rest[end + 1..].to_string();
+                    let Inline::Code { code } =
+                        std::mem::replace(&mut inlines[i], Inline::SoftBreak)
+                    else {
+                        unreachable!("matched above")
+                    };
+                    inlines[i + 1] = Inline::Text { text: after };
+                    if format == "html" || format == "html5" {
+                        inlines[i] = Inline::RawHtml { html: code };
+                    } else {
+                        inlines[i] = Inline::Text {
+                            text: String::new(),
+                        };
+                        // no double space where it stood
+                        let before_space = i > 0
+                            && matches!(&inlines[i - 1], Inline::Text { text } if text.ends_with(' '));
+                        if let Inline::Text { text } = &mut inlines[i + 1] {
+                            if before_space && text.starts_with(' ') {
+                                text.remove(0);
+                            }
+                        }
+                        dropped.push(format);
+                    }
+                    i += 1;
+                    continue;
+                }
+            }
+        }
         let is_target = matches!(inlines[i], Inline::Image { .. } | Inline::Link { .. });
         let attrs = match (is_target, &mut inlines[i + 1]) {
             (true, Inline::Text { text }) => attrs::leading(text).map(|(a, used)| {
@@ -2171,7 +2263,8 @@ fn attach_attributes(mut inlines: Vec<Inline>) -> (Vec<Inline>, Option<String>) 
         }
         i += 1;
     }
-    (inlines, figure_id)
+    inlines.retain(|x| !matches!(x, Inline::Text { text } if text.is_empty()));
+    (inlines, figure_id, dropped)
 }
 
 /// The class that marks a `[text]` with no reference, until
@@ -2327,6 +2420,40 @@ fn inline_children_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
         | Inline::Link { content, .. }
         | Inline::Span { content, .. } => Some(content),
         _ => None,
+    }
+}
+
+/// pandoc's `abbreviations`: the abbreviations after which a space does not
+/// end a sentence and may not break a line (its English list).
+const ABBREVIATIONS: &[&str] = &[
+    "Mr.", "Mrs.", "Ms.", "Capt.", "Dr.", "Prof.", "Gen.", "Gov.", "e.g.", "i.e.", "Sgt.", "St.",
+    "vol.", "vs.", "Sen.", "Rep.", "Pres.", "Hon.", "Rev.", "Ph.D.", "M.D.", "M.A.", "p.", "pp.",
+    "ch.", "sec.", "cf.", "cp.",
+];
+
+/// Turns the space after an abbreviation into a no-break space.
+fn no_break_after_abbreviations(text: &mut String) {
+    if !text.contains(". ") {
+        return;
+    }
+    for abbreviation in ABBREVIATIONS {
+        let with_space = format!("{abbreviation} ");
+        let mut from = 0;
+        while let Some(i) = text[from..].find(&with_space) {
+            let at = from + i;
+            let starts_word = at == 0
+                || text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_whitespace() || c == '(' || c == '\u{a0}');
+            let space = at + abbreviation.len();
+            if starts_word {
+                text.replace_range(space..space + 1, "\u{a0}");
+                from = space + '\u{a0}'.len_utf8();
+            } else {
+                from = space + 1;
+            }
+        }
     }
 }
 

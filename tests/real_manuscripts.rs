@@ -475,3 +475,66 @@ fn generated_pages_can_be_turned_off_and_chapters_open_on_any_page() {
     assert_eq!(find(&bare, "Second.") - find(&bare, "First."), 1);
     assert_eq!(find(&bare, "Third.") - find(&bare, "Second."), 1);
 }
+
+#[test]
+fn pandocs_extensions_print_without_their_markup() {
+    // the golden fixtures of each extension, built together as one book
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = common::root().join("tests/fixtures/tree");
+    for name in [
+        "pandoc_implicit_refs",
+        "pandoc_attributes",
+        "pandoc_tables",
+        "pandoc_lists",
+        "pandoc_blocks",
+    ] {
+        let text = std::fs::read_to_string(fixtures.join(format!("{name}.md"))).unwrap();
+        write(dir.path(), &format!("{name}.md"), &text);
+    }
+    std::fs::write(dir.path().join("figure.png"), common_png()).unwrap();
+    let out = run_in(dir.path(), &["build", ".", "--out", "out"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("error"), "{err}");
+    let name = common::book_name(dir.path());
+    let pdf = dir.path().join("out").join(format!("{name}.pdf"));
+    let epub = dir.path().join("out").join(format!("{name}.epub"));
+    if have("pdftotext") {
+        let text = pdftotext(&pdf);
+        for markup in [
+            "][", "{#", "{.", "{=", "(@", "+---", "+===", "^[", ":::", "#.", "\\LaTeX",
+        ] {
+            assert!(!text.contains(markup), "`{markup}` printed:\n{text}");
+        }
+        assert!(!text.lines().any(|l| l.starts_with("| ")), "{text}");
+        for want in [
+            "Centered Header",
+            "A multiline table.",
+            "Example of a row that spans multiple lines.",
+            "a. first",
+            "iv. four",
+            "(3) A third example, after 2.",
+            "An inline note.",
+            "The limerick packs laughs anatomical",
+        ] {
+            assert!(
+                text.replace('\n', " ").contains(want),
+                "`{want}` missing:\n{text}"
+            );
+        }
+    }
+    let xhtml = epub_chapters(&epub);
+    for want in [
+        "class=\"tight\" type=\"a\">",
+        "<caption>A simple table.</caption>",
+        "<span id=\"anchor\" class=\"smallcaps\">word</span>",
+        "<p class=\"raw\">raw html</p>",
+        // (the tests set no fallback font: the emoji is checked here only)
+        "dollars \u{1F389}",
+    ] {
+        assert!(xhtml.contains(want), "`{want}` missing:\n{xhtml}");
+    }
+    if let Some((errors, warnings, messages)) = epubcheck(&epub) {
+        assert_eq!((errors, warnings), (0, 0), "{messages}");
+    }
+}

@@ -141,4 +141,9 @@ golden_tests!(
     math,
     links,
     front_matter,
+    pandoc_implicit_refs,
+    pandoc_attributes,
+    pandoc_tables,
+    pandoc_lists,
+    pandoc_blocks,
 );

@@ -118,6 +118,20 @@ fn marker(line: &str, style: Option<Numbering>) -> Option<(u64, Numbering, usize
     Some((value, numbering, width, delim))
 }
 
+/// Whether a line is a CommonMark list item (`- x`, `3. x`, `4) x`), or
+/// indented under one.
+fn looks_like_item(line: &str) -> bool {
+    let t = line.trim_start();
+    if line.len() - t.len() >= 2 {
+        return true; // an item's continuation
+    }
+    if t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ") {
+        return true;
+    }
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && (t[digits..].starts_with(". ") || t[digits..].starts_with(") "))
+}
+
 /// The value of a roman numeral (`iv` → 4), lower or upper case.
 fn roman_value(s: &str) -> Option<u64> {
     if s.is_empty() || s.len() > 8 {
@@ -257,6 +271,18 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
                     _ => value,
                 };
                 if !continuing {
+                    // a list right after another of a different style is a
+                    // list of its own (CommonMark would run them together)
+                    let after_list = list.is_some_and(|(ind, _, _)| ind == indent)
+                        || out
+                            .iter()
+                            .rev()
+                            .find(|(l, _)| !l.trim().is_empty())
+                            .is_some_and(|(l, _)| looks_like_item(l));
+                    if after_list {
+                        out.push(("<!--quire:drop list-->".to_string(), i as u32 + 1));
+                        out.push((String::new(), i as u32 + 1));
+                    }
                     list_styles.insert(out.len() as u32 + 1, numbering);
                 }
                 list = Some((indent, numbering, delim));
@@ -429,19 +455,20 @@ mod tests {
     #[test]
     fn fancy_list_markers_become_numbers_with_their_style() {
         let text = "Text.\n\na. one\nb. two\n\n(iv) four\n(v) five\n\nA)  first\nB)  second\n\n#. auto\n#. auto\n";
+        // (the lists follow each other: each after a separator of its own)
         let out = rewrite(text).unwrap();
         assert_eq!(
             out.text,
-            "Text.\n\n1. one\n2. two\n\n  4) four\n 5) five\n\n 1) first\n 2) second\n\n1. auto\n1. auto\n"
+            "Text.\n\n1. one\n2. two\n\n<!--quire:drop list-->\n\n  4) four\n 5) five\n\n<!--quire:drop list-->\n\n 1) first\n 2) second\n\n<!--quire:drop list-->\n\n1. auto\n1. auto\n"
         );
         let styles: Vec<(u32, Numbering)> = out.list_styles.into_iter().collect();
         assert_eq!(
             styles,
             [
                 (3, Numbering::LowerAlpha),
-                (6, Numbering::LowerRoman),
-                (9, Numbering::UpperAlpha),
-                (12, Numbering::Decimal)
+                (8, Numbering::LowerRoman),
+                (13, Numbering::UpperAlpha),
+                (18, Numbering::Decimal)
             ]
         );
         // a capital and a period need two spaces: "A. Smith" is text

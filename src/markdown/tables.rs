@@ -51,6 +51,8 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
     let mut out: Vec<(String, u32)> = Vec::with_capacity(lines.len());
     let mut changed = false;
     let mut fence: Option<(char, usize)> = None;
+    // captions written so far end here: never a later table's
+    let mut settled = 0usize;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -82,19 +84,20 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
                 .or_else(|| simple(&lines, i));
             if let Some((table, end)) = found {
                 changed = true;
-                let before = caption_before(&mut out);
+                let before = caption_before(&mut out, settled);
                 write_pipe_table(&table, &mut out);
                 let (after, next) = caption_after(&lines, end);
                 if let Some((caption, at)) = before.or(after) {
                     out.push((String::new(), at));
                     out.push((format!("Table: {caption}"), at));
                 }
+                settled = out.len();
                 i = next;
                 continue;
             }
             if let Some(end) = pipe_table(&lines, i) {
                 // a pipe table stays; its caption goes after it
-                let before = caption_before(&mut out);
+                let before = caption_before(&mut out, settled);
                 for (n, l) in lines.iter().enumerate().take(end).skip(i) {
                     out.push((l.to_string(), n as u32 + 1));
                 }
@@ -104,6 +107,7 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
                     out.push((String::new(), at));
                     out.push((format!("Table: {caption}"), at));
                 }
+                settled = out.len();
                 i = next;
                 continue;
             }
@@ -140,8 +144,9 @@ fn caption_start(line: &str) -> Option<&str> {
 }
 
 /// A caption paragraph just before the table (then a blank line): taken
-/// out of what was written so far.
-fn caption_before(out: &mut Vec<(String, u32)>) -> Option<(String, u32)> {
+/// out of what was written so far (not before `settled`, where another
+/// table's caption may stand).
+fn caption_before(out: &mut Vec<(String, u32)>, settled: usize) -> Option<(String, u32)> {
     let n = out.len();
     if n < 2 || !out[n - 1].0.trim().is_empty() {
         return None;
@@ -151,7 +156,7 @@ fn caption_before(out: &mut Vec<(String, u32)>) -> Option<(String, u32)> {
     while start > 0 && !out[start - 1].0.trim().is_empty() {
         start -= 1;
     }
-    if start == n - 1 {
+    if start == n - 1 || start < settled {
         return None;
     }
     let first = caption_start(&out[start].0)?;

@@ -335,3 +335,13 @@ fn page_breaks_from_latex_commands_and_css() {
     // a div with text of its own is not only a page break
     assert_eq!(kinds, ["p", "break", "p", "break", "p", "html"]);
 }
+
+#[test]
+fn abbreviations_take_a_no_break_space() {
+    let mut text = "Mr. Smith and Dr. Who, cf. p. 3; not Mr.X or AMr. Y.".to_string();
+    no_break_after_abbreviations(&mut text);
+    assert_eq!(
+        text,
+        "Mr.\u{a0}Smith and Dr.\u{a0}Who, cf.\u{a0}p.\u{a0}3; not Mr.X or AMr. Y."
+    );
+}
