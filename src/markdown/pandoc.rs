@@ -324,7 +324,7 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
             }
         }
         if !(line.contains("^[")
-            || line.contains("\\ ")
+            || line.contains('\\')
             || (!labels.is_empty() && line.contains("(@")))
         {
             continue;
@@ -393,11 +393,15 @@ fn inline_pass(
             continue;
         }
         if c == '\\' && k + 1 < chars.len() {
-            if chars[k + 1] == ' ' {
+            let next = chars[k + 1];
+            if next == ' ' {
                 out.push('\u{a0}');
+            } else if !next.is_ascii() && !next.is_alphanumeric() && !next.is_whitespace() {
+                // any symbol may be escaped in pandoc (CommonMark: ASCII ones)
+                out.push(next);
             } else {
                 out.push(c);
-                out.push(chars[k + 1]);
+                out.push(next);
             }
             k += 2;
             continue;
@@ -501,11 +505,12 @@ mod tests {
 
     #[test]
     fn inline_notes_and_escaped_spaces() {
-        let text = "Here^[An *inline* note, with [brackets].] and `^[code]`, 10\\ km.\n";
+        let text =
+            "Here^[An *inline* note, with [brackets].] and `^[code]`, 10\\ km \\\u{2014} \\*.\n";
         let out = rewrite(text).unwrap();
         assert_eq!(
             out.text,
-            "Here[^quire-inline-1] and `^[code]`, 10\u{a0}km.\n\n[^quire-inline-1]: An *inline* note, with [brackets].\n"
+            "Here[^quire-inline-1] and `^[code]`, 10\u{a0}km \u{2014} \\*.\n\n[^quire-inline-1]: An *inline* note, with [brackets].\n"
         );
         assert_eq!(out.lines, [1, 1, 1]);
     }

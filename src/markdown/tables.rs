@@ -78,7 +78,9 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
             }
         }
         let starts_block = i == 0 || lines[i - 1].trim().is_empty();
-        if starts_block {
+        // four spaces in is indented code (an example of a table, say)
+        let indented = line.len() - trimmed.len() >= 4;
+        if starts_block && !indented {
             let found = grid(&lines, i)
                 .or_else(|| multiline(&lines, i))
                 .or_else(|| simple(&lines, i));
@@ -613,6 +615,12 @@ mod tests {
             out.text,
             "\n| Fruit | Price | Advantages |\n|--:|:-:|---|\n| Bananas | $1.34 | \u{2022} built-in wrapper \u{2022} bright color |\n| Oranges | $2.10 | \u{2022} cures scurvy |\n\nTable: Sample grid table.\n"
         );
+    }
+
+    #[test]
+    fn tables_in_indented_code_are_code() {
+        let text = "Text.\n\n      Right     Left\n    -------     ------\n         12     12\n\n    Table: x\n";
+        assert!(rewrite(text).is_none());
     }
 
     #[test]
