@@ -121,7 +121,7 @@ pub fn heading_jumps(book: &Book) -> Vec<Diagnostic> {
                         "heading-level-jump",
                         location(book, block.pos),
                         format!(
-                            "heading level jumps from h{previous} to h{level}; use h{} here",
+                            "heading level jumps from h{previous} to h{level}; use h{} here (the EPUB sets it as h{0}, so that no level is skipped)",
                             previous + 1
                         ),
                     ));
@@ -186,10 +186,34 @@ pub fn images(manuscript: &Manuscript, book: &Book) -> Vec<Diagnostic> {
     out
 }
 
+/// Stands for the alt text of an image the author marked decorative
+/// (`![](x.png){.decorative}`): it needs none.
+const DECORATIVE: &str = "(decorative)";
+
 fn collect_images<'a>(blocks: &'a [Block], found: &mut Vec<(&'a str, &'a str, Pos)>) {
     fn inlines<'a>(content: &'a [Inline], found: &mut Vec<(&'a str, &'a str, Pos)>) {
+        let mut decorative = std::collections::BTreeSet::new();
+        walk_inlines(content, &mut |inline| {
+            if let Inline::Span {
+                classes, content, ..
+            } = inline
+            {
+                if classes.iter().any(|c| c == "decorative") {
+                    for inner in content {
+                        if let Inline::Image { pos, .. } = inner {
+                            decorative.insert(*pos);
+                        }
+                    }
+                }
+            }
+        });
         walk_inlines(content, &mut |inline| {
             if let Inline::Image { src, alt, pos } = inline {
+                let alt = if decorative.contains(pos) {
+                    DECORATIVE
+                } else {
+                    alt.as_str()
+                };
                 found.push((src, alt, *pos));
             }
         })

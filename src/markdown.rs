@@ -2249,7 +2249,9 @@ fn attach_attributes(mut inlines: Vec<Inline>) -> (Vec<Inline>, Option<String>, 
                 || matches!(x, Inline::SoftBreak)
                 || matches!(x, Inline::Text { text } if text.trim().is_empty())
         });
-        if alone && matches!(inlines[i], Inline::Image { .. }) {
+        // a decorative image (`{.decorative}`) is no figure: it has no caption
+        let decorative = attrs.classes.iter().any(|c| c == "decorative");
+        if alone && !decorative && matches!(inlines[i], Inline::Image { .. }) {
             figure_id = attrs.id;
         } else if attrs.id.is_some() || !attrs.classes.is_empty() {
             let inner = std::mem::replace(&mut inlines[i], Inline::SoftBreak);

@@ -15,7 +15,8 @@ const PROSE: [&str; 4] = [
 /// A manuscript of `chapters` chapters: `(file name, content)` pairs,
 /// `book.toml` first. Each chapter has about 4.5 kB of prose, a bullet list,
 /// a block quote, a code block, a small table, a footnote, a definition
-/// list, raw HTML and a link to the next chapter; every tenth has a figure.
+/// list, raw HTML and a link to the next chapter; every tenth has a figure,
+/// and every tenth a decorative inline image.
 pub fn large_book(chapters: usize) -> Vec<(String, String)> {
     let mut files = vec![(
         "book.toml".to_string(),
@@ -54,10 +55,11 @@ Term {n}\n: A definition with $x^{n}$ math.\n\n\
         p1 = p(1),
         p2 = p(2),
         p3 = p(3),
-        figure = if n % 10 == 1 {
-            format!("![Figure {n}: an ellipse]({IMAGE_NAME})\n\n")
-        } else {
-            String::new()
+        figure = match n % 10 {
+            1 => format!("![Figure {n}: an ellipse]({IMAGE_NAME})\n\n"),
+            // an ornament the author marked decorative: no alt text needed
+            5 => format!("An ornament ![]({IMAGE_NAME}){{.decorative}} in the text.\n\n"),
+            _ => String::new(),
         },
     )
 }

@@ -284,20 +284,36 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         ("schema:accessibilityFeature", "structuralNavigation".into()),
         ("schema:accessibilityFeature", "tableOfContents".into()),
         ("schema:accessibilityFeature", "readingOrder".into()),
-        // The cover always has alternative text; so do the images written.
-        ("schema:accessibilityFeature", "alternativeText".into()),
     ];
+    // The cover always has alternative text; the claims that need every
+    // image to have one are made only when it is so.
+    let all_alt = findings.images_with_alt == findings.images;
+    if all_alt {
+        properties.push(("schema:accessibilityFeature", "alternativeText".into()));
+    } else {
+        diagnostics.push(Diagnostic::info(
+            "no-conformance-claim",
+            Location::default(),
+            format!(
+                "{} of {} images have no alternative text: the EPUB does not claim WCAG conformance",
+                findings.images - findings.images_with_alt,
+                findings.images
+            ),
+        ));
+    }
     if has_pages {
         properties.push(("schema:accessibilityFeature", "printPageNumbers".into()));
         properties.push(("schema:accessibilityFeature", "pageBreakMarkers".into()));
         properties.push(("schema:accessibilityFeature", "pageNavigation".into()));
     }
     properties.push(("schema:accessibilityHazard", "none".into()));
-    properties.push(("schema:accessibilitySummary", summary(has_pages)));
-    properties.push((
-        "dcterms:conformsTo",
-        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA".into(),
-    ));
+    properties.push(("schema:accessibilitySummary", summary(has_pages, all_alt)));
+    if all_alt {
+        properties.push((
+            "dcterms:conformsTo",
+            "EPUB Accessibility 1.1 - WCAG 2.1 Level AA".into(),
+        ));
+    }
     if has_pages {
         properties.push((
             "pageBreakSource",
@@ -448,11 +464,15 @@ fn w3c_date(date: &str) -> Option<String> {
 }
 
 /// The accessibility summary.
-fn summary(has_pages: bool) -> String {
+fn summary(has_pages: bool, all_alt: bool) -> String {
     let mut s = String::from(
-        "A reflowable text with a table of contents, structured headings and a logical reading order; \
-         the cover and images have alternative text",
+        "A reflowable text with a table of contents, structured headings and a logical reading order; ",
     );
+    s.push_str(if all_alt {
+        "the cover and images have alternative text"
+    } else {
+        "the cover has alternative text, but some images have none"
+    });
     if has_pages {
         s.push_str("; page-break markers and a page list follow the print edition");
     }

@@ -203,6 +203,25 @@ fn fix_opf(opf: &str, fixes: &Fixes) -> Result<String> {
         .find("</metadata>")
         .ok_or_else(|| fail("no </metadata> in the package"))?;
     opf.insert_str(end, &fixes.metadata);
+    // the package's own language (Ace's `epub-lang`), its direction, and
+    // which way the pages turn
+    let lang = xml::attr(&fixes.language);
+    let rtl = super::xhtml::is_rtl(&fixes.language);
+    opf = opf.replacen(
+        "<package version=\"3.0\"",
+        &format!(
+            "<package version=\"3.0\" xml:lang=\"{lang}\"{}",
+            if rtl { " dir=\"rtl\"" } else { "" }
+        ),
+        1,
+    );
+    if rtl {
+        opf = opf.replacen(
+            "page-progression-direction=\"ltr\"",
+            "page-progression-direction=\"rtl\"",
+            1,
+        );
+    }
 
     // Manifest properties from what each XHTML document contains.
     let mut out = String::with_capacity(opf.len() + 256);
@@ -271,9 +290,20 @@ fn fix_nav(nav: &str, fixes: &Fixes) -> Result<String> {
         return Err(fail("unexpected nav.xhtml from epub-builder"));
     }
     let lang = xml::attr(&fixes.language);
+    let dir = if super::xhtml::is_rtl(&fixes.language) {
+        " dir=\"rtl\""
+    } else {
+        ""
+    };
     let mut nav = nav.replacen(
         html,
-        &format!("{html} lang=\"{lang}\" xml:lang=\"{lang}\""),
+        &format!("{html} lang=\"{lang}\" xml:lang=\"{lang}\"{dir}"),
+        1,
+    );
+    // the table of contents' role (Ace's `epub-type-has-matching-role`)
+    nav = nav.replacen(
+        "<nav epub:type = \"toc\" id=\"toc\">",
+        "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">",
         1,
     );
     let open = "<nav epub:type = \"landmarks\">";

@@ -26,11 +26,25 @@ pub fn document(lang: &str, title: &str, body_type: &str, body: &str) -> String 
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
          <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" \
-         lang=\"{lang}\" xml:lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         lang=\"{lang}\" xml:lang=\"{lang}\"{dir}>\n<head>\n<meta charset=\"utf-8\"/>\n\
          <title>{}</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\"/>\n\
          </head>\n<body epub:type=\"{body_type}\">\n{body}</body>\n</html>\n",
-        xml::text(title.trim())
+        xml::text(title.trim()),
+        dir = if is_rtl(&lang) { " dir=\"rtl\"" } else { "" },
     )
+}
+
+/// Whether a language is written right to left (its primary subtag, or an
+/// Arabic or Hebrew script subtag): the EPUB then says `dir="rtl"` and
+/// turns its pages from the right.
+pub fn is_rtl(lang: &str) -> bool {
+    let lower = lang.to_ascii_lowercase();
+    let mut parts = lower.split('-');
+    let primary = parts.next().unwrap_or("");
+    matches!(
+        primary,
+        "ar" | "he" | "iw" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv" | "ckb" | "syr"
+    ) || parts.any(|p| matches!(p, "arab" | "hebr" | "syrc" | "thaa"))
 }
 
 /// What the writer found out while writing, for the package metadata.
@@ -66,6 +80,11 @@ pub struct Writer<'a> {
     suffix: Option<String>,
     pos: Pos,
     in_link: bool,
+    /// The level of the last heading written in this chapter (1 for its
+    /// title, 0 when it has none).
+    heading_level: u8,
+    /// Writing an image the author marked decorative.
+    decorative: bool,
 }
 
 /// Word counting within one block, for page-break markers.
@@ -111,6 +130,8 @@ impl<'a> Writer<'a> {
             suffix: None,
             pos: Pos::default(),
             in_link: false,
+            heading_level: 1,
+            decorative: false,
         }
     }
 
@@ -141,7 +162,9 @@ impl<'a> Writer<'a> {
         self.out.push_str(">\n");
         let at_start = std::mem::take(&mut self.plan.at_chapter[index]);
         self.emit_markers(at_start);
-        if !chapter.title.is_empty() && chapter.division.shows_title() {
+        let titled = !chapter.title.is_empty() && chapter.division.shows_title();
+        self.heading_level = u8::from(titled);
+        if titled {
             self.out.push_str("<h1>");
             if let Some(label) = &chapter.label {
                 self.out.push_str("<span class=\"chapter-label\">");
@@ -242,7 +265,10 @@ impl<'a> Writer<'a> {
                 classes,
                 content,
             } => {
-                let level = (*level).clamp(2, 6);
+                // no level skipped (WCAG's heading order): an h4 under an h2
+                // is set as an h3, as the `heading-level-jump` finding says
+                let level = (*level).clamp(2, 6).min(self.heading_level + 1);
+                self.heading_level = level;
                 self.out.push_str(&format!("<h{level}"));
                 self.id_attr(&block.id);
                 self.class_attr(classes, None);
@@ -533,6 +559,15 @@ impl<'a> Writer<'a> {
     fn image(&mut self, src: &str, alt: &str, pos: Pos, count: bool) {
         if let Some(href) = self.images.get(src) {
             self.findings.images += 1;
+            if self.decorative {
+                // marked decorative by the author: no alt text, and screen
+                // readers pass over it
+                self.findings.images_with_alt += 1;
+                self.out.push_str("<img src=\"");
+                xml::push_attr(&mut self.out, href);
+                self.out.push_str("\" alt=\"\" role=\"presentation\"/>");
+                return;
+            }
             if !alt.trim().is_empty() {
                 self.findings.images_with_alt += 1;
             }
@@ -542,6 +577,13 @@ impl<'a> Writer<'a> {
             }
             self.out.push_str("<img src=\"");
             xml::push_attr(&mut self.out, href);
+            if alt.trim().is_empty() {
+                // no alt text, and not marked decorative: written without
+                // one, so that checkers show the author what is missing
+                // (`alt=""` would tell readers it is decoration)
+                self.out.push_str("\"/>");
+                return;
+            }
             self.out.push_str("\" alt=\"");
             xml::push_attr(&mut self.out, alt);
             self.out.push_str("\"/>");
@@ -645,6 +687,15 @@ impl<'a> Writer<'a> {
                     in_link: self.in_link,
                 };
                 self.raw_html(html, context, stack);
+            }
+            Inline::Span {
+                classes, content, ..
+            } if classes.iter().any(|c| c == "decorative")
+                && content.iter().all(|i| matches!(i, Inline::Image { .. })) =>
+            {
+                self.decorative = true;
+                self.inlines(content);
+                self.decorative = false;
             }
             Inline::Span {
                 id,

@@ -172,3 +172,86 @@ pub fn epubcheck(epub: &Path) -> Option<(usize, usize, String)> {
     }
     Some((errors, warnings, text))
 }
+
+/// Ace by DAISY's verdict on an EPUB: the number of violations (any
+/// impact) and one line per violation (impact, rule, what it says). Ace is
+/// `$ACE_BIN`, else `~/.cache/ace/node_modules/.bin/ace-puppeteer` (where
+/// `../shared/tools/ace/ace.sh` installs it), run with the machine's
+/// Chromium (`$PUPPETEER_EXECUTABLE_PATH`, else `chromium`). `None` when Ace
+/// cannot run here (a failure under CI).
+pub fn ace(epub: &Path) -> Option<(usize, String)> {
+    let bin = std::env::var_os("ACE_BIN")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(".cache/ace/node_modules/.bin/ace-puppeteer"))
+        })
+        .filter(|p| p.is_file());
+    let chromium = std::env::var_os("PUPPETEER_EXECUTABLE_PATH")
+        .map(PathBuf::from)
+        .or_else(|| {
+            ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+                .iter()
+                .map(PathBuf::from)
+                .find(|p| p.is_file())
+        });
+    let (Some(bin), Some(chromium)) = (bin, chromium) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Ace by DAISY (ACE_BIN) and Chromium are required in CI"
+        );
+        eprintln!("note: Ace by DAISY not available; skipping this check");
+        return None;
+    };
+    let out_dir = tempfile::tempdir().expect("a folder for Ace's report");
+    let status = Command::new(&bin)
+        .args(["-s", "-f", "-o"])
+        .arg(out_dir.path())
+        .arg(epub)
+        .env("PUPPETEER_EXECUTABLE_PATH", &chromium)
+        .output()
+        .expect("run Ace");
+    let report = out_dir.path().join("report.json");
+    assert!(
+        report.is_file(),
+        "Ace could not check {}: {}",
+        epub.display(),
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("Ace's report")).expect("json");
+    let mut lines = Vec::new();
+    fn walk(value: &serde_json::Value, lines: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(test) = map.get("earl:test") {
+                    let field = |v: Option<&serde_json::Value>, k: &str| {
+                        v.and_then(|v| v.get(k))
+                            .and_then(|v| v.as_str())
+                            .unwrap_or("")
+                            .to_string()
+                    };
+                    lines.push(format!(
+                        "{} {}: {} {}",
+                        field(Some(test), "earl:impact"),
+                        field(Some(test), "dct:title"),
+                        field(map.get("earl:result"), "dct:description"),
+                        map.get("earl:pointer").map(|p| p.to_string()).unwrap_or_default()
+                    ));
+                    return;
+                }
+                for v in map.values() {
+                    walk(v, lines);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for v in items {
+                    walk(v, lines);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&json["assertions"], &mut lines);
+    Some((lines.len(), lines.join("\n")))
+}
