@@ -34,8 +34,8 @@ pub mod tables;
 
 use crate::config::{self, Config};
 use crate::doc::{
-    plain_text, Align, Block, BlockKind, Book, CalloutKind, Chapter, DefinitionItem, Division,
-    Flavor, Footnote, Inline, LinkTarget, ListItem, Metadata, Numbering, Pos,
+    plain_text, Align, Block, BlockKind, Book, CalloutKind, CellSpan, Chapter, DefinitionItem,
+    Division, Flavor, Footnote, Inline, LinkTarget, ListItem, Metadata, Numbering, Pos,
 };
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::manuscript::{Manuscript, Role};
@@ -108,15 +108,25 @@ pub fn read(manuscript: &Manuscript) -> Result<Read> {
             let mut text = fenced.as_ref().map(|r| r.text.clone());
             let mut map: Option<Vec<u32>> = None;
             let mut list_styles = BTreeMap::new();
+            let mut spans = BTreeMap::new();
             if *flavor == Flavor::Pandoc {
                 let current = text.as_deref().unwrap_or(&source.text);
                 if let Some(t) = tables::rewrite(current) {
                     text = Some(t.text);
                     map = Some(t.lines);
+                    spans = t.spans;
                 }
                 let current = text.as_deref().unwrap_or(&source.text);
                 if let Some(p) = pandoc::rewrite(current) {
                     // compose: pandoc's lines → the tables' lines → the source's
+                    // the spanning cells' tables, by their lines after this pass
+                    spans = spans
+                        .into_iter()
+                        .filter_map(|(line, s)| {
+                            let at = p.lines.iter().position(|&l| l == line)?;
+                            Some((at as u32 + 1, s))
+                        })
+                        .collect();
                     map = Some(match &map {
                         Some(before) => p
                             .lines
@@ -134,6 +144,7 @@ pub fn read(manuscript: &Manuscript) -> Result<Read> {
                 text,
                 map,
                 list_styles,
+                spans,
             }
         })
         .collect();
@@ -159,6 +170,7 @@ pub fn read(manuscript: &Manuscript) -> Result<Read> {
         .enumerate()
     {
         reader.list_styles = r.list_styles.clone();
+        reader.table_spans = r.spans.clone();
         for (name, line, col) in &r.dropped {
             if dropped_seen.insert(name.clone()) {
                 // (these lines are the source's: no table map to go through)
@@ -186,6 +198,8 @@ struct Rewrites {
     map: Option<Vec<u32>>,
     /// The numbering of lists by the line of `text` they start on.
     list_styles: BTreeMap<u32, Numbering>,
+    /// Spanning cells of tables by the line of `text` they start on.
+    spans: BTreeMap<u32, Vec<(usize, usize, usize, usize)>>,
 }
 
 /// The flavor a source is read as: `[markdown] flavor`, else pandoc's for
@@ -258,6 +272,7 @@ enum FrameKind {
         head: Vec<Vec<Inline>>,
         rows: Vec<Vec<Vec<Inline>>>,
         in_head: bool,
+        spans: Vec<CellSpan>,
     },
     TableCell,
     FootnoteDefinition {
@@ -340,6 +355,9 @@ struct Reader<'m> {
     /// The current file's list numbering, by the line (of the text parsed)
     /// each list starts on.
     list_styles: BTreeMap<u32, Numbering>,
+    /// The current file's tables' spanning cells, by the line (of the text
+    /// parsed) each table starts on.
+    table_spans: BTreeMap<u32, Vec<(usize, usize, usize, usize)>>,
     /// Front matter from the first file that has it.
     front_matter: Option<Config>,
     diagnostics: Vec<Diagnostic>,
@@ -373,6 +391,7 @@ impl<'m> Reader<'m> {
             line_maps: Vec::new(),
             flavors: Vec::new(),
             list_styles: BTreeMap::new(),
+            table_spans: BTreeMap::new(),
             raw_formats: BTreeSet::new(),
             front_matter: None,
             diagnostics: Vec::new(),
@@ -559,7 +578,29 @@ impl<'m> Reader<'m> {
                         first_heading_of_file = false;
                     }
                     let ordered = matches!(tag, Tag::List(Some(_)));
+                    let table = matches!(tag, Tag::Table(_));
                     self.start(tag, pos)?;
+                    if table && !self.table_spans.is_empty() {
+                        // a grid table's spanning cells, by the line it starts on
+                        let line = self.line_starts.partition_point(|&s| s <= range.start) as u32;
+                        if let Some(found) = self.table_spans.get(&line) {
+                            if let Some(Frame {
+                                kind: FrameKind::Table { spans, .. },
+                                ..
+                            }) = self.stack.last_mut()
+                            {
+                                *spans = found
+                                    .iter()
+                                    .map(|&(row, col, rows, cols)| CellSpan {
+                                        row,
+                                        col,
+                                        rows,
+                                        cols,
+                                    })
+                                    .collect();
+                            }
+                        }
+                    }
                     if ordered && !self.list_styles.is_empty() {
                         // pandoc's fancy lists: the style the rewrite recorded
                         let line = self.line_starts.partition_point(|&s| s <= range.start) as u32;
@@ -757,6 +798,7 @@ impl<'m> Reader<'m> {
                 head: Vec::new(),
                 rows: Vec::new(),
                 in_head: false,
+                spans: Vec::new(),
             },
             Tag::TableHead => {
                 if let Some(Frame {
@@ -1068,7 +1110,11 @@ impl<'m> Reader<'m> {
             }
             FrameKind::HtmlBlock { html } => self.html_block(html, pos),
             FrameKind::Table {
-                aligns, head, rows, ..
+                aligns,
+                head,
+                rows,
+                spans,
+                ..
             } => {
                 // a table written without a header has an empty one
                 let head = if head.iter().all(Vec::is_empty) {
@@ -1079,6 +1125,7 @@ impl<'m> Reader<'m> {
                 self.push_block(
                     BlockKind::Table {
                         caption: Vec::new(),
+                        spans,
                         aligns,
                         head,
                         rows,

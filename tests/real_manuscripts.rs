@@ -527,6 +527,8 @@ fn pandocs_extensions_print_without_their_markup() {
     for want in [
         "class=\"tight\" type=\"a\">",
         "<caption>A simple table.</caption>",
+        "<td rowspan=\"2\">Temperature 1961-1990</td>",
+        "<td colspan=\"2\">Both columns</td>",
         "<span id=\"anchor\" class=\"smallcaps\">word</span>",
         "<p class=\"raw\">raw html</p>",
         // (the tests set no fallback font: the emoji is checked here only)

@@ -201,6 +201,10 @@ pub enum BlockKind {
     Table {
         /// The caption (`Table: …`), empty when there is none.
         caption: Vec<Inline>,
+        /// Body cells that span several rows or columns (pandoc's grid
+        /// tables); the cells they cover are empty in `rows`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        spans: Vec<CellSpan>,
         /// One alignment per column.
         aligns: Vec<Align>,
         /// The header cells.
@@ -410,6 +414,19 @@ pub enum Flavor {
     /// pandoc's Markdown: also fancy and example lists, line blocks,
     /// simple, multiline and grid tables, table captions, inline notes.
     Pandoc,
+}
+
+/// A table cell that spans rows or columns.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct CellSpan {
+    /// Its row in the table's body, from 0.
+    pub row: usize,
+    /// Its column, from 0.
+    pub col: usize,
+    /// How many rows it covers (at least 1).
+    pub rows: usize,
+    /// How many columns it covers (at least 1).
+    pub cols: usize,
 }
 
 /// Column alignment in a table.

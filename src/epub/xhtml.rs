@@ -10,7 +10,7 @@ use super::sanitize::{self, Context, Resolver, Stack};
 use super::xml;
 use crate::doc::{
     block_inlines, plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book,
-    CalloutKind, Chapter, Division, Inline, LinkTarget, ListItem, Numbering, Pos,
+    CalloutKind, CellSpan, Chapter, Division, Inline, LinkTarget, ListItem, Numbering, Pos,
 };
 use crate::error::{Diagnostic, Location};
 
@@ -371,11 +371,12 @@ impl<'a> Writer<'a> {
             }
             BlockKind::Table {
                 caption,
+                spans,
                 aligns,
                 head,
                 rows,
             } => {
-                self.table(block, caption, aligns, head, rows);
+                self.table(block, caption, spans, aligns, head, rows);
             }
             BlockKind::Figure { src, alt, caption } => {
                 let saved = self.begin_words(&block.id);
@@ -500,6 +501,7 @@ impl<'a> Writer<'a> {
         &mut self,
         block: &'a Block,
         caption: &'a [Inline],
+        spans: &[CellSpan],
         aligns: &[Align],
         head: &'a [Vec<Inline>],
         rows: &'a [Vec<Vec<Inline>>],
@@ -537,10 +539,28 @@ impl<'a> Writer<'a> {
         }
         if !rows.is_empty() {
             self.out.push_str("<tbody>\n");
-            for row in rows {
+            for (r, row) in rows.iter().enumerate() {
                 self.out.push_str("<tr>");
                 for (column, cell) in row.iter().enumerate() {
-                    self.out.push_str(&format!("<td{}>", class(column)));
+                    // a cell another spans over is not written
+                    let covered = spans.iter().any(|s| {
+                        (s.row..s.row + s.rows).contains(&r)
+                            && (s.col..s.col + s.cols).contains(&column)
+                            && (s.row, s.col) != (r, column)
+                    });
+                    if covered {
+                        continue;
+                    }
+                    let mut attrs = class(column).to_string();
+                    if let Some(s) = spans.iter().find(|s| (s.row, s.col) == (r, column)) {
+                        if s.rows > 1 {
+                            attrs.push_str(&format!(" rowspan=\"{}\"", s.rows));
+                        }
+                        if s.cols > 1 {
+                            attrs.push_str(&format!(" colspan=\"{}\"", s.cols));
+                        }
+                    }
+                    self.out.push_str(&format!("<td{attrs}>"));
                     self.break_word();
                     self.inlines(cell);
                     self.break_word();

@@ -17,6 +17,9 @@ pub struct Rewritten {
     pub text: String,
     /// For each line of `text`, the line of the input it stands for.
     pub lines: Vec<u32>,
+    /// Cells spanning rows or columns, by the line of `text` (1-based) the
+    /// table starts on: (row, column, rows, columns) of its body.
+    pub spans: std::collections::BTreeMap<u32, Vec<(usize, usize, usize, usize)>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,6 +38,8 @@ struct Table {
     rows: Vec<(Vec<String>, u32)>,
     /// The input line of the table's rule under the header (or first line).
     rule_line: u32,
+    /// Body cells that span rows or columns: (row, column, rows, columns).
+    spans: Vec<(usize, usize, usize, usize)>,
 }
 
 /// Rewrites every pandoc table that is not a pipe table; moves captions.
@@ -50,6 +55,7 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out: Vec<(String, u32)> = Vec::with_capacity(lines.len());
     let mut changed = false;
+    let mut spans = std::collections::BTreeMap::new();
     let mut fence: Option<(char, usize)> = None;
     // captions written so far end here: never a later table's
     let mut settled = 0usize;
@@ -87,6 +93,9 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
             if let Some((table, end)) = found {
                 changed = true;
                 let before = caption_before(&mut out, settled);
+                if !table.spans.is_empty() {
+                    spans.insert(out.len() as u32 + 1, table.spans.clone());
+                }
                 write_pipe_table(&table, &mut out);
                 let (after, next) = caption_after(&lines, end);
                 if let Some((caption, at)) = before.or(after) {
@@ -130,6 +139,7 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
     Some(Rewritten {
         text: text_out,
         lines: map,
+        spans,
     })
 }
 
@@ -348,6 +358,7 @@ fn simple(lines: &[&str], i: usize) -> Option<(Table, usize)> {
             })
             .collect(),
         rule_line: rule as u32 + 1,
+        spans: Vec::new(),
     };
     Some((table, j))
 }
@@ -433,12 +444,15 @@ fn multiline(lines: &[&str], i: usize) -> Option<(Table, usize)> {
             })
             .collect(),
         rule_line: rule as u32 + 1,
+        spans: Vec::new(),
     };
     Some((table, j))
 }
 
 /// A grid table at line `i`: `+---+---+` borders, `|` between cells, an
 /// optional `+===+` under the header; colons in a border give alignments.
+/// Cells are found by their corners, as docutils finds them, so a cell may
+/// span rows and columns (pandoc's manual, "grid_tables").
 fn grid(lines: &[&str], i: usize) -> Option<(Table, usize)> {
     let border = |l: &str| {
         let t = l.trim_end();
@@ -450,95 +464,161 @@ fn grid(lines: &[&str], i: usize) -> Option<(Table, usize)> {
     if !border(lines[i]) {
         return None;
     }
-    let top: Vec<char> = lines[i].trim_end().chars().collect();
-    let cuts: Vec<usize> = top
-        .iter()
-        .enumerate()
-        .filter(|(_, &c)| c == '+')
-        .map(|(k, _)| k)
-        .collect();
-    if cuts.len() < 2 {
+    // the table's lines: up to the last border before a line that is not
+    // part of it
+    let mut end = i + 1;
+    let mut last_border = i;
+    while end < lines.len() {
+        let t = lines[end].trim_end();
+        if !(t.starts_with('+') || t.starts_with('|')) {
+            break;
+        }
+        if border(t) {
+            last_border = end;
+        }
+        end += 1;
+    }
+    if last_border == i {
         return None;
     }
-    let ncols = cuts.len() - 1;
-    let align_from = |l: &str| -> Vec<Align> {
-        let chars: Vec<char> = l.chars().collect();
-        (0..ncols)
-            .map(|k| {
-                let left = chars.get(cuts[k] + 1) == Some(&':');
-                let right = chars.get(cuts[k + 1].saturating_sub(1)) == Some(&':');
-                match (left, right) {
-                    (true, true) => Align::Center,
-                    (true, false) => Align::Left,
-                    (false, true) => Align::Right,
-                    (false, false) => Align::Default,
-                }
-            })
-            .collect()
-    };
-    let mut aligns = align_from(lines[i]);
-    let mut head = None;
-    let mut rows: Vec<(Vec<String>, u32)> = Vec::new();
-    let mut cell_lines: Vec<Vec<String>> = vec![Vec::new(); ncols];
-    let mut row_start = i + 1;
-    let mut j = i + 1;
-    let cell_text = |parts: &[Vec<String>]| -> Vec<String> {
-        parts
-            .iter()
-            .map(|ls| {
-                ls.iter()
-                    .map(|l| {
-                        let t = l.trim();
-                        match t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
-                            Some(item) => format!("\u{2022} {item}"),
-                            None => t.to_string(),
-                        }
-                    })
-                    .filter(|t| !t.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect()
-    };
-    loop {
-        let l = lines.get(j)?;
-        if border(l) {
-            let row = cell_text(&cell_lines);
-            if l.contains('=') {
-                if head.is_some() || !rows.is_empty() {
-                    return None;
-                }
-                head = Some((row, row_start as u32 + 1));
-                if l.contains(':') {
-                    aligns = align_from(l);
-                }
-            } else {
-                rows.push((row, row_start as u32 + 1));
-            }
-            cell_lines = vec![Vec::new(); ncols];
-            row_start = j + 1;
-            j += 1;
-            if is_blank(lines.get(j)) || !lines[j].trim_start().starts_with(['|', '+']) {
-                break;
-            }
+    let block: Vec<Vec<char>> = lines[i..=last_border]
+        .iter()
+        .map(|l| l.trim_end().chars().collect())
+        .collect();
+    let width = block.iter().map(Vec::len).max()?;
+    let grid: Vec<Vec<char>> = block
+        .into_iter()
+        .map(|mut l| {
+            l.resize(width, ' ');
+            l
+        })
+        .collect();
+    let at = |y: usize, x: usize| grid.get(y).and_then(|l| l.get(x)).copied().unwrap_or(' ');
+    let horizontal = |c: char| matches!(c, '-' | '=' | ':' | '+');
+    let vertical = |c: char| matches!(c, '|' | '+');
+    // cells by their corners: (top, left, bottom, right)
+    let mut cells: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let mut corners = vec![(0usize, 0usize)];
+    let mut seen = std::collections::BTreeSet::new();
+    let bottom = grid.len() - 1;
+    while let Some((top, left)) = corners.pop() {
+        if !seen.insert((top, left)) || top >= bottom || at(top, left) != '+' {
             continue;
         }
-        let chars: Vec<char> = l.trim_end().chars().collect();
-        if chars.first() != Some(&'|') && chars.first() != Some(&'+') {
-            return None;
+        // right along the top edge to a corner with a wall below it
+        let mut found = None;
+        'right: for right in left + 1..width {
+            if !horizontal(at(top, right)) {
+                break;
+            }
+            if at(top, right) != '+' || !vertical(at(top + 1, right)) {
+                continue;
+            }
+            // down the right wall to a corner whose bottom edge closes the cell
+            for down in top + 1..grid.len() {
+                if !vertical(at(down, right)) {
+                    break;
+                }
+                if at(down, right) != '+' {
+                    continue;
+                }
+                let bottom_ok = (left..=right).all(|x| horizontal(at(down, x)));
+                let left_ok = (top..=down).all(|y| vertical(at(y, left)));
+                if bottom_ok && left_ok {
+                    found = Some((down, right));
+                    break 'right;
+                }
+            }
         }
-        for k in 0..ncols {
-            let from = (cuts[k] + 1).min(chars.len());
-            let to = cuts[k + 1].min(chars.len());
-            let piece: String = chars[from..to].iter().collect();
-            // a cell spanning columns: its text is in the first one
-            cell_lines[k].push(piece.trim_matches('|').to_string());
-        }
-        j += 1;
+        // (a corner on the right edge or the bottom opens no cell)
+        let Some((down, right)) = found else {
+            continue;
+        };
+        cells.push((top, left, down, right));
+        corners.push((top, right));
+        corners.push((down, left));
     }
-    if rows.is_empty() && head.is_none() {
+    if cells.is_empty() {
         return None;
     }
+    // the grid's rows and columns: every top and every left edge
+    let mut tops: Vec<usize> = cells.iter().map(|c| c.0).collect();
+    tops.sort_unstable();
+    tops.dedup();
+    let mut lefts: Vec<usize> = cells.iter().map(|c| c.1).collect();
+    lefts.sort_unstable();
+    lefts.dedup();
+    let ncols = lefts.len();
+    // the header ends at the `=` border, if there is one
+    let head_end = (1..grid.len()).find(|&y| grid[y].contains(&'=') && grid[y][0] == '+');
+    let row_of = |y: usize| tops.iter().position(|&t| t == y).unwrap_or(0);
+    let col_of = |x: usize| lefts.iter().position(|&l| l == x).unwrap_or(0);
+    let text_of = |(top, left, down, right): (usize, usize, usize, usize)| {
+        let mut parts = Vec::new();
+        for line in &grid[top + 1..down] {
+            let t: String = line[left + 1..right].iter().collect();
+            let t = t.trim();
+            match t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
+                Some(item) => parts.push(format!("\u{2022} {item}")),
+                None if !t.is_empty() => parts.push(t.to_string()),
+                None => {}
+            }
+        }
+        parts.join(" ")
+    };
+    let nrows = tops.len();
+    let mut texts = vec![vec![String::new(); ncols]; nrows];
+    let mut spans = Vec::new();
+    for &cell in &cells {
+        let (r, c) = (row_of(cell.0), col_of(cell.1));
+        let rows = tops.iter().filter(|&&t| t >= cell.0 && t < cell.2).count();
+        let cols = lefts.iter().filter(|&&l| l >= cell.1 && l < cell.3).count();
+        texts[r][c] = text_of(cell);
+        if rows > 1 || cols > 1 {
+            spans.push((r, c, rows, cols));
+        }
+    }
+    // alignments from the colons of the border under the header, else the top
+    let align_line = head_end.unwrap_or(0);
+    let aligns = (0..ncols)
+        .map(|k| {
+            let from = lefts[k];
+            let to = lefts.get(k + 1).copied().unwrap_or(width - 1);
+            let left = at(align_line, from + 1) == ':';
+            let right = at(align_line, to.saturating_sub(1)) == ':';
+            match (left, right) {
+                (true, true) => Align::Center,
+                (true, false) => Align::Left,
+                (false, true) => Align::Right,
+                (false, false) => Align::Default,
+            }
+        })
+        .collect();
+    let head_rows = head_end.map_or(0, |y| tops.iter().filter(|&&t| t < y).count());
+    let line_of = |r: usize| (i + tops[r] + 1) as u32 + 1;
+    let mut rows: Vec<(Vec<String>, u32)> = Vec::new();
+    let mut head = None;
+    for (r, cells) in texts.into_iter().enumerate() {
+        if r < head_rows {
+            // a header of several rows: their texts joined, column by column
+            let joined = head.get_or_insert_with(|| (vec![String::new(); ncols], line_of(0)));
+            for (k, t) in cells.into_iter().enumerate() {
+                if !t.is_empty() {
+                    if !joined.0[k].is_empty() {
+                        joined.0[k].push(' ');
+                    }
+                    joined.0[k].push_str(&t);
+                }
+            }
+        } else {
+            rows.push((cells, line_of(r)));
+        }
+    }
+    let spans = spans
+        .into_iter()
+        .filter(|&(r, _, _, _)| r >= head_rows)
+        .map(|(r, c, rs, cs)| (r - head_rows, c, rs, cs))
+        .collect();
     let rule_line = head.as_ref().map_or(i as u32 + 1, |(_, at)| *at + 1);
     Some((
         Table {
@@ -546,8 +626,9 @@ fn grid(lines: &[&str], i: usize) -> Option<(Table, usize)> {
             head,
             rows,
             rule_line,
+            spans,
         },
-        j,
+        last_border + 1,
     ))
 }
 
@@ -621,6 +702,22 @@ mod tests {
     fn tables_in_indented_code_are_code() {
         let text = "Text.\n\n      Right     Left\n    -------     ------\n         12     12\n\n    Table: x\n";
         assert!(rewrite(text).is_none());
+    }
+
+    #[test]
+    fn grid_cells_spanning_rows_and_columns() {
+        let text = "+---------------------+----------+\n| Property            | Earth    |\n+=============+=======+==========+\n|             | min   | -89.2 °C |\n| Temperature +-------+----------+\n| 1961-1990   | mean  | 14 °C    |\n+-------------+-------+----------+\n| Both columns        | x        |\n+---------------------+----------+\n";
+        let lines: Vec<&str> = text.lines().collect();
+        let (table, end) = grid(&lines, 0).unwrap();
+        assert_eq!(end, 9);
+        assert_eq!(table.aligns.len(), 3);
+        assert_eq!(table.head.as_ref().unwrap().0, ["Property", "", "Earth"]);
+        let rows: Vec<&Vec<String>> = table.rows.iter().map(|(r, _)| r).collect();
+        assert_eq!(rows[0], &["Temperature 1961-1990", "min", "-89.2 °C"]);
+        assert_eq!(rows[1], &["", "mean", "14 °C"]);
+        assert_eq!(rows[2], &["Both columns", "", "x"]);
+        // the temperature cell spans two rows; "Both columns" two columns
+        assert_eq!(table.spans, [(0, 0, 2, 1), (2, 0, 1, 2)]);
     }
 
     #[test]

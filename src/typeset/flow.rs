@@ -1043,16 +1043,18 @@ impl<'a> Flow<'a> {
             }
             BlockKind::Table {
                 caption,
+                spans,
                 aligns,
                 head,
                 rows,
             } => {
                 if !caption.is_empty() {
-                    // above the table, as a book sets a table's caption
+                    // above the table and flush with its left edge, as a
+                    // book sets a table's caption
                     let style = ParStyle {
                         face: FaceId::Italic,
                         size: ctx.size * 0.9,
-                        mode: Mode::Centered,
+                        mode: Mode::Ragged,
                         ..body.clone()
                     };
                     out.push(VItem::Space(ctx.leading * 0.5));
@@ -1064,7 +1066,7 @@ impl<'a> Flow<'a> {
                     }
                     out.extend(lines.into_iter().map(VItem::Line));
                 }
-                self.table(block, aligns, head, rows, ctx, out);
+                self.table(block, (aligns, spans), head, rows, ctx, out);
             }
             BlockKind::Figure { caption, alt, src } => {
                 out.push(VItem::Space(ctx.leading * 0.5));
@@ -1279,7 +1281,7 @@ impl<'a> Flow<'a> {
     fn table(
         &mut self,
         block: &Block,
-        aligns: &[Align],
+        (aligns, spans): (&[Align], &[crate::doc::CellSpan]),
         head: &[Vec<Inline>],
         rows: &[Vec<Vec<Inline>>],
         ctx: &BlockCtx,
@@ -1370,10 +1372,22 @@ impl<'a> Flow<'a> {
             })
             .collect();
         let repeat = std::sync::Arc::new(repeat);
-        for row in rows {
+        for (r, row) in rows.iter().enumerate() {
+            // a cell spanning columns takes their widths and the gaps
+            // between; a cell spanning rows keeps its text in its first row
+            let mut row_widths = widths.clone();
+            for s in spans.iter().filter(|s| s.row == r && s.cols > 1) {
+                let end = (s.col + s.cols).min(row_widths.len());
+                let joined: f64 = widths[s.col..end].iter().sum::<f64>()
+                    + gap * (end - s.col).saturating_sub(1) as f64;
+                row_widths[s.col] = joined;
+                for w in &mut row_widths[s.col + 1..end] {
+                    *w = -gap; // covered: no width of its own
+                }
+            }
             let mut lines = self.table_row(
                 row,
-                &widths,
+                &row_widths,
                 aligns,
                 gap,
                 FaceId::Regular,
@@ -1432,6 +1446,11 @@ impl<'a> Flow<'a> {
         let mut columns: Vec<Vec<Line>> = Vec::new();
         let mut x = ctx.indent_left;
         for (c, width) in widths.iter().enumerate() {
+            if *width <= 0.0 {
+                // covered by a cell spanning columns
+                x += width + gap;
+                continue;
+            }
             let cell = cells.get(c).cloned().unwrap_or_default();
             let align = aligns.get(c).copied().unwrap_or(Align::None);
             let style = ParStyle {

@@ -236,7 +236,9 @@ pub fn ace(epub: &Path) -> Option<(usize, String)> {
                         field(Some(test), "earl:impact"),
                         field(Some(test), "dct:title"),
                         field(map.get("earl:result"), "dct:description"),
-                        map.get("earl:pointer").map(|p| p.to_string()).unwrap_or_default()
+                        map.get("earl:pointer")
+                            .map(|p| p.to_string())
+                            .unwrap_or_default()
                     ));
                     return;
                 }
