@@ -185,6 +185,7 @@ fn block() -> impl Strategy<Value = Block> {
             })
             .prop_map(|(aligns, head, rows)| BlockKind::Table {
                 caption: Vec::new(),
+                spans: Vec::new(),
                 aligns,
                 head,
                 rows,

@@ -259,6 +259,7 @@ fn every_construct() -> Book {
             "b-1-16",
             BlockKind::Table {
                 caption: Vec::new(),
+                spans: Vec::new(),
                 aligns: vec![Align::Left, Align::Center, Align::Right, Align::None],
                 head: vec![
                     vec![t("Left")],
@@ -773,6 +774,7 @@ fn paged_book() -> (Book, PageMap) {
                         "b-1-5",
                         BlockKind::Table {
                             caption: Vec::new(),
+                            spans: Vec::new(),
                             aligns: vec![Align::None, Align::None],
                             head: vec![vec![t("Head one")], vec![t("Head two")]],
                             rows: vec![vec![vec![t("cell one")], vec![t("cell two")]]],
