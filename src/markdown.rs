@@ -1718,11 +1718,14 @@ impl<'m> Reader<'m> {
             }
         }
         self.diagnostics.append(&mut spans.found);
-        // pandoc's abbreviations (a no-break space after "Mr.") and emoji
-        // short codes, in the files read as pandoc's (emoji: GitHub's too)
+        // sub- and superscripts inside words (`H~2~O`, `x^2^`, which
+        // pulldown-cmark reads only between words); pandoc's abbreviations
+        // (a no-break space after "Mr.") and emoji short codes, in the files
+        // read as pandoc's (emoji: GitHub's too)
         for chapter in &mut chapters {
             let flavors = &self.flavors;
             let mut polish = |inlines: &mut Vec<Inline>, pos: Pos| {
+                scripts_in_words(inlines);
                 let flavor = flavors.get(pos.file as usize).copied().unwrap_or_default();
                 if flavor == Flavor::Commonmark {
                     return;
@@ -2470,6 +2473,69 @@ fn inline_children_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
         | Inline::Span { content, .. } => Some(content),
         _ => None,
     }
+}
+
+/// `H~2~O` and `x^2^` inside a word, as pandoc reads them (`superscript`,
+/// `subscript`: no spaces inside, `~~` is strikethrough): split out of the
+/// text into sub- and superscripts, in `inlines` and every container in it.
+fn scripts_in_words(inlines: &mut Vec<Inline>) {
+    for inline in inlines.iter_mut() {
+        if let Some(children) = inline_children_mut(inline) {
+            scripts_in_words(children);
+        }
+    }
+    if !inlines
+        .iter()
+        .any(|i| matches!(i, Inline::Text { text } if text.contains(['~', '^'])))
+    {
+        return;
+    }
+    let mut out = Vec::with_capacity(inlines.len());
+    for inline in inlines.drain(..) {
+        let Inline::Text { text } = inline else {
+            out.push(inline);
+            continue;
+        };
+        let mut rest = text.as_str();
+        let mut plain = String::new();
+        while let Some(at) = rest.find(['~', '^']) {
+            let mark = rest[at..].chars().next().unwrap_or('^');
+            let after = &rest[at + 1..];
+            let end = after.find(mark);
+            let inner = end.map(|e| &after[..e]);
+            let ok = inner.is_some_and(|s| {
+                !s.is_empty() && !s.contains(char::is_whitespace) && !s.contains(['~', '^'])
+            }) && !rest[..at].ends_with(mark);
+            match (ok, inner, end) {
+                (true, Some(inner), Some(e)) => {
+                    plain.push_str(&rest[..at]);
+                    if !plain.is_empty() {
+                        out.push(Inline::Text {
+                            text: std::mem::take(&mut plain),
+                        });
+                    }
+                    let content = vec![Inline::Text {
+                        text: inner.to_string(),
+                    }];
+                    out.push(if mark == '~' {
+                        Inline::Subscript { content }
+                    } else {
+                        Inline::Superscript { content }
+                    });
+                    rest = &after[e + 1..];
+                }
+                _ => {
+                    plain.push_str(&rest[..at + 1]);
+                    rest = after;
+                }
+            }
+        }
+        plain.push_str(rest);
+        if !plain.is_empty() {
+            out.push(Inline::Text { text: plain });
+        }
+    }
+    *inlines = out;
 }
 
 /// pandoc's `abbreviations`: the abbreviations after which a space does not

@@ -345,3 +345,39 @@ fn abbreviations_take_a_no_break_space() {
         "Mr.\u{a0}Smith and Dr.\u{a0}Who, cf.\u{a0}p.\u{a0}3; not Mr.X or AMr. Y."
     );
 }
+
+#[test]
+fn sub_and_superscripts_inside_words() {
+    let read =
+        read_one("# A\n\nH~2~O, x^2^ and 2^10^; not a ~ b ~ c, nor ~~struck~~; `x^2^` in code.\n");
+    let BlockKind::Paragraph { content } = &read.book.chapters[0].blocks[0].kind else {
+        panic!("a paragraph")
+    };
+    let kinds: Vec<String> = content
+        .iter()
+        .map(|i| match i {
+            Inline::Text { text } => format!("t:{text}"),
+            Inline::Subscript { content } => format!("sub:{}", plain_text(content)),
+            Inline::Superscript { content } => format!("sup:{}", plain_text(content)),
+            Inline::Strikethrough { content } => format!("del:{}", plain_text(content)),
+            Inline::Code { code } => format!("code:{code}"),
+            _ => "other".to_string(),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "t:H",
+            "sub:2",
+            "t:O, x",
+            "sup:2",
+            "t: and 2",
+            "sup:10",
+            "t:; not a ~ b ~ c, nor ",
+            "del:struck",
+            "t:; ",
+            "code:x^2^",
+            "t: in code."
+        ]
+    );
+}
