@@ -577,7 +577,14 @@ fn watch(input: &Path, plan: &Plan, ui: &Ui) -> i32 {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        (parent, RecursiveMode::NonRecursive)
+        // a book.toml stands for its folder (an mdBook's chapters are in `src/`)
+        let whole_book = input.extension().is_some_and(|e| e == "toml");
+        let mode = if whole_book {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        (parent, mode)
     } else {
         (input.to_path_buf(), RecursiveMode::Recursive)
     };

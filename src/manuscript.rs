@@ -148,8 +148,14 @@ pub fn load(input: &Path) -> Result<Manuscript> {
                 "mdbook-settings",
                 Location::new(CONFIG_FILE, 0, 0),
                 format!(
-                    "{} belong to mdBook's renderers and preprocessors; quire leaves them aside",
-                    aside.join(", ")
+                    "{} {} to mdBook's renderers and preprocessors; quire leaves {} aside",
+                    aside.join(", "),
+                    if aside.len() == 1 {
+                        "belongs"
+                    } else {
+                        "belong"
+                    },
+                    if aside.len() == 1 { "it" } else { "them" },
                 ),
             ));
         }
