@@ -74,6 +74,9 @@ struct Style {
     small_caps: bool,
     /// A link target in the text (`[text]{#id}`).
     anchor: Option<String>,
+    /// The hyphenation language of text in another language
+    /// (`[text]{lang=fr}`): `Some(None)` for one without patterns.
+    lang: Option<Option<hypher::Lang>>,
 }
 
 /// An image set in a line, scaled as a figure's image would be.
@@ -330,7 +333,12 @@ impl<'a> Flow<'a> {
                 };
                 if segment.note.is_none() {
                     if style.mode == Mode::Justified {
-                        if let Some(lang) = self.lang {
+                        // a span in another language is hyphenated as that language
+                        let lang = match segment.style.lang {
+                            Some(lang) => lang,
+                            None => self.lang,
+                        };
+                        if let Some(lang) = lang {
                             let (core_start, core) = word_core(&segment.text);
                             for p in hyphenate::break_points(core, lang) {
                                 if let Some(g) = boundary_at(core_start + p) {
@@ -1736,6 +1744,7 @@ fn flatten(
         strike: false,
         small_caps: false,
         anchor: None,
+        lang: None,
     };
     // (inline, style) stack, processed in document order
     let mut stack: Vec<(&Inline, Style)> =
@@ -1826,7 +1835,7 @@ fn flatten(
                 content,
                 classes,
                 id,
-                ..
+                lang: span_lang,
             } => {
                 let s = Style {
                     small_caps: style.small_caps
@@ -1834,6 +1843,10 @@ fn flatten(
                             .iter()
                             .any(|c| c == "smallcaps" || c == "small-caps"),
                     anchor: id.clone().or_else(|| style.anchor.clone()),
+                    lang: match span_lang {
+                        Some(tag) => Some(hyphenate::language(tag)),
+                        None => style.lang,
+                    },
                     ..style.clone()
                 };
                 stack.extend(content.iter().rev().map(|i| (i, s.clone())));

@@ -629,3 +629,18 @@ fn small_capitals_are_the_fonts_own_and_keep_their_text() {
         ids(&plain)
     );
 }
+
+#[test]
+fn a_span_in_another_language_is_hyphenated_as_that_language() {
+    let words = "Donaudampfschifffahrtsgesellschaft Haftpflichtversicherungsbedingungen \
+                 Rechtsschutzversicherungsgesellschaften Geschwindigkeitsbegrenzung "
+        .repeat(6);
+    let hyphenated = |lang: &str| {
+        let (layout, _) = layout_of(&format!("# A\n\nSome words: [{words}]{{lang={lang}}}\n"));
+        layout.report.hyphenated_lines
+    };
+    // German patterns break the compounds; a language without patterns
+    // (here a made-up one) breaks none, though the book is English
+    assert!(hyphenated("de") > 0);
+    assert_eq!(hyphenated("zz"), 0);
+}
