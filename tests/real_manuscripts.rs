@@ -58,7 +58,7 @@ fn mdbook_project(dir: &Path) {
     write(
         dir,
         "src/intro.md",
-        "# Introduction\n\nWhat this book is about. See [the operator](ch03.md#wheres-the---operator).\n",
+        "# Introduction\n\nWhat this book is about. See [the operator](ch03.md#wheres-the---operator) and [a file not in the book](unlisted.md).\n",
     );
     write(
         dir,
@@ -132,6 +132,12 @@ fn an_mdbook_project_builds_as_its_summary_says() {
     );
     // the custom element: one warning for its two tags
     assert_eq!(err.matches("warning[unknown-element]").count(), 1, "{err}");
+    // a link to a Markdown file SUMMARY.md does not list: its text stays
+    assert_eq!(
+        err.matches("warning[link-outside-book]").count(),
+        1,
+        "{err}"
+    );
 
     let name = common::book_name(dir.path());
     let pdf = dir.path().join("out").join(format!("{name}.pdf"));

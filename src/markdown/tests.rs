@@ -381,3 +381,45 @@ fn sub_and_superscripts_inside_words() {
         ]
     );
 }
+
+#[test]
+fn the_flavor_setting_decides_and_the_chapter_label_is_the_books() {
+    let text = "# One\n\na. first\nb. second\n\n# Two\n\nText.\n";
+    let mut m = manuscript(&[("a.md", text)]);
+    let list = |read: &Read| {
+        read.book.chapters[0]
+            .blocks
+            .iter()
+            .find_map(|b| match &b.kind {
+                BlockKind::List { numbering, .. } => Some(*numbering),
+                _ => None,
+            })
+    };
+    // a `.md` file without front matter: CommonMark, `a.` is text
+    let plain = read(&m).unwrap();
+    assert_eq!(plain.book.flavors, [Flavor::Commonmark]);
+    assert_eq!(list(&plain), None);
+    m.config.markdown.flavor = Some(Flavor::Pandoc);
+    m.config.book.chapter_label = Some("Lesson {n}".to_string());
+    let pandoc = read(&m).unwrap();
+    assert_eq!(pandoc.book.flavors, [Flavor::Pandoc]);
+    assert_eq!(list(&pandoc), Some(Numbering::LowerAlpha));
+    assert_eq!(pandoc.book.chapters[1].label.as_deref(), Some("Lesson 2"));
+}
+
+#[test]
+fn a_reference_two_headings_share_is_a_warning_naming_both() {
+    let m = manuscript(&[(
+        "a.md",
+        "---\ntitle: T\n---\n\n# One\n\n## Setup\n\nSee [Setup].\n\n# Two\n\n## Setup\n\nText.\n",
+    )]);
+    let read = read(&m).unwrap();
+    let warnings: Vec<String> = read.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("ambiguous-reference")
+            && warnings[0].contains("`#setup` (a.md:7)")
+            && warnings[0].contains("`#setup-1` (a.md:13)"),
+        "{warnings:?}"
+    );
+}
