@@ -342,48 +342,14 @@ impl Numbering {
 
     /// The label of item number `n` (`b.`, `iv.`, `(3)`).
     pub fn label(self, n: u64) -> String {
-        let letters = |n: u64, base: u8| {
-            let mut n = n;
-            let mut out = Vec::new();
-            while n > 0 {
-                n -= 1;
-                out.push((base + (n % 26) as u8) as char);
-                n /= 26;
-            }
-            out.iter().rev().collect::<String>()
-        };
-        let roman = |n: u64| {
-            const TABLE: [(u64, &str); 13] = [
-                (1000, "m"),
-                (900, "cm"),
-                (500, "d"),
-                (400, "cd"),
-                (100, "c"),
-                (90, "xc"),
-                (50, "l"),
-                (40, "xl"),
-                (10, "x"),
-                (9, "ix"),
-                (5, "v"),
-                (4, "iv"),
-                (1, "i"),
-            ];
-            let mut n = n.min(100_000);
-            let mut out = String::new();
-            for (v, s) in TABLE {
-                while n >= v {
-                    out.push_str(s);
-                    n -= v;
-                }
-            }
-            out
-        };
+        // (a label of a list a tree starts at u64::MAX stays short)
+        let n = n.min(100_000);
         match self {
             Numbering::Decimal => format!("{n}."),
-            Numbering::LowerAlpha => format!("{}.", letters(n, b'a')),
-            Numbering::UpperAlpha => format!("{}.", letters(n, b'A')),
-            Numbering::LowerRoman => format!("{}.", roman(n)),
-            Numbering::UpperRoman => format!("{}.", roman(n).to_uppercase()),
+            Numbering::LowerAlpha => format!("{}.", letters(n as usize)),
+            Numbering::UpperAlpha => format!("{}.", letters(n as usize).to_uppercase()),
+            Numbering::LowerRoman => format!("{}.", roman(n as usize)),
+            Numbering::UpperRoman => format!("{}.", roman(n as usize).to_uppercase()),
             Numbering::Example => format!("({n})"),
         }
     }
@@ -398,6 +364,46 @@ impl Numbering {
             _ => None,
         }
     }
+}
+
+/// `n` in lower-case roman numerals (`xiv`): front-matter folios, roman
+/// list labels, part numbers (upper-cased).
+pub fn roman(mut n: usize) -> String {
+    const TABLE: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in TABLE {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// `n` in lower-case letters: `a` … `z`, then `aa`, `ab` … (alphabetic
+/// list labels, appendix letters upper-cased).
+pub fn letters(mut n: usize) -> String {
+    let mut out = Vec::new();
+    while n > 0 {
+        n -= 1;
+        out.push((b'a' + (n % 26) as u8) as char);
+        n /= 26;
+    }
+    out.iter().rev().collect()
 }
 
 /// The Markdown a file is read as: where pandoc and CommonMark read the same

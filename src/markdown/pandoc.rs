@@ -162,8 +162,7 @@ fn roman_value(s: &str) -> Option<u64> {
     }
     let total = u64::try_from(total).ok().filter(|&t| t > 0)?;
     // only the canonical spelling (`iiii` is not a numeral)
-    (crate::markdown::structure::roman(total as usize).to_ascii_lowercase() == lower)
-        .then_some(total)
+    (crate::doc::roman(total as usize) == lower).then_some(total)
 }
 
 /// Rewrites pandoc's list markers, line blocks, inline notes and `\ ` in

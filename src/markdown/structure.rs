@@ -12,7 +12,7 @@
 //! title that carries its own number ("Chapter 1: …", "1. Introduction")
 //! gets no second one.
 
-use crate::doc::{plain_text, Chapter, Division};
+use crate::doc::{letters, plain_text, roman, Chapter, Division};
 
 /// The words of the labels in a language: chapter, part and appendix
 /// templates (`{n}` is the number or letter).
@@ -188,45 +188,6 @@ pub fn self_numbered(title: &str) -> bool {
         || NUMBER_WORDS.contains(&number.to_lowercase().as_str())
 }
 
-/// Roman numerals for part numbers.
-pub fn roman(mut n: usize) -> String {
-    const TABLE: [(usize, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut out = String::new();
-    for (value, letters) in TABLE {
-        while n >= value {
-            out.push_str(letters);
-            n -= value;
-        }
-    }
-    out
-}
-
-/// Appendix letters: A … Z, then AA, AB ….
-fn letter(n: usize) -> String {
-    let mut n = n;
-    let mut out = Vec::new();
-    while n > 0 {
-        n -= 1;
-        out.push((b'A' + (n % 26) as u8) as char);
-        n /= 26;
-    }
-    out.iter().rev().collect()
-}
-
 /// Gives each chapter its division, label and running head. `shorts` are
 /// the headings' `short` attributes, one per chapter; `chapter_label` is
 /// `[book] chapter-label` (`None`: the language's own word).
@@ -289,7 +250,7 @@ pub fn assign(
         chapter.label = match chapter.division {
             Division::Part => {
                 part_n += 1;
-                (!unnumbered && !own_number).then(|| fill(part_word, &roman(part_n)))
+                (!unnumbered && !own_number).then(|| fill(part_word, &roman(part_n).to_uppercase()))
             }
             Division::Chapter if !unnumbered => {
                 chapter_n += 1;
@@ -299,7 +260,7 @@ pub fn assign(
             }
             Division::Appendix if !unnumbered => {
                 appendix_n += 1;
-                (!own_number).then(|| fill(appendix_word, &letter(appendix_n)))
+                (!own_number).then(|| fill(appendix_word, &letters(appendix_n).to_uppercase()))
             }
             _ => None,
         };
@@ -410,7 +371,7 @@ mod tests {
         ] {
             assert!(!self_numbered(t), "{t}");
         }
-        assert_eq!(roman(14), "XIV");
-        assert_eq!(letter(27), "AA");
+        assert_eq!(roman(14), "xiv");
+        assert_eq!(letters(27), "aa");
     }
 }

@@ -270,32 +270,7 @@ fn finish(build: Build, s: &Settings, bad_break: bool, flush: bool) -> (BodyPage
     (page, rest)
 }
 
-/// Converts a number to lower-case roman numerals (for front matter folios).
-pub fn roman(mut n: usize) -> String {
-    const TABLE: [(usize, &str); 13] = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut out = String::new();
-    for (value, digits) in TABLE {
-        while n >= value {
-            out.push_str(digits);
-            n -= value;
-        }
-    }
-    out
-}
+pub use crate::doc::roman;
 
 /// Places a body page's lines on a real page: margins, mirrored by parity.
 pub fn place(
