@@ -33,6 +33,7 @@ pub mod structure;
 pub mod tables;
 
 use crate::config::{self, Config};
+use crate::doc::walk::inline_children_mut;
 use crate::doc::{
     plain_text, Align, Block, BlockKind, Book, CalloutKind, CellSpan, Chapter, DefinitionItem,
     Division, Flavor, Footnote, Inline, LinkTarget, ListItem, Metadata, Numbering, Pos,
@@ -2138,37 +2139,14 @@ fn for_each_block_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
 
 /// Visits every inline of `blocks` mutably.
 fn for_each_inline_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
-    for_each_block_mut(blocks, &mut |block| match &mut block.kind {
-        BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => {
-            for_each_inline_in(content, f)
-        }
-        BlockKind::Table { head, rows, .. } => {
-            for cell in head.iter_mut().chain(rows.iter_mut().flatten()) {
-                for_each_inline_in(cell, f);
-            }
-        }
-        BlockKind::Figure { caption, .. } => for_each_inline_in(caption, f),
-        BlockKind::DefinitionList { items } => {
-            for item in items {
-                for_each_inline_in(&mut item.term, f);
-            }
-        }
-        _ => {}
-    });
+    for_each_inline_vec_mut(blocks, &mut |inlines| for_each_inline_in(inlines, f));
 }
 
 fn for_each_inline_in(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
     for inline in inlines {
         f(inline);
-        match inline {
-            Inline::Emph { content }
-            | Inline::Strong { content }
-            | Inline::Strikethrough { content }
-            | Inline::Superscript { content }
-            | Inline::Subscript { content }
-            | Inline::Link { content, .. }
-            | Inline::Span { content, .. } => for_each_inline_in(content, f),
-            _ => {}
+        if let Some(content) = inline_children_mut(inline) {
+            for_each_inline_in(content, f);
         }
     }
 }
@@ -2188,7 +2166,13 @@ fn for_each_inline_vec_at_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<I
             BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => {
                 f(content, pos)
             }
-            BlockKind::Table { head, rows, .. } => {
+            BlockKind::Table {
+                caption,
+                head,
+                rows,
+                ..
+            } => {
+                f(caption, pos);
                 for cell in head.iter_mut().chain(rows.iter_mut().flatten()) {
                     f(cell, pos);
                 }
@@ -2459,19 +2443,6 @@ impl Spans<'_> {
             }
             *inlines = merged;
         }
-    }
-}
-
-fn inline_children_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
-    match inline {
-        Inline::Emph { content }
-        | Inline::Strong { content }
-        | Inline::Strikethrough { content }
-        | Inline::Superscript { content }
-        | Inline::Subscript { content }
-        | Inline::Link { content, .. }
-        | Inline::Span { content, .. } => Some(content),
-        _ => None,
     }
 }
 

@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 
-mod walk;
+pub(crate) mod walk;
 pub use walk::{block_inlines, cited_notes, cited_notes_in, plain_text, walk_blocks, walk_inlines};
 
 /// A whole book: metadata, the source files it was read from and its chapters.

@@ -59,6 +59,20 @@ pub(crate) fn inline_children(inline: &Inline) -> Option<&[Inline]> {
     }
 }
 
+/// The inline children of a container inline, mutably.
+pub(crate) fn inline_children_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
+    match inline {
+        Inline::Emph { content }
+        | Inline::Strong { content }
+        | Inline::Strikethrough { content }
+        | Inline::Superscript { content }
+        | Inline::Subscript { content }
+        | Inline::Link { content, .. }
+        | Inline::Span { content, .. } => Some(content),
+        _ => None,
+    }
+}
+
 /// The text of inlines without markup: what a reader would read aloud,
 /// used for alt text, slugs, outlines and running heads.
 pub fn plain_text(inlines: &[Inline]) -> String {
@@ -80,8 +94,13 @@ pub fn block_inlines(block: &Block) -> Vec<&[Inline]> {
         BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => {
             vec![content.as_slice()]
         }
-        BlockKind::Table { head, rows, .. } => head
-            .iter()
+        BlockKind::Table {
+            caption,
+            head,
+            rows,
+            ..
+        } => std::iter::once(caption)
+            .chain(head.iter())
             .chain(rows.iter().flatten())
             .map(Vec::as_slice)
             .collect(),

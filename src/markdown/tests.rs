@@ -423,3 +423,19 @@ fn a_reference_two_headings_share_is_a_warning_naming_both() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn links_in_a_table_caption_resolve() {
+    let m = manuscript(&[(
+        "a.md",
+        "---\ntitle: T\n---\n\n# Top\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nTable: See [the top](#top).\n",
+    )]);
+    let read = read(&m).unwrap();
+    let BlockKind::Table { caption, .. } = &read.book.chapters[0].blocks[0].kind else {
+        panic!("a table")
+    };
+    assert!(
+        caption.iter().any(|i| matches!(i, Inline::Link { target: crate::doc::LinkTarget::Internal { id }, .. } if id == "top")),
+        "{caption:?}"
+    );
+}

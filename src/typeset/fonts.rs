@@ -670,7 +670,13 @@ impl Scan {
                     self.text(code);
                 }
             }
-            BlockKind::Table { head, rows, .. } => {
+            BlockKind::Table {
+                caption,
+                head,
+                rows,
+                ..
+            } => {
+                self.inlines(caption);
                 for cell in head.iter().chain(rows.iter().flatten()) {
                     self.inlines(cell);
                 }
