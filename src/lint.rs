@@ -160,7 +160,7 @@ pub fn images(manuscript: &Manuscript, book: &Book) -> Vec<Diagnostic> {
         }
         let problem = checked.entry(src).or_insert_with(|| {
             let path = src.split(['#', '?']).next().unwrap_or(src);
-            let path = percent_decode(path);
+            let path = manuscript::percent_decode(path);
             match manuscript::resolve_inside(&manuscript.root, &path, &at) {
                 Ok(real) if real.is_file() => None,
                 Ok(_) => Some(Diagnostic::error(
@@ -254,26 +254,6 @@ fn is_url(src: &str) -> bool {
     }
 }
 
-/// `%20` → space, for file names written as URLs.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
-}
-
 fn location(book: &Book, pos: Pos) -> Location {
     Location::new(book.file_name(pos), pos.line, pos.col)
 }
@@ -355,8 +335,8 @@ mod tests {
 
     #[test]
     fn decodes_percent_escapes() {
-        assert_eq!(percent_decode("my%20image.png"), "my image.png");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(manuscript::percent_decode("my%20image.png"), "my image.png");
+        assert_eq!(manuscript::percent_decode("100%"), "100%");
+        assert_eq!(manuscript::percent_decode("%zz"), "%zz");
     }
 }

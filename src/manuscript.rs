@@ -121,18 +121,22 @@ pub fn load(input: &Path) -> Result<Manuscript> {
     }
     let root = canonical(input)?;
     let config_path = root.join(CONFIG_FILE);
-    let (config, has_config_file) = if config_path.is_file() {
-        let text = read_text(&root, &config_path, CONFIG_FILE)?;
-        (
-            config::parse_toml(CONFIG_FILE, &text).map_err(|e| e.with_code("invalid-config"))?,
-            true,
-        )
+    let config_text = if config_path.is_file() {
+        Some(read_text(&config_path, CONFIG_FILE)?)
     } else {
-        (Config::default(), false)
+        None
     };
+    let has_config_file = config_text.is_some();
+    let config = match &config_text {
+        Some(text) => {
+            config::parse_toml(CONFIG_FILE, text).map_err(|e| e.with_code("invalid-config"))?
+        }
+        None => Config::default(),
+    };
+    let config_text = config_text.unwrap_or_default();
     let mut diagnostics = Vec::new();
     if has_config_file {
-        let text = std::fs::read_to_string(&config_path).unwrap_or_default();
+        let text = &config_text;
         let aside: Vec<String> = config::MDBOOK_TABLES
             .iter()
             .filter(|t| {
@@ -167,12 +171,10 @@ pub fn load(input: &Path) -> Result<Manuscript> {
         return load_mdbook(root, config, &src_dir, &summary_name, diagnostics);
     }
     let names: Vec<(String, Location)> = match &config.book.chapters {
-        Some(list) => {
-            let text = std::fs::read_to_string(&config_path).unwrap_or_default();
-            list.iter()
-                .map(|name| (name.clone(), locate_in(&text, name)))
-                .collect()
-        }
+        Some(list) => list
+            .iter()
+            .map(|name| (name.clone(), locate_in(&config_text, name)))
+            .collect(),
         None => markdown_files(&root)?
             .into_iter()
             .map(|n| (n.clone(), Location::new(&n, 0, 0)))
@@ -208,7 +210,7 @@ fn load_mdbook(
     summary_name: &str,
     mut diagnostics: Vec<Diagnostic>,
 ) -> Result<Manuscript> {
-    let summary_text = read_text(&root, &root.join(summary_name), summary_name)?;
+    let summary_text = read_text(&root.join(summary_name), summary_name)?;
     let summary = mdbook::parse_summary(summary_name, &summary_text, src_dir);
     diagnostics.extend(summary.notes);
     let mut sources: Vec<Source> = Vec::new();
@@ -363,7 +365,7 @@ fn read_source(root: &Path, name: &str, referrer: &Location) -> Result<Source> {
                 .with_code("missing-file"),
         );
     }
-    let text = read_text(root, &path, name)?;
+    let text = read_text(&path, name)?;
     Ok(Source {
         name: name.replace('\\', "/"),
         text,
@@ -371,8 +373,29 @@ fn read_source(root: &Path, name: &str, referrer: &Location) -> Result<Source> {
     })
 }
 
+/// `%20` → space: file names written as URLs in Markdown (links, images,
+/// mdBook includes and SUMMARY.md entries).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
 /// Reads a UTF-8 text file; invalid UTF-8 is an error naming the byte offset.
-fn read_text(_root: &Path, path: &Path, name: &str) -> Result<String> {
+pub(crate) fn read_text(path: &Path, name: &str) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();

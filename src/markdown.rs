@@ -1531,7 +1531,7 @@ impl<'m> Reader<'m> {
         if src.contains("://") || src.starts_with("data:") || src.starts_with('/') {
             return src;
         }
-        let decoded = mdbook::percent_decode(&src);
+        let decoded = crate::manuscript::percent_decode(&src);
         match mdbook::relative_to(&self.file_name, &decoded) {
             Some(path) => path,
             // leaves the folder: kept as written, for the error that says so
@@ -2669,13 +2669,13 @@ impl Links<'_> {
             .unwrap_or_default();
         let location = Location::new(here.clone(), pos.line, pos.col);
         let (path, fragment) = match url.split_once('#') {
-            Some((p, f)) => (p.to_string(), Some(mdbook::percent_decode(f))),
+            Some((p, f)) => (p.to_string(), Some(crate::manuscript::percent_decode(f))),
             None => (url.clone(), None),
         };
         let (file_index, landing) = if path.is_empty() {
             (pos.file, None)
         } else {
-            let decoded = mdbook::percent_decode(&path);
+            let decoded = crate::manuscript::percent_decode(&path);
             let Some(mut name) = mdbook::relative_to(&here, &decoded) else {
                 found.push(Diagnostic::error(
                     "broken-link",

@@ -17,7 +17,7 @@ use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::doc::Division;
 use crate::error::{line_col, Diagnostic, Error, Location};
-use crate::manuscript::resolve_inside;
+use crate::manuscript::{percent_decode, read_text, resolve_inside};
 
 /// The name of mdBook's table of contents, in the source folder.
 pub const SUMMARY: &str = "SUMMARY.md";
@@ -179,26 +179,6 @@ fn chapter_path(src_dir: &str, url: &str) -> String {
         format!("{}/{decoded}", src_dir.trim_end_matches('/'))
     };
     normalize(&joined).unwrap_or(joined)
-}
-
-/// `%20` and the like decoded (links in Markdown are URLs).
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 /// A relative path with `.` and `..` worked out (`a/./b/../c` → `a/c`);
@@ -440,8 +420,7 @@ impl Includes {
         // mdBook leaves out the last line's newline, so that a directive
         // inside a code fence ends where the fence's next line starts
         if body.text.ends_with('\n') {
-            body.text.pop();
-            body.lines.pop_if_extra(&body.text);
+            body.text.pop(); // (the last line loses its ending, not its origin)
         }
         if directive.kind == "playground" {
             out.push("```rust\n", (file_index, 1));
@@ -494,25 +473,10 @@ impl Includes {
                     .with_code("missing-file"),
             );
         }
-        let bytes = std::fs::read(&path).map_err(|e| {
-            Error::input(location.clone(), format!("cannot read `{name}`: {e}"))
-                .with_code("missing-file")
-        })?;
-        let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+        // read as chapters are: invalid UTF-8 is an error naming the byte
+        let text = read_text(&path, name)?.replace("\r\n", "\n");
         self.texts.insert(name.to_string(), text.clone());
         Ok(text)
-    }
-}
-
-trait PopIfExtra {
-    fn pop_if_extra(&mut self, text: &str);
-}
-
-impl PopIfExtra for Vec<Origin> {
-    /// Drops the origin of a line that no longer exists in `text`.
-    fn pop_if_extra(&mut self, text: &str) {
-        let lines = text.split_inclusive('\n').count().max(1);
-        self.truncate(lines);
     }
 }
 
@@ -816,6 +780,27 @@ mod tests {
             "{found:?}"
         );
         assert!(found[2].contains("outside"), "{found:?}");
+    }
+
+    #[test]
+    fn an_included_file_that_is_not_utf8_is_an_error_naming_the_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("bad.rs"), b"ok\n\xff\n").unwrap();
+        let mut includes = Includes::new(1);
+        includes.expand(
+            &root,
+            "a.md",
+            0,
+            "{{#include bad.rs}}\n",
+            &["a.md".to_string()],
+        );
+        let found: Vec<String> = includes.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("invalid-utf8") && found[0].contains("bad.rs:2:1"),
+            "{found:?}"
+        );
     }
 
     #[test]
