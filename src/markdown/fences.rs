@@ -38,7 +38,7 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
     let mut out = String::with_capacity(text.len() + 64);
     let mut dropped: Vec<(String, u32, u32)> = Vec::new();
     let mut changed = false;
-    let mut fence: Option<(char, usize)> = None;
+    let mut fence = CodeFence::default();
     let mut depth = 0usize;
     // an unknown element's start tag that goes on over several lines
     let mut in_tag = false;
@@ -55,7 +55,7 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
         let indent = body.len() - body.trim_start_matches(' ').len();
         let trimmed = &body[indent..];
         let blank = trimmed.is_empty();
-        if !blank && fence.is_none() {
+        if !blank && !fence.is_open() {
             // a line indented less than a container's content leaves it
             // (after a blank line; before one it may be a lazy continuation)
             while containers
@@ -80,26 +80,13 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
             continue;
         }
         // fenced code: nothing inside is rewritten
-        if let Some((c, n)) = fence {
-            let run = trimmed.chars().take_while(|&x| x == c).count();
-            if indent_rel < 4 && run >= n && trimmed[run * c.len_utf8()..].trim().is_empty() {
-                fence = None;
-            }
+        if fence.code_line(indent_rel, trimmed) {
             out.push_str(line);
             continue;
         }
         if indent_rel < 4 {
             if let Some(content) = container_content(trimmed) {
                 containers.push(indent + content);
-            }
-            let first = trimmed.chars().next();
-            if let Some(c @ ('`' | '~')) = first {
-                let run = trimmed.chars().take_while(|&x| x == c).count();
-                if run >= 3 && !(c == '`' && trimmed[run..].contains('`')) {
-                    fence = Some((c, run));
-                    out.push_str(line);
-                    continue;
-                }
             }
             if trimmed.starts_with(":::") {
                 let colons = trimmed.chars().take_while(|&c| c == ':').count();
@@ -191,6 +178,43 @@ fn quote_prefix_len(line: &str) -> usize {
         } else {
             return end;
         }
+    }
+}
+
+/// A fenced code block passed over line by line, by CommonMark's rules
+/// (three or more backticks or tildes, at most three spaces in; a backtick
+/// fence's info string has no backtick; it closes with a run as long, and
+/// nothing after it). Every rewrite before parsing leaves code alone with it.
+#[derive(Default)]
+pub(crate) struct CodeFence(Option<(char, usize)>);
+
+impl CodeFence {
+    /// Whether a line is fenced code (it opens, is inside or closes a
+    /// fence): `trimmed` is the line after its `indent` spaces, counted from
+    /// the container the line is in.
+    pub(crate) fn code_line(&mut self, indent: usize, trimmed: &str) -> bool {
+        if let Some((c, n)) = self.0 {
+            let run = trimmed.chars().take_while(|&x| x == c).count();
+            if indent < 4 && run >= n && trimmed[run * c.len_utf8()..].trim().is_empty() {
+                self.0 = None;
+            }
+            return true;
+        }
+        if indent < 4 {
+            if let Some(c @ ('`' | '~')) = trimmed.chars().next() {
+                let run = trimmed.chars().take_while(|&x| x == c).count();
+                if run >= 3 && !(c == '`' && trimmed[run..].contains('`')) {
+                    self.0 = Some((c, run));
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether a fence is open (the lines to come are code until it closes).
+    pub(crate) fn is_open(&self) -> bool {
+        self.0.is_some()
     }
 }
 

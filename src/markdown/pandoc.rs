@@ -18,6 +18,7 @@
 
 use std::collections::BTreeMap;
 
+use super::fences::CodeFence;
 use crate::doc::Numbering;
 
 /// What the rewrite gives.
@@ -172,7 +173,7 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
     let mut out: Vec<(String, u32)> = Vec::with_capacity(lines.len());
     let mut list_styles = BTreeMap::new();
     let mut changed = false;
-    let mut fence: Option<(char, usize)> = None;
+    let mut fence = CodeFence::default();
     // the fancy list being read: (indent, style, delimiter)
     let mut list: Option<(usize, Numbering, char)> = None;
     let mut example = 0u64;
@@ -184,23 +185,10 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
         let indent = line.len() - line.trim_start_matches(' ').len();
         let trimmed = &line[indent..];
         let blank_before = i == 0 || lines[i - 1].trim().is_empty();
-        if let Some((c, n)) = fence {
-            if trimmed.chars().take_while(|&x| x == c).count() >= n
-                && trimmed.trim_start_matches(c).trim().is_empty()
-            {
-                fence = None;
-            }
+        if fence.code_line(indent, trimmed) {
             out.push((line.to_string(), i as u32 + 1));
             i += 1;
             continue;
-        }
-        if let Some(c @ ('`' | '~')) = trimmed.chars().next() {
-            if trimmed.chars().take_while(|&x| x == c).count() >= 3 {
-                fence = Some((c, trimmed.chars().take_while(|&x| x == c).count()));
-                out.push((line.to_string(), i as u32 + 1));
-                i += 1;
-                continue;
-            }
         }
         // indented code (after a blank line, outside a list) is left alone
         if indent >= 4 && blank_before && list.is_none() {
@@ -306,21 +294,11 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
         i += 1;
     }
     // inline notes and `\ `, and references to example items, in the text
-    let mut in_fence: Option<(char, usize)> = None;
+    let mut in_fence = CodeFence::default();
     for (line, at) in &mut out {
         let t = line.trim_start();
-        if let Some((c, n)) = in_fence {
-            if t.chars().take_while(|&x| x == c).count() >= n {
-                in_fence = None;
-            }
+        if in_fence.code_line(line.len() - t.len(), t) {
             continue;
-        }
-        if let Some(c @ ('`' | '~')) = t.chars().next() {
-            let run = t.chars().take_while(|&x| x == c).count();
-            if run >= 3 {
-                in_fence = Some((c, run));
-                continue;
-            }
         }
         if !(line.contains("^[")
             || line.contains('\\')

@@ -56,7 +56,7 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
     let mut out: Vec<(String, u32)> = Vec::with_capacity(lines.len());
     let mut changed = false;
     let mut spans = std::collections::BTreeMap::new();
-    let mut fence: Option<(char, usize)> = None;
+    let mut fence = super::fences::CodeFence::default();
     // captions written so far end here: never a later table's
     let mut settled = 0usize;
     let mut i = 0;
@@ -64,24 +64,10 @@ pub fn rewrite(text: &str) -> Option<Rewritten> {
         let line = lines[i];
         let trimmed = line.trim_start();
         // fenced code is left alone
-        if let Some((c, n)) = fence {
-            if trimmed.chars().take_while(|&x| x == c).count() >= n
-                && trimmed.trim_start_matches(c).trim().is_empty()
-            {
-                fence = None;
-            }
+        if fence.code_line(line.len() - trimmed.len(), trimmed) {
             out.push((line.to_string(), i as u32 + 1));
             i += 1;
             continue;
-        }
-        if let Some(c @ ('`' | '~')) = trimmed.chars().next() {
-            let run = trimmed.chars().take_while(|&x| x == c).count();
-            if run >= 3 && line.len() - trimmed.len() < 4 {
-                fence = Some((c, run));
-                out.push((line.to_string(), i as u32 + 1));
-                i += 1;
-                continue;
-            }
         }
         let starts_block = i == 0 || lines[i - 1].trim().is_empty();
         // four spaces in is indented code (an example of a table, say)
