@@ -208,7 +208,7 @@ fn collect_images<'a>(blocks: &'a [Block], found: &mut Vec<(&'a str, &'a str, Po
             }
         });
         walk_inlines(content, &mut |inline| {
-            if let Inline::Image { src, alt, pos } = inline {
+            if let Inline::Image { src, alt, pos, .. } = inline {
                 let alt = if decorative.contains(pos) {
                     DECORATIVE
                 } else {
@@ -232,7 +232,9 @@ fn collect_images<'a>(blocks: &'a [Block], found: &mut Vec<(&'a str, &'a str, Po
                 inlines(&item.term, found);
             }
         }
-        BlockKind::Figure { src, alt, caption } => {
+        BlockKind::Figure {
+            src, alt, caption, ..
+        } => {
             found.push((src, alt, block.pos));
             inlines(caption, found);
         }

@@ -36,7 +36,8 @@ use crate::config::{self, Config};
 use crate::doc::walk::inline_children_mut;
 use crate::doc::{
     plain_text, Align, Block, BlockKind, Book, CalloutKind, CellSpan, Chapter, DefinitionItem,
-    Division, Flavor, Footnote, Inline, LinkTarget, ListItem, Metadata, Numbering, Pos,
+    Division, Flavor, Footnote, ImageSize, Inline, Length, LinkTarget, ListItem, Metadata,
+    Numbering, Pos,
 };
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::manuscript::{Manuscript, Role};
@@ -1248,6 +1249,7 @@ impl<'m> Reader<'m> {
                 self.push_inline(Inline::Image {
                     src,
                     alt: plain_text(&inlines),
+                    size: ImageSize::default(),
                     pos,
                 })
             }
@@ -1946,8 +1948,9 @@ fn paragraph_or_figure(mut inlines: Vec<Inline>) -> BlockKind {
     if meaningful.len() == 1 {
         let only = inlines.swap_remove(meaningful[0]);
         match only {
-            Inline::Image { src, alt, .. } => {
+            Inline::Image { src, alt, size, .. } => {
                 return BlockKind::Figure {
+                    size,
                     caption: if alt.is_empty() {
                         Vec::new()
                     } else {
@@ -2275,6 +2278,10 @@ fn attach_attributes(mut inlines: Vec<Inline>) -> (Vec<Inline>, Option<String>, 
             i += 1;
             continue;
         };
+        if let Inline::Image { size, .. } = &mut inlines[i] {
+            size.width = attrs.get("width").and_then(Length::parse);
+            size.height = attrs.get("height").and_then(Length::parse);
+        }
         if matches!(&inlines[i + 1], Inline::Text { text } if text.is_empty()) {
             inlines.remove(i + 1);
         }

@@ -113,7 +113,7 @@ fn inline() -> impl Strategy<Value = Inline> {
         1 => Just(Inline::HardBreak),
         1 => text().prop_map(|source| Inline::Math { source }),
         1 => html().prop_map(|html| Inline::RawHtml { html }),
-        1 => (url(), text()).prop_map(|(src, alt)| Inline::Image { src, alt, pos: pos() }),
+        1 => (url(), text()).prop_map(|(src, alt)| Inline::Image { src, alt, size: Default::default(), pos: pos() }),
     ];
     leaf.prop_recursive(4, 24, 4, |inner| {
         let content = prop::collection::vec(inner, 0..4);
@@ -174,7 +174,7 @@ fn block() -> impl Strategy<Value = Block> {
         1 => Just(BlockKind::ThematicBreak),
         1 => html().prop_map(|html| BlockKind::RawHtml { html }),
         1 => text().prop_map(|source| BlockKind::Math { source }),
-        1 => (url(), text(), inlines()).prop_map(|(src, alt, caption)| BlockKind::Figure { src, alt, caption }),
+        1 => (url(), text(), inlines()).prop_map(|(src, alt, caption)| BlockKind::Figure { src, alt, caption, size: Default::default() }),
         2 => (1usize..5, prop::collection::vec(prop::collection::vec(inlines(), 0..6), 0..5), align)
             .prop_flat_map(|(cols, rows, align)| {
                 (

@@ -220,6 +220,9 @@ pub enum BlockKind {
         alt: String,
         /// The caption (the image's description).
         caption: Vec<Inline>,
+        /// The size the author asked for (`{width=50%}`); natural when none.
+        #[serde(default, skip_serializing_if = "ImageSize::is_natural")]
+        size: ImageSize,
     },
     /// A scene break (`***`).
     ThematicBreak,
@@ -523,6 +526,9 @@ pub enum Inline {
         src: String,
         /// Alternative text.
         alt: String,
+        /// The size the author asked for (`{width=2em}`, `<img width=12>`).
+        #[serde(default, skip_serializing_if = "ImageSize::is_natural")]
+        size: ImageSize,
         /// Where the image is in the source.
         pos: Pos,
     },
@@ -586,6 +592,70 @@ impl Book {
     }
 }
 
+/// A length an author gives an image (pandoc's `width=` and `height=`).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Length {
+    /// A share of the measure (the text block's width), in percent.
+    Percent(f64),
+    /// An absolute length in PostScript points (1/72 inch).
+    Pt(f64),
+}
+
+impl Length {
+    /// Parses `50%`, `2.5in`, `3cm`, `30mm`, `72pt`, `96px` or a bare
+    /// number (pixels, as in HTML's `width="96"`; a pixel is 1/96 inch,
+    /// as in CSS). `None` for anything else (`auto`, `3em`, a negative
+    /// or zero length).
+    pub fn parse(text: &str) -> Option<Length> {
+        let text = text.trim();
+        let split = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let value: f64 = number.parse().ok()?;
+        if !value.is_finite() || value <= 0.0 {
+            return None;
+        }
+        let points = match unit.trim().to_ascii_lowercase().as_str() {
+            "%" => return Some(Length::Percent(value)),
+            "in" => value * 72.0,
+            "cm" => value * 72.0 / 2.54,
+            "mm" => value * 72.0 / 25.4,
+            "pt" => value,
+            "px" | "" => value * 0.75,
+            _ => return None,
+        };
+        Some(Length::Pt(points))
+    }
+
+    /// The length in points, for a measure of `measure` points.
+    pub fn resolve(self, measure: f64) -> f64 {
+        match self {
+            Length::Percent(p) => measure * p / 100.0,
+            Length::Pt(pt) => pt,
+        }
+    }
+}
+
+/// The size an author asked for an image; both `None` is its natural size.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
+pub struct ImageSize {
+    /// The width, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<Length>,
+    /// The height, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<Length>,
+}
+
+impl ImageSize {
+    /// Whether no size was given.
+    pub fn is_natural(&self) -> bool {
+        self.width.is_none() && self.height.is_none()
+    }
+}
+
 /// Where the pages of the print edition begin, in terms of the tree: the
 /// typesetter produces it, the EPUB writer turns it into page-break markers
 /// and a page-list.
@@ -608,4 +678,24 @@ pub struct PageStart {
     /// How many words of that block's text (split at white space) come
     /// before the page starts; 0 when the page starts at the block's start.
     pub word: usize,
+}
+
+#[cfg(test)]
+mod length_tests {
+    use super::Length;
+
+    #[test]
+    fn lengths_parse_in_every_unit() {
+        assert_eq!(Length::parse("50%"), Some(Length::Percent(50.0)));
+        assert_eq!(Length::parse("2in"), Some(Length::Pt(144.0)));
+        assert_eq!(Length::parse("25.4mm"), Some(Length::Pt(72.0)));
+        assert_eq!(Length::parse("2.54cm"), Some(Length::Pt(72.0)));
+        assert_eq!(Length::parse("12pt"), Some(Length::Pt(12.0)));
+        assert_eq!(Length::parse("96px"), Some(Length::Pt(72.0)));
+        assert_eq!(Length::parse("96"), Some(Length::Pt(72.0)));
+        for bad in ["auto", "3em", "0", "-2cm", "", "%"] {
+            assert_eq!(Length::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Length::Percent(50.0).resolve(300.0), 150.0);
+    }
 }

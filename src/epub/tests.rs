@@ -191,6 +191,7 @@ fn every_construct() -> Book {
             raw("<b>unclosed bold"),
             t(" then an inline image "),
             Inline::Image {
+                size: Default::default(),
                 src: "nowhere.png".into(),
                 alt: "a missing picture".into(),
                 pos: Pos::default(),
@@ -304,6 +305,7 @@ fn every_construct() -> Book {
         block(
             "b-1-23",
             BlockKind::Figure {
+                size: Default::default(),
                 src: "chart.png".into(),
                 alt: "A chart".into(),
                 caption: vec![t("A chart")],
@@ -679,7 +681,7 @@ fn hostile_book() -> Book {
                     ),
                     block(
                         "b-1-3",
-                        BlockKind::Figure {
+                        BlockKind::Figure { size: Default::default(),
                             src: "x\"y.png".into(),
                             alt: nasty.into(),
                             caption: vec![t(nasty)],

@@ -378,7 +378,9 @@ impl<'a> Writer<'a> {
             } => {
                 self.table(block, caption, spans, aligns, head, rows);
             }
-            BlockKind::Figure { src, alt, caption } => {
+            BlockKind::Figure {
+                src, alt, caption, ..
+            } => {
                 let saved = self.begin_words(&block.id);
                 self.out.push_str("<figure");
                 self.id_attr(&block.id);
@@ -687,7 +689,7 @@ impl<'a> Writer<'a> {
                     _ => self.inlines(content),
                 }
             }
-            Inline::Image { src, alt, pos } => self.image(src, alt, *pos, true),
+            Inline::Image { src, alt, pos, .. } => self.image(src, alt, *pos, true),
             Inline::FootnoteRef { id, number } => self.note_ref(id, *number),
             Inline::SoftBreak => {
                 self.break_word();

@@ -1076,7 +1076,9 @@ impl<'a> Flow<'a> {
                 }
                 self.table(block, (aligns, spans), head, rows, ctx, out);
             }
-            BlockKind::Figure { caption, alt, src } => {
+            BlockKind::Figure {
+                caption, alt, src, ..
+            } => {
                 out.push(VItem::Space(ctx.leading * 0.5));
                 let text = if caption.is_empty() {
                     vec![Inline::Text {

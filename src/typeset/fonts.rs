@@ -681,7 +681,9 @@ impl Scan {
                     self.inlines(cell);
                 }
             }
-            BlockKind::Figure { src, alt, caption } => {
+            BlockKind::Figure {
+                src, alt, caption, ..
+            } => {
                 self.text(src);
                 self.text(alt);
                 self.inlines(caption);
