@@ -11,7 +11,7 @@ use hypher::Lang;
 use std::sync::Arc;
 
 use super::fonts::FaceId;
-use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph, Pt};
+use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph};
 use super::hyphenate;
 use super::linebreak::{self, Item as LbItem, Params};
 use super::shape::Shaper;
@@ -186,6 +186,11 @@ pub fn note_hosts(chapter: &crate::doc::Chapter) -> Vec<Option<usize>> {
     }
     hosts
 }
+
+/// How far (in points) a line may pass its measure before it is reported
+/// overfull: plain TeX's `\hfuzz` (0.1pt, *The TeXbook*, ch. 12). Less is
+/// invisible, and the report's one decimal would print it as "0.0pt".
+pub const HFUZZ: f64 = 0.1;
 
 /// Characters that may hang into the right margin, and by how much of their
 /// advance: hyphens, dashes, stops and closing quotes, after the character
@@ -364,7 +369,9 @@ impl<'a> Flow<'a> {
                         from = to;
                         wide
                     });
-                    if too_wide {
+                    // (a single cluster cannot be broken: it is an overfull
+                    // line, not a broken word)
+                    if too_wide && bounds.len() > 1 {
                         self.report.broken_words.push(super::Spot {
                             file: self
                                 .files
@@ -680,9 +687,12 @@ impl<'a> Flow<'a> {
                     target,
                 });
             }
-            // protrusion may take a line up to 0.6 em past the measure
-            if lb.overfull || Pt(width).exceeds(Pt(measure + style.size * 0.6)) {
-                self.report.overfull(block.pos, self.files, width - measure);
+            // protrusion may take a line up to 0.6 em past the measure; a
+            // line is reported only when it is past the measure by more than
+            // TeX's \hfuzz, so every finding is a line the page shows too wide
+            let excess = width - measure;
+            if (lb.overfull && excess > HFUZZ) || excess > style.size * 0.6 + HFUZZ {
+                self.report.overfull(block.pos, self.files, excess);
             } else if justify && lb.ratio > 1.0 {
                 self.report.underfull_lines += 1;
             }

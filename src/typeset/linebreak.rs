@@ -571,6 +571,14 @@ fn box_hang_right(item: &Item) -> f64 {
     }
 }
 
+/// Widths closer than this (in points) are equal when a line is fitted.
+/// Glyph advances are `f32` (about seven significant digits): a line summed
+/// from them differs from the same text measured whole by some 1e-5 pt, and
+/// without this tolerance a table cell set in exactly its natural width was
+/// "overfull" by that much, and wrapped (`Pt::EPSILON`, far below a device
+/// pixel).
+pub const WIDTH_TOLERANCE: f64 = 1e-3;
+
 /// How a line fits the measure.
 #[derive(Clone, Copy, Debug)]
 struct Fit {
@@ -597,7 +605,7 @@ fn badness_of(r: f64) -> f64 {
 /// glues) and shrink `z` against `measure`.
 fn fit(w: f64, y: f64, fil: usize, z: f64, measure: f64) -> Fit {
     let shortfall = measure - w;
-    let eps = 1e-9 * (1.0 + measure.abs() + w.abs());
+    let eps = (1e-9 * (1.0 + measure.abs() + w.abs())).max(WIDTH_TOLERANCE);
     if shortfall.abs() <= eps {
         return Fit {
             ratio: 0.0,

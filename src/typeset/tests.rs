@@ -644,3 +644,61 @@ fn a_span_in_another_language_is_hyphenated_as_that_language() {
     assert!(hyphenated("de") > 0);
     assert_eq!(hyphenated("zz"), 0);
 }
+
+#[test]
+fn table_cells_at_their_natural_width_are_not_overfull() {
+    // columns as wide as their widest cell: the f32 glyph advances of a
+    // cell's words must not make it "overfull" by a rounding error
+    let mut md = String::from("# T\n\n| Area | Measure | Change |\n|:--|:-:|--:|\n");
+    for n in 0..40 {
+        md.push_str(&format!(
+            "| Income {n} | distribution reformed | +{n}.{n}% |\n| Health | overall level of health | 100% |\n"
+        ));
+    }
+    let (layout, _) = layout_of(&md);
+    assert!(
+        layout.report.overfull.is_empty(),
+        "{:?}",
+        layout.report.overfull
+    );
+    assert!(layout.report.broken_words.is_empty());
+    // and none wraps: a line per row, the header and the chapter title
+    let (title, _) = layout_of("# T\n");
+    assert_eq!(layout.report.lines - title.report.lines, 81);
+}
+
+#[test]
+fn a_glyph_wider_than_its_cell_is_overfull_by_what_the_page_shows() {
+    // 25 columns leave each about 2.5pt: a bold W cannot be broken, and the
+    // last column's W passes the measure by the excess the report gives
+    let n = 25;
+    let md = format!(
+        "# T\n\n|{}|\n|{}|\n|{}|\n",
+        vec!["W"; n].join("|"),
+        vec!["-"; n].join("|"),
+        vec!["x"; n].join("|")
+    );
+    let (layout, _) = layout_of(&md);
+    let s = settings();
+    assert_eq!(layout.report.overfull.len(), 2 * n, "one per cell");
+    // a single glyph is not a word that was broken
+    assert!(layout.report.broken_words.is_empty());
+    let widest = layout
+        .report
+        .overfull
+        .iter()
+        .map(|o| o.excess)
+        .fold(0.0, f64::max);
+    assert!(widest > 3.0, "{widest}");
+    let page = layout.pages.len();
+    let right = s.left_margin(page) + s.measure;
+    let end = body_lines(&layout.pages[page - 1], &s)
+        .iter()
+        .flat_map(|(_, runs)| runs.iter().map(|r| r.x + r.width()))
+        .fold(0.0, f64::max);
+    assert!(
+        (end - right - widest).abs() < 0.01,
+        "the last W ends {}pt past the measure, the report says {widest}",
+        end - right
+    );
+}
