@@ -26,6 +26,7 @@ use crate::error::{Diagnostic, Error, Location, Result};
 use crate::manuscript::{self, Manuscript};
 use crate::typeset::fonts::FontFile;
 
+mod a11y;
 mod archive;
 mod front;
 mod ids;
@@ -275,45 +276,25 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         });
     }
 
-    // 6. metadata epub-builder writes
+    // 6. metadata epub-builder writes: the accessibility claims, audited
+    //    against the documents as written
     let has_pages = !plan.list.is_empty();
-    let mut properties: Vec<(&'static str, String)> = vec![
-        ("schema:accessMode", "textual".into()),
-        ("schema:accessMode", "visual".into()),
-        ("schema:accessModeSufficient", "textual".into()),
-        ("schema:accessibilityFeature", "structuralNavigation".into()),
-        ("schema:accessibilityFeature", "tableOfContents".into()),
-        ("schema:accessibilityFeature", "readingOrder".into()),
-    ];
-    // The cover always has alternative text; the claims that need every
-    // image to have one are made only when it is so.
-    let all_alt = findings.images_with_alt == findings.images;
-    if all_alt {
-        properties.push(("schema:accessibilityFeature", "alternativeText".into()));
-    } else {
+    let animated = options
+        .images
+        .values()
+        .map(|image| image.bytes.as_slice())
+        .chain(options.cover.iter().map(|c| c.bytes.as_slice()))
+        .any(a11y::is_animated_png);
+    let xhtml: Vec<&str> = documents.iter().map(|d| d.xhtml.as_str()).collect();
+    let facts = a11y::Facts::audit(&xhtml, &language, has_pages, animated);
+    if let Some(why) = facts.no_claim_because() {
         diagnostics.push(Diagnostic::info(
             "no-conformance-claim",
             Location::default(),
-            format!(
-                "{} of {} images have no alternative text: the EPUB does not claim WCAG conformance",
-                findings.images - findings.images_with_alt,
-                findings.images
-            ),
+            format!("{why}: the EPUB does not claim WCAG conformance"),
         ));
     }
-    if has_pages {
-        properties.push(("schema:accessibilityFeature", "printPageNumbers".into()));
-        properties.push(("schema:accessibilityFeature", "pageBreakMarkers".into()));
-        properties.push(("schema:accessibilityFeature", "pageNavigation".into()));
-    }
-    properties.push(("schema:accessibilityHazard", "none".into()));
-    properties.push(("schema:accessibilitySummary", summary(has_pages, all_alt)));
-    if all_alt {
-        properties.push((
-            "dcterms:conformsTo",
-            "EPUB Accessibility 1.1 - WCAG 2.1 Level AA".into(),
-        ));
-    }
+    let mut properties = facts.properties();
     if has_pages {
         properties.push((
             "pageBreakSource",
@@ -461,21 +442,4 @@ fn w3c_date(date: &str) -> Option<String> {
         }
         _ => format!("{:04}-{:02}-{:02}", t.year, t.month, t.day),
     })
-}
-
-/// The accessibility summary.
-fn summary(has_pages: bool, all_alt: bool) -> String {
-    let mut s = String::from(
-        "A reflowable text with a table of contents, structured headings and a logical reading order; ",
-    );
-    s.push_str(if all_alt {
-        "the cover and images have alternative text"
-    } else {
-        "the cover has alternative text, but some images have none"
-    });
-    if has_pages {
-        s.push_str("; page-break markers and a page list follow the print edition");
-    }
-    s.push('.');
-    s
 }
