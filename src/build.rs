@@ -118,6 +118,7 @@ fn build_from(
     let epub_options = epub::Options {
         modified: date,
         fonts: fonts.files(),
+        subset_fonts: read.config.epub.subset_fonts.unwrap_or(true),
         cover,
         page_map: Some(&page_map),
         images: &images,

@@ -160,6 +160,9 @@ impl Default for PdfConfig {
 pub struct EpubConfig {
     /// A cover image (PNG or JPEG) relative to the manuscript folder.
     pub cover: Option<String>,
+    /// Whether the embedded fonts are subset to the characters the book
+    /// uses (the default); `false` embeds them whole.
+    pub subset_fonts: Option<bool>,
 }
 
 /// Parses `book.toml` text; `file` names it in errors.

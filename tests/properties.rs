@@ -374,6 +374,7 @@ fn write_both(book: &Book, want_pdf: bool, embed_fonts: bool) -> (Option<Vec<u8>
         } else {
             Vec::new()
         },
+        subset_fonts: true,
         cover: None,
         page_map: Some(&layout.page_map),
         images: &images,

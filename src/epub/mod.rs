@@ -28,6 +28,7 @@ use crate::typeset::fonts::FontFile;
 
 mod a11y;
 mod archive;
+mod fonts;
 mod front;
 mod ids;
 mod nav;
@@ -51,6 +52,9 @@ pub struct Options<'a> {
     pub modified: Timestamp,
     /// Fonts to embed and declare with `@font-face`.
     pub fonts: Vec<FontFile>,
+    /// Whether the fonts are subset to the characters the book uses
+    /// (`[epub] subset-fonts`, on by default); else they are embedded whole.
+    pub subset_fonts: bool,
     /// A cover image, if the book has one.
     pub cover: Option<Cover>,
     /// Where the print edition's pages start, for the page-list.
@@ -230,6 +234,8 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
     // chapters after a part title are listed under it, until the next part
     // or the back matter
     let mut in_part = false;
+    // the text of the navigation document, for the fonts' subsets
+    let mut nav_text: Vec<String> = vec!["Contents".to_string()];
     for (index, (chapter, xhtml)) in book.chapters.iter().zip(chapters).enumerate() {
         let file = &files[index];
         let mut title = xml::clean(plain_text(&chapter.title).trim());
@@ -254,6 +260,7 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
                 1
             }
         };
+        nav_text.push(title.clone());
         let mut entry = TocElement::new(file.as_str(), title).level(level);
         for block in &chapter.blocks {
             if let BlockKind::Heading {
@@ -264,6 +271,7 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
                 if let (false, Some(href)) = (text.is_empty(), targets.href(&block.id, usize::MAX))
                 {
                     let nested = i32::from((*h).clamp(2, 6)) + level - 1;
+                    nav_text.push(text.clone());
                     entry.add(TocElement::new(href, text).level(nested));
                 }
             }
@@ -302,12 +310,35 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         ));
     }
 
+    // 7. the fonts, subset to the characters of the documents and the
+    //    navigation (each face keeps all of them: the stylesheet and the
+    //    reader decide which face sets what)
+    let landmarks = nav::landmarks(files.first().map(String::as_str));
+    let page_list = has_pages.then(|| nav::page_list(&plan.list));
+    let subsets: Vec<Option<Vec<u8>>> = if options.subset_fonts {
+        let mut texts: Vec<&str> = xhtml.clone();
+        texts.extend(nav_text.iter().map(String::as_str));
+        texts.push(&landmarks);
+        texts.extend(page_list.as_deref());
+        texts.push(&meta.title);
+        let chars = fonts::characters(&texts);
+        use rayon::prelude::*;
+        options
+            .fonts
+            .par_iter()
+            .map(|font| fonts::subset(font.bytes, &chars))
+            .collect()
+    } else {
+        vec![None; options.fonts.len()]
+    };
+    drop(xhtml);
     let mut resources: Vec<package::Resource> = options
         .fonts
         .iter()
-        .map(|font| package::Resource {
+        .zip(&subsets)
+        .map(|(font, subset)| package::Resource {
             path: style::font_path(font),
-            bytes: font.bytes,
+            bytes: subset.as_deref().unwrap_or(font.bytes),
             media_type: style::font_media_type(font).to_string(),
         })
         .collect();
@@ -376,7 +407,7 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         documents,
     })?;
 
-    // 7. the post-pass
+    // 8. the post-pass
     let mut metadata = String::new();
     if let Some(publisher) = meta.publisher.as_deref().filter(|p| !p.trim().is_empty()) {
         metadata.push_str(&format!(
@@ -402,8 +433,8 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         modified: Some(options.modified),
         metadata,
         language,
-        landmarks: nav::landmarks(files.first().map(String::as_str)),
-        page_list: has_pages.then(|| nav::page_list(&plan.list)),
+        landmarks,
+        page_list,
         nav_after: front::COPYRIGHT.to_string(),
         properties: manifest_properties,
     };

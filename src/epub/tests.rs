@@ -361,6 +361,7 @@ fn options(page_map: Option<&PageMap>) -> Options<'_> {
     Options {
         modified: Timestamp::parse_date("2021-08-12").expect("a date"),
         fonts: Fonts::bundled().expect("bundled fonts").files(),
+        subset_fonts: true,
         cover: None,
         page_map,
         images: &crate::images::NO_IMAGES,
