@@ -1,4 +1,6 @@
-//! Writes a generated manuscript: `cargo run --example gen_book -- DIR CHAPTERS`.
+//! Writes a generated manuscript: `cargo run --example gen_book -- DIR
+//! CHAPTERS [long-blocks]` (`long-blocks`: the book whose code blocks,
+//! tables, lists and notes are long enough for pages to start inside them).
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -6,7 +8,12 @@ fn main() {
         .next()
         .unwrap_or_else(|| "target/large-book".to_string());
     let chapters: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(400);
-    if let Err(e) = quire::sample::write_large_book(std::path::Path::new(&dir), chapters) {
+    let path = std::path::Path::new(&dir);
+    let written = match args.next().as_deref() {
+        Some("long-blocks") => quire::sample::write_long_blocks_book(path, chapters),
+        _ => quire::sample::write_large_book(path, chapters),
+    };
+    if let Err(e) = written {
         eprintln!("error: {dir}: {e}");
         std::process::exit(1);
     }

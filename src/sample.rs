@@ -77,3 +77,108 @@ pub fn write_large_book(dir: &std::path::Path, chapters: usize) -> std::io::Resu
     }
     std::fs::write(dir.join(IMAGE_NAME), IMAGE)
 }
+
+/// A manuscript of `chapters` chapters whose blocks are long enough for
+/// printed pages to start inside them: a code block of 20 to 34 lines
+/// (some too long for the measure, so they wrap), a table of 12 to 21 rows,
+/// lists with several paragraphs to an item and a nested list, a definition
+/// list, a quotation, long footnotes (which continue on the next page; the
+/// last one, cited at the chapter's end, on a page of its own)
+/// and no-break spaces between words; read as pandoc's Markdown (for the
+/// table captions). `(file name, content)` pairs, `book.toml` first.
+pub fn long_blocks_book(chapters: usize) -> Vec<(String, String)> {
+    let mut files = vec![(
+        "book.toml".to_string(),
+        "[book]\ntitle = \"Long Blocks\"\nauthors = [\"quire\"]\nlanguage = \"en\"\ndate = \"2026-01-01\"\n\n\
+         [markdown]\nflavor = \"pandoc\"\n"
+            .to_string(),
+    )];
+    for n in 1..=chapters {
+        files.push((format!("ch{n:04}.md"), long_blocks_chapter(n)));
+    }
+    files
+}
+
+fn long_blocks_chapter(n: usize) -> String {
+    let p = |i: usize| PROSE[(n + i) % PROSE.len()];
+    let mut out = format!("# Chapter {n}: Long Blocks {{#chapter-{n}}}\n\n");
+    out.push_str(&format!(
+        "{} Mr.\u{a0}Li weighed 10\u{a0}kg on 1\u{a0}May.[^a{n}] {}\n\n",
+        p(0),
+        p(1)
+    ));
+    // a code block, with indentation, an empty line and lines that wrap
+    out.push_str("```rust\n");
+    for line in 0..20 + n % 15 {
+        match line % 7 {
+            0 => out.push_str(&format!("fn step_{n}_{line}(state: &mut State) -> Result<(), Error> {{\n")),
+            1 => out.push_str("    let total = state.items.iter().map(|item| item.weight * item.count).sum::<u64>();\n"),
+            2 => out.push_str(&format!("    state.log(\"step {line} of chapter {n}\");\n")),
+            3 => out.push('\n'),
+            4 => out.push_str("    // a comment long enough to need wrapping when the measure is narrow, as code lines sometimes are\n"),
+            5 => out.push_str("\tOk(())\n"),
+            _ => out.push_str("}\n"),
+        }
+    }
+    out.push_str("```\n\n");
+    out.push_str(&format!("{} {}\n\n", p(2), p(3)));
+    // a table with a caption
+    out.push_str(&format!(
+        "Table: Measures of chapter {n}\n\n| Area | Measure | Change |\n|:-----|:-------:|-------:|\n"
+    ));
+    for row in 0..12 + n % 10 {
+        out.push_str(&format!(
+            "| Region {row} | level {}\u{a0}% | +{row}.{n} |\n",
+            (row * 7 + n) % 100
+        ));
+    }
+    out.push('\n');
+    out.push_str(&format!("{}[^b{n}]\n\n", p(1)));
+    // a loose list: items of two paragraphs, one with a nested list
+    for item in 0..6 {
+        out.push_str(&format!(
+            "- Item {item}: {}\n\n  {}\n\n",
+            p(item),
+            p(item + 1)
+        ));
+        if item == 3 {
+            out.push_str(&format!(
+                "  1. nested first, {}\n  2. nested second\n\n",
+                p(2)
+            ));
+        }
+    }
+    out.push_str(&format!("> {}\n>\n> {}\n\n", p(3), p(0)));
+    out.push_str(&format!(
+        "Term {n}\n: {}\n\nAnother term\n: {}\n\n",
+        p(2),
+        p(1)
+    ));
+    out.push_str(&format!("{} {}[^c{n}]\n\n", p(0), p(2)));
+    out.push_str(&format!(
+        "[^c{n}]: The last note, too long for the last page. {} {} {} {} {} {}\n\n",
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(0),
+        p(1)
+    ));
+    out.push_str(&format!(
+        "[^a{n}]: A long note of chapter {n}. {} {} {}\n\n",
+        p(1),
+        p(2),
+        p(3)
+    ));
+    out.push_str(&format!("[^b{n}]: Another long note. {} {}\n", p(3), p(0)));
+    out
+}
+
+/// Writes [`long_blocks_book`] into `dir`.
+pub fn write_long_blocks_book(dir: &std::path::Path, chapters: usize) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, text) in long_blocks_book(chapters) {
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(())
+}

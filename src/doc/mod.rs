@@ -13,6 +13,7 @@
 use serde::Serialize;
 
 pub(crate) mod walk;
+pub mod words;
 pub use walk::{block_inlines, cited_notes, cited_notes_in, plain_text, walk_blocks, walk_inlines};
 
 /// A whole book: metadata, the source files it was read from and its chapters.
@@ -675,8 +676,9 @@ pub struct PageStart {
     /// The id of the block whose text the page starts in (or the chapter id
     /// when the page starts with the chapter opening).
     pub block_id: String,
-    /// How many words of that block's text (split at white space) come
-    /// before the page starts; 0 when the page starts at the block's start.
+    /// The number of the word of that block's own text the page starts in
+    /// (see [`words`] for what a word is): 0 when the page starts at the
+    /// block's start.
     pub word: usize,
 }
 

@@ -8,6 +8,7 @@ use super::ids::{Kind, Targets};
 use super::pages::{Marker, Plan};
 use super::sanitize::{self, Context, Resolver, Stack};
 use super::xml;
+use crate::doc::words::Counter;
 use crate::doc::{
     block_inlines, plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book,
     CalloutKind, CellSpan, Chapter, Division, Inline, LinkTarget, ListItem, Numbering, Pos,
@@ -83,15 +84,14 @@ pub struct Writer<'a> {
     decorative: bool,
 }
 
-/// Word counting within one block, for page-break markers.
+/// Word counting within one block, for page-break markers (as
+/// [`crate::doc::words`] counts: the typesetter numbers the same words).
 #[derive(Debug, Default)]
 struct Words {
     /// Markers still to place: (word, marker), in word order.
     pending: VecDeque<(usize, Marker)>,
-    /// Words started so far.
-    count: usize,
-    /// Whether the last character written was part of a word.
-    in_word: bool,
+    /// The words started so far.
+    counter: Counter,
 }
 
 impl<'a> Writer<'a> {
@@ -398,17 +398,18 @@ impl<'a> Writer<'a> {
                 self.out.push_str(" class=\"scene-break\"/>\n");
             }
             BlockKind::DefinitionList { items } => {
-                let mut words = self.begin_words(&block.id);
+                let saved = self.begin_words(&block.id);
                 self.out.push_str("<dl");
                 self.id_attr(&block.id);
                 self.out.push_str(">\n");
                 for item in items {
-                    // The terms are this block's text; the definitions are blocks of their own.
-                    std::mem::swap(&mut self.words, &mut words);
+                    // the terms are this block's text; the definitions are
+                    // blocks of their own, written with the terms' count put by
                     self.out.push_str("<dt>");
                     self.inlines(&item.term);
+                    self.break_word();
                     self.out.push_str("</dt>\n");
-                    std::mem::swap(&mut self.words, &mut words);
+                    let terms = self.words.take();
                     for definition in &item.definitions {
                         self.out.push_str("<dd>\n");
                         self.blocks(definition);
@@ -418,10 +419,10 @@ impl<'a> Writer<'a> {
                         // a <dt> needs a <dd> after it
                         self.out.push_str("<dd></dd>\n");
                     }
+                    self.words = terms;
                 }
                 self.out.push_str("</dl>\n");
-                std::mem::swap(&mut self.words, &mut words);
-                self.end_words(words);
+                self.end_words(saved);
             }
             BlockKind::RawHtml { html } => {
                 self.markers_before(&block.id);
@@ -434,12 +435,11 @@ impl<'a> Writer<'a> {
                 self.out.push_str("</div>\n");
             }
             BlockKind::Math { source } => {
-                self.markers_before(&block.id);
                 self.out.push_str("<div");
                 self.id_attr(&block.id);
                 self.out
                     .push_str(" class=\"math-display\"><span class=\"math\">");
-                xml::push_text(&mut self.out, source.trim());
+                self.text_block(&block.id, |w| w.text(source.trim()));
                 self.out.push_str("</span></div>\n");
             }
         }
@@ -508,14 +508,12 @@ impl<'a> Writer<'a> {
         self.out.push_str("<table");
         self.id_attr(&block.id);
         self.out.push_str(">\n");
-        // the caption's words are not counted for the page map (print sets
-        // the caption apart from the table's words too)
+        // the caption's words come first (`doc::words`), as in print
         if !caption.is_empty() {
-            let words = self.words.take();
             self.out.push_str("<caption>");
             self.inlines(caption);
+            self.break_word();
             self.out.push_str("</caption>\n");
-            self.words = words;
         }
         let class = |column: usize| match aligns.get(column) {
             Some(Align::Left) => " class=\"align-left\"",
@@ -576,6 +574,10 @@ impl<'a> Writer<'a> {
     /// `count` when its alt text is part of the block's words.
     fn image(&mut self, src: &str, alt: &str, pos: Pos, count: bool) {
         if let Some(href) = self.images.get(src) {
+            if count {
+                // the image is a word of the block's text (`doc::words`)
+                self.count_atom();
+            }
             if self.decorative {
                 // marked decorative by the author: no alt text, and screen
                 // readers pass over it
@@ -583,10 +585,6 @@ impl<'a> Writer<'a> {
                 xml::push_attr(&mut self.out, href);
                 self.out.push_str("\" alt=\"\" role=\"presentation\"/>");
                 return;
-            }
-            if count {
-                // The alt text is part of the block's words (see `plain_text`).
-                self.count_words(alt);
             }
             self.out.push_str("<img src=\"");
             xml::push_attr(&mut self.out, href);
@@ -876,54 +874,33 @@ impl<'a> Writer<'a> {
             xml::push_text(&mut self.out, text);
             return;
         };
+        let out = &mut self.out;
+        let pending = &mut words.pending;
         let mut run = 0;
-        for (i, c) in text.char_indices() {
-            if c.is_whitespace() {
-                words.in_word = false;
-            } else if !words.in_word {
-                words.in_word = true;
-                if words
-                    .pending
-                    .front()
-                    .is_some_and(|(w, _)| *w <= words.count)
-                {
-                    xml::push_text(&mut self.out, &text[run..i]);
-                    run = i;
-                    while words
-                        .pending
-                        .front()
-                        .is_some_and(|(w, _)| *w <= words.count)
-                    {
-                        let (_, marker) = words.pending.pop_front().expect("non-empty");
-                        self.out.push_str(&marker.html());
-                    }
+        words.counter.text(text, |at, word| {
+            if pending.front().is_some_and(|(w, _)| *w <= word) {
+                xml::push_text(out, &text[run..at]);
+                run = at;
+                while pending.front().is_some_and(|(w, _)| *w <= word) {
+                    let (_, marker) = pending.pop_front().expect("non-empty");
+                    out.push_str(&marker.html());
                 }
-                words.count += 1;
             }
-        }
-        xml::push_text(&mut self.out, &text[run..]);
+        });
+        xml::push_text(out, &text[run..]);
     }
 
-    /// Counts the words of `text` without writing it; their markers are
-    /// written where the output stands.
-    fn count_words(&mut self, text: &str) {
+    /// Counts an image as a word (or as part of the word it touches); its
+    /// markers are written where the output stands.
+    fn count_atom(&mut self) {
         let mut markers = Vec::new();
         if let Some(words) = self.words.as_mut() {
-            for c in text.chars() {
-                if c.is_whitespace() {
-                    words.in_word = false;
-                } else if !words.in_word {
-                    words.in_word = true;
-                    while words
-                        .pending
-                        .front()
-                        .is_some_and(|(w, _)| *w <= words.count)
-                    {
-                        markers.push(words.pending.pop_front().expect("non-empty").1);
-                    }
-                    words.count += 1;
+            let pending = &mut words.pending;
+            words.counter.atom(|word| {
+                while pending.front().is_some_and(|(w, _)| *w <= word) {
+                    markers.push(pending.pop_front().expect("non-empty").1);
                 }
-            }
+            });
         }
         self.emit_markers(markers);
     }
@@ -931,7 +908,7 @@ impl<'a> Writer<'a> {
     /// A word ends here whatever follows (a line break, a table cell).
     fn break_word(&mut self) {
         if let Some(words) = self.words.as_mut() {
-            words.in_word = false;
+            words.counter.end_word();
         }
     }
 

@@ -285,12 +285,9 @@ fn place_chapter(
                 line: pos.line,
             });
         }
-        placed.starts.push(pages::page_start(
-            n.to_string(),
-            &chapter.id,
-            body.lines.first().map(|(_, l)| l),
-            body.opening,
-        ));
+        placed
+            .starts
+            .push(pages::page_start(n.to_string(), &chapter.id, body));
         let (mut page, headings) = pages::place(body, physical, s);
         placed
             .outline

@@ -16,6 +16,7 @@ use super::hyphenate;
 use super::linebreak::{self, Item as LbItem, Params};
 use super::shape::Shaper;
 use super::{Report, Settings};
+use crate::doc::words;
 use crate::doc::{plain_text, Align, Block, BlockKind, Inline, LinkTarget, Pos};
 use crate::highlight::TokenKind;
 
@@ -780,7 +781,19 @@ impl<'a> Flow<'a> {
                     text: plain_text_of_block(other),
                 }],
             };
+            // the page map counts the note's own words, not its number: the
+            // words the number adds (none when it joins the first word
+            // with its no-break space)
+            let has_image = |src: &str| self.images.contains_key(src);
+            let own = words::inline_word_count(&content, &has_image);
             inlines.extend(content);
+            let added = words::inline_word_count(&inlines, &has_image).saturating_sub(own);
+            // a paragraph's or code block's words are its own; a list or
+            // quote flattened into the note starts where it does
+            let counted = matches!(
+                block.kind,
+                BlockKind::Paragraph { .. } | BlockKind::CodeBlock { .. }
+            );
             let style = ParStyle {
                 face: FaceId::Regular,
                 size,
@@ -794,7 +807,10 @@ impl<'a> Flow<'a> {
             let mut par = self.paragraph(&inlines, &style, block);
             self.note_stack.pop();
             for line in &mut par {
-                line.mark = None;
+                line.mark = Some(match line.mark.take() {
+                    Some((id, word)) if counted => (id, word.saturating_sub(added)),
+                    _ => (block.id.clone(), 0),
+                });
                 line.break_after = true;
                 hosted.extend(line.notes.drain(..).flatten());
             }
@@ -976,6 +992,9 @@ impl<'a> Flow<'a> {
                 let cols = ((measure - ctx.size * 0.5) / char_w).floor().max(8.0) as usize;
                 debug_assert!(cols > 2);
                 let mut lines = Vec::new();
+                // words started in the lines before (the page map's count,
+                // as `doc::words` counts a code block's words)
+                let mut words_before = 0usize;
                 // each source line as (character, token kind), tabs expanded
                 for source_line in crate::highlight::highlight(lang.as_deref(), code) {
                     let chars: Vec<(char, TokenKind)> = source_line
@@ -999,6 +1018,28 @@ impl<'a> Flow<'a> {
                     if chunks.len() > 1 {
                         self.report.wrapped_code_lines += 1;
                     }
+                    // the word each chunk starts in: the one going on at its
+                    // first character, else the next to start
+                    let mut chunk_words = Vec::with_capacity(chunks.len());
+                    let (mut started, mut at) = (words_before, 0usize);
+                    for chunk in &chunks {
+                        let inside = at > 0
+                            && chunk.first().is_some_and(|c| !words::is_space(c.0))
+                            && !words::is_space(chars[at - 1].0);
+                        chunk_words.push(if inside { started - 1 } else { started });
+                        for (i, (c, _)) in chunk.iter().enumerate() {
+                            let prev = if at + i == 0 {
+                                None
+                            } else {
+                                Some(chars[at + i - 1].0)
+                            };
+                            if !words::is_space(*c) && prev.is_none_or(words::is_space) {
+                                started += 1;
+                            }
+                        }
+                        at += chunk.len();
+                    }
+                    words_before = started;
                     for (ci, chunk) in chunks.into_iter().enumerate() {
                         let mut items = Vec::new();
                         let mut indent = ctx.indent_left + ctx.size * 0.5;
@@ -1044,7 +1085,7 @@ impl<'a> Flow<'a> {
                             items,
                             break_after: true,
                             notes: Vec::new(),
-                            mark: (ci == 0 && lines.is_empty()).then(|| (block.id.clone(), 0)),
+                            mark: Some((block.id.clone(), chunk_words[ci])),
                             headings: Vec::new(),
                             pos: Some(block.pos),
                             repeat: None,
@@ -1079,7 +1120,6 @@ impl<'a> Flow<'a> {
                     let mut lines =
                         self.paragraph(&restyle(caption, FaceId::Italic), &style, block);
                     for line in &mut lines {
-                        line.mark = None;
                         line.break_after = false;
                     }
                     out.extend(lines.into_iter().map(VItem::Line));
@@ -1129,9 +1169,11 @@ impl<'a> Flow<'a> {
                         ..body
                     };
                     let mut lines = self.paragraph(&restyle(&text, FaceId::Italic), &style, block);
-                    if image.is_some() {
+                    if caption.is_empty() {
+                        // the alternative text or file name a missing image
+                        // leaves is not the figure's text (its caption is)
                         for line in &mut lines {
-                            line.mark = None;
+                            line.mark = Some((block.id.clone(), 0));
                         }
                     }
                     out.extend(lines.into_iter().map(VItem::Line));
@@ -1157,7 +1199,9 @@ impl<'a> Flow<'a> {
                 out.push(VItem::Space(ctx.leading * 0.5));
             }
             BlockKind::DefinitionList { items } => {
-                for item in items {
+                let has_image = |src: &str| self.images.contains_key(src);
+                let starts = words::unit_starts(block, &has_image);
+                for (item, start) in items.iter().zip(starts) {
                     let term_style = ParStyle {
                         face: FaceId::Bold,
                         mode: Mode::Ragged,
@@ -1168,6 +1212,7 @@ impl<'a> Flow<'a> {
                     for line in &mut lines {
                         line.break_after = false;
                     }
+                    shift_marks(&mut lines, start);
                     out.extend(lines.into_iter().map(VItem::Line));
                     let inner = BlockCtx {
                         indent_left: ctx.indent_left + ctx.size * 1.5,
@@ -1350,12 +1395,17 @@ impl<'a> Flow<'a> {
             height: thick,
         };
         out.push(VItem::Space(leading * 0.5));
+        // the number of each cell's first word (the caption's words first)
+        let has_image = |src: &str| self.images.contains_key(src);
+        let starts = crate::doc::words::unit_starts(block, &has_image);
+        let mut cell_starts = starts.get(1..).unwrap_or_default().iter().copied();
         // a table written without a header (pandoc's headerless tables) has none
         let header = if head.is_empty() {
             Vec::new()
         } else {
+            let starts: Vec<usize> = cell_starts.by_ref().take(head.len()).collect();
             self.table_row(
-                head,
+                (head, &starts),
                 &widths,
                 aligns,
                 gap,
@@ -1405,8 +1455,9 @@ impl<'a> Flow<'a> {
                     *w = -gap; // covered: no width of its own
                 }
             }
+            let starts: Vec<usize> = cell_starts.by_ref().take(row.len()).collect();
             let mut lines = self.table_row(
-                row,
+                (row, &starts),
                 &row_widths,
                 aligns,
                 gap,
@@ -1431,9 +1482,6 @@ impl<'a> Flow<'a> {
         if let Some(last) = all.last_mut() {
             last.items.push(rule(last.descent + 1.0, 0.6));
         }
-        if let Some(first) = all.first_mut() {
-            first.mark = Some((block.id.clone(), 0));
-        }
         // the header may not be left alone at a page foot
         for line in all.iter_mut().take(header_rows) {
             line.break_after = false;
@@ -1453,7 +1501,7 @@ impl<'a> Flow<'a> {
     #[allow(clippy::too_many_arguments)]
     fn table_row(
         &mut self,
-        cells: &[Vec<Inline>],
+        (cells, starts): (&[Vec<Inline>], &[usize]),
         widths: &[f64],
         aligns: &[Align],
         gap: f64,
@@ -1487,6 +1535,7 @@ impl<'a> Flow<'a> {
                 },
             };
             let mut lines = self.paragraph(&restyle(&cell, face), &style, block);
+            shift_marks(&mut lines, starts.get(c).copied().unwrap_or(0));
             if align == Align::Right {
                 for line in &mut lines {
                     let w = line_width(&line.items, x);
@@ -1498,6 +1547,8 @@ impl<'a> Flow<'a> {
         }
         let height = columns.iter().map(Vec::len).max().unwrap_or(0).max(1);
         let mut out = Vec::with_capacity(height);
+        // a row with no words starts where its first cell would
+        let row_start = starts.first().copied().unwrap_or(0);
         for i in 0..height {
             let mut line = Line {
                 ascent: leading * 0.75,
@@ -1510,11 +1561,28 @@ impl<'a> Flow<'a> {
                 if let Some(cell_line) = column.get_mut(i) {
                     line.items.append(&mut cell_line.items);
                     line.notes.append(&mut cell_line.notes);
+                    // the line starts where its leftmost cell's line does
+                    if line.mark.is_none() {
+                        line.mark = cell_line.mark.take();
+                    }
                 }
+            }
+            if line.mark.is_none() {
+                line.mark = Some((block.id.clone(), row_start));
             }
             out.push(line);
         }
         out
+    }
+}
+
+/// Moves the page-map marks of `lines` on by `by` words (lines of a part
+/// of a block's text: a table cell, a definition list's term).
+fn shift_marks(lines: &mut [Line], by: usize) {
+    for line in lines {
+        if let Some((_, word)) = &mut line.mark {
+            *word += by;
+        }
     }
 }
 
@@ -1773,10 +1841,7 @@ fn flatten(
         }),
     };
     let mut push_text = |words: &mut Vec<Word>, text: &str, style: &Style| {
-        for (i, part) in text
-            .split(|c: char| c.is_whitespace() && c != '\u{a0}')
-            .enumerate()
-        {
+        for (i, part) in text.split(words::is_space).enumerate() {
             if i > 0 && !words.last().is_some_and(|w| w.segments.is_empty()) {
                 words.push(Word::default());
             }

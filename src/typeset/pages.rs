@@ -333,15 +333,16 @@ pub fn offset(item: Item, dx: f64, dy: f64) -> Item {
     }
 }
 
-/// A page-map entry for a page that starts with `line` (or the chapter).
-pub fn page_start(
-    label: String,
-    chapter_id: &str,
-    first: Option<&Line>,
-    opening: bool,
-) -> PageStart {
-    match first.and_then(|l| l.mark.clone()) {
-        Some((block_id, word)) if !opening => PageStart {
+/// The page-map entry of `page`: where the reader sees it start. That is
+/// its first line of text that has a place in the tree (a table header
+/// repeated at the top is not one), else, on a page that holds only the
+/// rest of a note, the note's first line there; a chapter's opening page
+/// starts with the chapter.
+pub fn page_start(label: String, chapter_id: &str, page: &BodyPage) -> PageStart {
+    let marked = |lines: &[(f64, Line)]| lines.iter().find_map(|(_, line)| line.mark.clone());
+    let first = marked(&page.lines).or_else(|| marked(&page.notes));
+    match first {
+        Some((block_id, word)) if !page.opening => PageStart {
             label,
             chapter_id: chapter_id.to_string(),
             block_id,
