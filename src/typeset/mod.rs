@@ -15,6 +15,8 @@ pub mod frame;
 pub mod hyphenate;
 /// Knuth–Plass line breaking over boxes, glue and penalties.
 pub mod linebreak;
+#[cfg(test)]
+mod page_map_tests;
 pub mod pages;
 pub mod shape;
 #[cfg(test)]
