@@ -10,7 +10,8 @@ use super::sanitize::{self, Context, Resolver, Stack};
 use super::xml;
 use crate::doc::{
     block_inlines, plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book,
-    CalloutKind, CellSpan, Chapter, Division, Inline, LinkTarget, ListItem, Numbering, Pos,
+    CalloutKind, CellSpan, Chapter, Division, ImageSize, Inline, Length, LinkTarget, ListItem,
+    Numbering, Pos,
 };
 use crate::error::{Diagnostic, Location};
 
@@ -379,14 +380,17 @@ impl<'a> Writer<'a> {
                 self.table(block, caption, spans, aligns, head, rows);
             }
             BlockKind::Figure {
-                src, alt, caption, ..
+                src,
+                alt,
+                caption,
+                size,
             } => {
                 let saved = self.begin_words(&block.id);
                 self.out.push_str("<figure");
                 self.id_attr(&block.id);
                 self.out.push_str(">\n");
                 // The caption is the figure's text; the alt text is not counted.
-                self.image(src, alt, block.pos, false);
+                self.image(src, alt, *size, block.pos, false);
                 if !caption.is_empty() {
                     self.out.push_str("\n<figcaption>");
                     self.inlines(caption);
@@ -578,7 +582,7 @@ impl<'a> Writer<'a> {
 
     /// An image, or its alternative text when the EPUB does not hold it;
     /// `count` when its alt text is part of the block's words.
-    fn image(&mut self, src: &str, alt: &str, pos: Pos, count: bool) {
+    fn image(&mut self, src: &str, alt: &str, size: ImageSize, pos: Pos, count: bool) {
         if let Some(href) = self.images.get(src) {
             self.findings.images += 1;
             if self.decorative {
@@ -587,7 +591,9 @@ impl<'a> Writer<'a> {
                 self.findings.images_with_alt += 1;
                 self.out.push_str("<img src=\"");
                 xml::push_attr(&mut self.out, href);
-                self.out.push_str("\" alt=\"\" role=\"presentation\"/>");
+                self.out.push('"');
+                self.out.push_str(&size_style(size));
+                self.out.push_str(" alt=\"\" role=\"presentation\"/>");
                 return;
             }
             if !alt.trim().is_empty() {
@@ -599,14 +605,16 @@ impl<'a> Writer<'a> {
             }
             self.out.push_str("<img src=\"");
             xml::push_attr(&mut self.out, href);
+            self.out.push('"');
+            self.out.push_str(&size_style(size));
             if alt.trim().is_empty() {
                 // no alt text, and not marked decorative: written without
                 // one, so that checkers show the author what is missing
                 // (`alt=""` would tell readers it is decoration)
-                self.out.push_str("\"/>");
+                self.out.push_str("/>");
                 return;
             }
-            self.out.push_str("\" alt=\"");
+            self.out.push_str(" alt=\"");
             xml::push_attr(&mut self.out, alt);
             self.out.push_str("\"/>");
             return;
@@ -689,7 +697,12 @@ impl<'a> Writer<'a> {
                     _ => self.inlines(content),
                 }
             }
-            Inline::Image { src, alt, pos, .. } => self.image(src, alt, *pos, true),
+            Inline::Image {
+                src,
+                alt,
+                size,
+                pos,
+            } => self.image(src, alt, *size, *pos, true),
             Inline::FootnoteRef { id, number } => self.note_ref(id, *number),
             Inline::SoftBreak => {
                 self.break_word();
@@ -1060,4 +1073,34 @@ fn section_semantics(chapter: &Chapter) -> (&'static str, &'static str) {
         "colophon" => ("colophon", "doc-colophon"),
         _ => ("chapter", "doc-chapter"),
     }
+}
+
+/// The `style` attribute (with its leading space) that gives an image the
+/// size the author asked for, empty for its natural size: a width in % is a
+/// share of the containing block, as in print of the measure; a height in
+/// % a share of the screen's height (`vh`), as in print of the text
+/// block's; lengths in points. Given one, the other follows the image's
+/// proportions (`auto`).
+fn size_style(size: ImageSize) -> String {
+    let css = |length: Length, percent: &str| match length {
+        Length::Percent(p) => format!("{}{percent}", trim_number(p)),
+        Length::Pt(pt) => format!("{}pt", trim_number(pt)),
+    };
+    let mut style = Vec::new();
+    if let Some(w) = size.width {
+        style.push(format!("width: {}", css(w, "%")));
+    }
+    if let Some(h) = size.height {
+        style.push(format!("height: {}", css(h, "vh")));
+    }
+    if style.is_empty() {
+        return String::new();
+    }
+    format!(" style=\"{}\"", style.join("; "))
+}
+
+/// A number with at most two decimals and no trailing zeros (`56.69`, `50`).
+fn trim_number(n: f64) -> String {
+    let text = format!("{n:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
