@@ -31,6 +31,13 @@ const SANS_SERIF: [&str; 6] = [
     "FreeSans",
 ];
 
+/// The SVG namespace.
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+/// The deepest nesting of elements read (real drawings nest a few dozen
+/// deep; svg2pdf itself draws at most 28 nested groups that need a state of
+/// their own).
+const MAX_DEPTH: usize = 256;
+
 /// An SVG drawn for the PDF.
 #[derive(Clone)]
 pub struct Vector {
@@ -144,6 +151,14 @@ pub fn read(bytes: &[u8]) -> Result<Svg, SvgError> {
         ))
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // the XML parser, usvg and svg2pdf all recurse into nested elements: a
+    // file nested thousands deep would overflow the stack
+    if let Some(at) = too_deep(text) {
+        return Err(SvgError {
+            message: format!("its elements nest more than {MAX_DEPTH} deep"),
+            at: Some(line_col(text, at)),
+        });
+    }
     let options = usvg::roxmltree::ParsingOptions {
         allow_dtd: true,
         ..Default::default()
@@ -160,6 +175,17 @@ pub fn read(bytes: &[u8]) -> Result<Svg, SvgError> {
             at: Some((pos.row, pos.col)),
         }
     })?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "svg" || root.tag_name().namespace() != Some(SVG_NS) {
+        let pos = doc.text_pos_at(root.range().start);
+        return Err(SvgError {
+            message: format!(
+                "its root element is <{}>, not <svg> in the SVG namespace ({SVG_NS})",
+                root.tag_name().name()
+            ),
+            at: Some((pos.row, pos.col)),
+        });
+    }
     let (sanitised, removed) = super::sanitize::sanitize(text, &doc);
     drop(doc);
     // the PDF draws what the EPUB shows: the sanitised SVG
@@ -185,8 +211,18 @@ pub fn read(bytes: &[u8]) -> Result<Svg, SvgError> {
         pdfa: false,
         ..Default::default()
     };
-    let (chunk, form) = svg2pdf::to_chunk(&tree, options)
-        .map_err(|e| SvgError::new(format!("it cannot be drawn: {e}")))?;
+    let (chunk, form) = svg2pdf::to_chunk(&tree, options).map_err(|e| {
+        use svg2pdf::ConversionError as E;
+        SvgError::new(match e {
+            E::TooMuchNesting => "its groups nest too deep to draw in a PDF".to_string(),
+            E::InvalidImage => "an image inside it is corrupt".to_string(),
+            E::MissingGlyphs => "a text in it has characters no font has".to_string(),
+            E::InvalidFont(_) | E::SubsetError(_) => {
+                "a font its text is set in cannot be embedded".to_string()
+            }
+            E::UnknownError => "svg2pdf could not draw it".to_string(),
+        })
+    })?;
     let mut pdf = pdf_writer::Pdf::new();
     pdf.extend(&chunk);
     let last = chunk.refs().map(|r| r.get()).max().unwrap_or(0);
@@ -203,6 +239,84 @@ pub fn read(bytes: &[u8]) -> Result<Svg, SvgError> {
         removed,
         not_drawn,
     })
+}
+
+/// Where elements first nest deeper than [`MAX_DEPTH`] (a byte offset),
+/// found by a lexical scan of the tags (comments, CDATA sections,
+/// processing instructions, the document type and quoted attribute values
+/// skipped), before any parser recurses into them.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let find = |from: usize, what: &[u8]| -> usize {
+        bytes[from.min(bytes.len())..]
+            .windows(what.len())
+            .position(|w| w == what)
+            .map_or(bytes.len(), |p| from + p + what.len())
+    };
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let rest = &bytes[i..];
+        if rest.starts_with(b"<!--") {
+            i = find(i + 4, b"-->");
+        } else if rest.starts_with(b"<![CDATA[") {
+            i = find(i + 9, b"]]>");
+        } else if rest.starts_with(b"<?") {
+            i = find(i + 2, b"?>");
+        } else if rest.starts_with(b"<!") {
+            // a document type, perhaps with an internal subset in brackets
+            let mut j = i + 2;
+            let mut bracket = false;
+            while j < bytes.len() && (bracket || bytes[j] != b'>') {
+                match bytes[j] {
+                    b'[' => bracket = true,
+                    b']' => bracket = false,
+                    _ => {}
+                }
+                j += 1;
+            }
+            i = j + 1;
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            i = find(i + 2, b">");
+        } else {
+            let start = i;
+            let mut j = i + 1;
+            let mut quote = None;
+            while j < bytes.len() {
+                match (quote, bytes[j]) {
+                    (None, b'"' | b'\'') => quote = Some(bytes[j]),
+                    (Some(q), c) if c == q => quote = None,
+                    (None, b'>') => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if bytes.get(j.wrapping_sub(1)) != Some(&b'/') {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(start);
+                }
+            }
+            i = j + 1;
+        }
+    }
+    None
+}
+
+/// The 1-based line and column (in characters) of byte `at` of `text`.
+fn line_col(text: &str, at: usize) -> (u32, u32) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before[before.rfind('\n').map_or(0, |n| n + 1)..]
+        .chars()
+        .count()
+        + 1;
+    (line as u32, col as u32)
 }
 
 /// A gzip-compressed SVG (`.svgz`), inflated up to [`MAX_BYTES`].
@@ -234,11 +348,18 @@ fn parse(text: &str, fonts: Arc<Database>) -> Result<usvg::Tree, SvgError> {
         },
         ..Default::default()
     };
+    // (the text parsed before, so its syntax is sound: what fails here
+    // fails in usvg's own reading, and a position would be in the
+    // sanitised text, not the file)
     usvg::Tree::from_str(text, &options).map_err(|e| match e {
-        usvg::Error::ParsingFailed(e) => SvgError {
-            message: e.to_string(),
-            at: Some((e.pos().row, e.pos().col)),
-        },
+        usvg::Error::ParsingFailed(usvg::roxmltree::Error::NodesLimitReached) => {
+            SvgError::new("it has too many elements (or `use` elements that use each other)")
+        }
+        usvg::Error::ParsingFailed(e) => {
+            let message = e.to_string();
+            let suffix = format!(" at {}", e.pos());
+            SvgError::new(message.strip_suffix(&suffix).unwrap_or(&message))
+        }
         usvg::Error::InvalidSize => {
             SvgError::new("the SVG has no size (no width and height, and no viewBox)")
         }
