@@ -382,6 +382,45 @@ mod tests {
     }
 
     #[test]
+    fn formats_quire_cannot_use_are_named() {
+        let cases: [(&[u8], Option<&str>); 13] = [
+            (b"\xff\x0a\xfa", Some("a JPEG XL")),
+            (b"\0\0\0\x0cjP  \r\n", Some("a JPEG 2000")),
+            (b"8BPS\0\x01", Some("a Photoshop (PSD)")),
+            (b"%PDF-1.7", Some("a PDF")),
+            (b"\0\0\x01\0\x01\0", Some("an ICO")),
+            (b"II*\0\x08\0\0\0", Some("a TIFF")),
+            (b"MM\0*\0\0\0\x08", Some("a TIFF")),
+            (b"BM\x36\0\0\0", Some("a BMP")),
+            (b"\0\0\0\x1cftypavif\0\0", Some("an AVIF")),
+            (b"\0\0\0\x18ftypheic\0\0", Some("a HEIC")),
+            (b"\0\0\0\x18ftypmif1\0\0", Some("a HEIC")),
+            (b"\0\0\0\x18ftypisom\0\0", None),
+            (b"\x89PNG\r\n\x1a\n", None),
+        ];
+        for (bytes, name) in cases {
+            assert_eq!(unsupported_format(bytes), name, "{bytes:?}");
+        }
+        assert_eq!(file_of("img/my%20pic.svg#layer"), "img/my pic.svg");
+    }
+
+    #[test]
+    fn the_natural_size_follows_the_density() {
+        let image = |density| Image {
+            format: Format::Png,
+            width: 600,
+            height: 300,
+            components: 3,
+            bytes: Vec::new(),
+            density,
+            vector: None,
+        };
+        assert_eq!(image(None).natural_size(), (144.0, 72.0));
+        assert_eq!(image(Some((600.0, 300.0))).natural_size(), (72.0, 72.0));
+        assert_eq!(image(None).ppi_at(72.0), Some(600.0));
+    }
+
+    #[test]
     fn headers_are_recognised() {
         assert!(sniff(b"GIF89a").is_err());
         assert!(sniff(b"\x89PNG\r\n\x1a\n").is_err());

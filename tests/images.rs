@@ -289,6 +289,18 @@ fn svg_figures_are_vector_forms_and_widths_are_as_asked() {
         assert!(text.contains("Parser") && text.contains("Tree"), "{text}");
         assert!(!text.contains("a block"), "{text}");
     }
+    // the embedded PNG is an image inside the form, drawn from its data: URL
+    let resources = form.dict.get(b"Resources").unwrap().as_dict().unwrap();
+    let inner = resources.get(b"XObject").unwrap().as_dict().unwrap();
+    let subtypes: Vec<Vec<u8>> = inner
+        .iter()
+        .map(|(_, r)| {
+            let id = r.as_reference().unwrap();
+            let o = doc.get_object(id).unwrap().as_stream().unwrap();
+            o.dict.get(b"Subtype").unwrap().as_name().unwrap().to_vec()
+        })
+        .collect();
+    assert!(subtypes.iter().any(|s| s == b"Image"), "{subtypes:?}");
     if have("pdffonts") {
         let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
         for line in fonts.lines().skip(2) {
@@ -296,6 +308,13 @@ fn svg_figures_are_vector_forms_and_widths_are_as_asked() {
                 line.contains(" yes yes yes "),
                 "not embedded and subset: {line}"
             );
+        }
+        // the SVG's text is set in the book's serif (`serif`, and
+        // `sans-serif` with no system font to offer one), as a font of the
+        // form's own; no other font is used
+        assert!(fonts.contains("+LinLibertineO-Identity-H "), "{fonts}");
+        for line in fonts.lines().skip(2) {
+            assert!(line.contains("+LinLibertineO"), "{line}");
         }
     }
     // the EPUB: the SVGs as files, sanitised, sized as asked

@@ -1104,3 +1104,26 @@ fn trim_number(n: f64) -> String {
     let text = format!("{n:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn sizes_become_css() {
+        let size = |w: Option<&str>, h: Option<&str>| ImageSize {
+            width: w.and_then(Length::parse),
+            height: h.and_then(Length::parse),
+        };
+        assert_eq!(size_style(size(None, None)), "");
+        assert_eq!(size_style(size(Some("50%"), None)), " style=\"width: 50%\"");
+        assert_eq!(
+            size_style(size(Some("2cm"), None)),
+            " style=\"width: 56.69pt\""
+        );
+        assert_eq!(
+            size_style(size(Some("120"), Some("30%"))),
+            " style=\"width: 90pt; height: 30vh\""
+        );
+    }
+}

@@ -330,3 +330,121 @@ fn decode_webp(bytes: &[u8]) -> Result<Pixels, String> {
         .map_err(|e| format!("corrupt WebP: {e}"))?;
     Ok(Pixels::split(buffer, 3, has_alpha))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A JPEG of `segments` (marker, payload) then a 20 × 10 frame header.
+    fn jpeg(segments: &[(u8, Vec<u8>)]) -> Vec<u8> {
+        let mut out = vec![0xFF, 0xD8];
+        for (marker, payload) in segments {
+            out.extend([0xFF, *marker]);
+            out.extend(((payload.len() + 2) as u16).to_be_bytes());
+            out.extend(payload);
+        }
+        out.extend([0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 0x0A, 0x00, 0x14, 0x03]);
+        out
+    }
+
+    fn jfif(unit: u8, x: u16, y: u16) -> (u8, Vec<u8>) {
+        let mut payload = b"JFIF\0\x01\x02".to_vec();
+        payload.push(unit);
+        payload.extend(x.to_be_bytes());
+        payload.extend(y.to_be_bytes());
+        payload.extend([0, 0]);
+        (0xE0, payload)
+    }
+
+    /// An Exif segment (big-endian TIFF) stating `x` and `y` per `unit`.
+    fn exif(x: u32, y: u32, unit: u16) -> (u8, Vec<u8>) {
+        let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+        tiff.extend(3u16.to_be_bytes());
+        let rationals = 8 + 2 + 3 * 12 + 4;
+        for (tag, kind, value) in [
+            (0x011Au16, 5u16, rationals as u32),
+            (0x011B, 5, rationals as u32 + 8),
+            (0x0128, 3, u32::from(unit) << 16),
+        ] {
+            tiff.extend(tag.to_be_bytes());
+            tiff.extend(kind.to_be_bytes());
+            tiff.extend(1u32.to_be_bytes());
+            tiff.extend(value.to_be_bytes());
+        }
+        tiff.extend(0u32.to_be_bytes());
+        for v in [x, 1, y, 1] {
+            tiff.extend(v.to_be_bytes());
+        }
+        let mut payload = b"Exif\0\0".to_vec();
+        payload.extend(tiff);
+        (0xE1, payload)
+    }
+
+    #[test]
+    fn jpeg_density_from_jfif_else_exif() {
+        let at = |segments: &[(u8, Vec<u8>)]| density(Format::Jpeg, &jpeg(segments));
+        assert_eq!(at(&[jfif(1, 300, 150)]), Some((300.0, 150.0)));
+        // dots per centimetre
+        assert_eq!(at(&[jfif(2, 100, 100)]), Some((254.0, 254.0)));
+        // an aspect ratio only: no density; Exif then speaks
+        assert_eq!(at(&[jfif(0, 1, 1)]), None);
+        assert_eq!(
+            at(&[jfif(0, 1, 1), exif(240, 240, 2)]),
+            Some((240.0, 240.0))
+        );
+        let cm = at(&[exif(118, 118, 3)]).unwrap();
+        assert!((cm.0 - 299.72).abs() < 1e-9, "{cm:?}");
+        // JFIF first; an implausible density is none
+        assert_eq!(
+            at(&[jfif(1, 72, 72), exif(600, 600, 2)]),
+            Some((72.0, 72.0))
+        );
+        assert_eq!(at(&[jfif(1, 0, 0)]), None);
+        assert_eq!(
+            sniff(&jpeg(&[jfif(1, 72, 72)])).unwrap(),
+            (Format::Jpeg, 20, 10, 3)
+        );
+    }
+
+    #[test]
+    fn png_density_from_phys() {
+        let png = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/images/fine-600ppi.png"),
+        )
+        .unwrap();
+        let (x, y) = density(Format::Png, &png).unwrap();
+        // 23,622 pixels a metre
+        assert!((x - 599.9988).abs() < 1e-9 && (y - x).abs() < 1e-9, "{x}");
+        // a PNG without pHYs: none
+        let plain = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/images/ellipse.png"),
+        )
+        .unwrap();
+        assert_eq!(density(Format::Png, &plain), None);
+        // a chunk claiming more bytes than there are: none, no panic
+        let mut cut = png[..40].to_vec();
+        cut[33..37].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(density(Format::Png, &cut), None);
+    }
+
+    #[test]
+    fn gif_and_webp_headers_are_read() {
+        let mut gif = b"GIF89a".to_vec();
+        gif.extend(90u16.to_le_bytes());
+        gif.extend(60u16.to_le_bytes());
+        assert_eq!(sniff(&gif).unwrap(), (Format::Gif, 90, 60, 3));
+        assert!(sniff(b"GIF89a\x01").is_err());
+        let webp = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/images/disc.webp"),
+        )
+        .unwrap();
+        assert_eq!(sniff(&webp).unwrap(), (Format::Webp, 120, 80, 3));
+        assert!(sniff(&webp[..20]).is_err());
+        // a corrupt GIF body is an error, not a panic
+        gif.extend([0; 3]);
+        assert!(decode(Format::Gif, &gif).is_err());
+    }
+}

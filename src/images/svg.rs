@@ -446,3 +446,113 @@ pub fn fonts(dirs: &FontDirs) -> Arc<Database> {
     }
     db
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn svg_files_are_recognised_by_their_first_element() {
+        for yes in [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            "\u{feff}<?xml version=\"1.0\"?>\n<!-- c -->\n<!DOCTYPE svg PUBLIC \"a\" \"b\">\n<svg>",
+            "<!DOCTYPE svg [<!ENTITY a \"b\">]><svg/>",
+            "  <svg:svg xmlns:svg=\"http://www.w3.org/2000/svg\"/>",
+        ] {
+            assert!(is_svg(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "<html><svg/></html>",
+            "<!-- never closed",
+            "<!x",
+            "GIF89a",
+            "",
+        ] {
+            assert!(!is_svg(no.as_bytes()), "{no}");
+        }
+    }
+
+    #[test]
+    fn a_small_svg_is_drawn_as_a_form_of_its_size() {
+        let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="96" height="48" onload="x()">
+  <linearGradient id="g"><stop offset="0" stop-color="red"/><stop offset="1" stop-color="blue"/></linearGradient>
+  <rect width="96" height="48" fill="url(#g)"/></svg>"##;
+        let read = read(svg).unwrap();
+        // 96 CSS pixels are an inch
+        assert_eq!((read.vector.width, read.vector.height), (72.0, 36.0));
+        assert_eq!(read.removed, ["the event handler `onload`"]);
+        assert!(!String::from_utf8_lossy(&read.sanitised).contains("onload"));
+        let pdf = lopdf::Document::load_mem(&read.vector.pdf).unwrap();
+        let form = pdf
+            .get_object((read.vector.form, 0))
+            .unwrap()
+            .as_stream()
+            .unwrap();
+        assert_eq!(
+            form.dict.get(b"Subtype").unwrap().as_name().unwrap(),
+            b"Form"
+        );
+        // the gradient is a shading, not pixels
+        let text = String::from_utf8_lossy(&read.vector.pdf);
+        assert!(text.contains("/ShadingType"), "{text}");
+        assert!(!text.contains("/Subtype /Image"), "{text}");
+        // gzip-compressed, it reads the same
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, svg).unwrap();
+        let zipped = read_svgz(&gz.finish().unwrap());
+        assert_eq!(zipped.vector.width, 72.0);
+    }
+
+    #[test]
+    fn filters_are_reported_not_rasterised() {
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20">
+  <filter id="b"><feGaussianBlur stdDeviation="2"/></filter>
+  <rect width="10" height="10" filter="url(#b)"/></svg>"#;
+        let read = read(svg).unwrap();
+        assert_eq!(read.not_drawn, ["filters (blurs, shadows, lighting)"]);
+        let text = String::from_utf8_lossy(&read.vector.pdf);
+        assert!(!text.contains("/Subtype /Image"), "{text}");
+    }
+
+    fn read_svgz(bytes: &[u8]) -> Svg {
+        assert!(is_svg(bytes));
+        read(bytes).unwrap()
+    }
+
+    #[test]
+    fn what_cannot_be_read_says_where() {
+        let err = |svg: &str| read(svg.as_bytes()).err().unwrap();
+        let broken = err("<svg xmlns=\"http://www.w3.org/2000/svg\">\n  <rect>\n</svg>");
+        assert_eq!(broken.at, Some((3, 1)));
+        assert_eq!(broken.message, "expected 'rect' tag, not 'svg'");
+        let html = err("<html><body/></html>");
+        assert_eq!(html.at, Some((1, 1)));
+        assert!(html.message.contains("<html>"), "{}", html.message);
+        let deep = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\">\n{}{}",
+            "<g>".repeat(300),
+            "</g>".repeat(300)
+        );
+        let deep = err(&deep);
+        // the 256th <g> is the 257th element, at column 1 + 255 × 3
+        assert_eq!(deep.at, Some((2, 766)));
+        assert_eq!(
+            err("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"0\" height=\"1\"/>").at,
+            None
+        );
+        assert!(read(b"\xff\xfe<svg/>").is_err());
+    }
+
+    #[test]
+    fn the_nesting_scan_skips_what_is_not_a_tag() {
+        let deep = |inner: &str| format!("<svg>{inner}{}</svg>", "<g/>".repeat(300));
+        // self-closing tags, comments, CDATA and quoted `>` do not nest
+        assert_eq!(too_deep(&deep("<!-- <g> <g> -->")), None);
+        assert_eq!(too_deep(&deep("<![CDATA[<g><g>]]><g a='>'></g>")), None);
+        assert_eq!(
+            too_deep("<!DOCTYPE svg [<!ENTITY a \"<g>\">]><svg></svg>"),
+            None
+        );
+        assert_eq!(line_col("ab\ncdé", 7), (2, 4));
+    }
+}
