@@ -159,6 +159,7 @@ fn build_ok(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, String) {
 /// drawn at (the `cm` before its `Do`).
 #[derive(Debug)]
 struct Drawn {
+    page: lopdf::ObjectId,
     subtype: String,
     id: lopdf::ObjectId,
     width: f64,
@@ -199,6 +200,7 @@ fn drawn(pdf: &Path) -> Vec<Drawn> {
                 .unwrap();
             let stream = doc.get_object(id).unwrap().as_stream().unwrap();
             out.push(Drawn {
+                page,
                 subtype: String::from_utf8_lossy(
                     stream.dict.get(b"Subtype").unwrap().as_name().unwrap(),
                 )
@@ -289,6 +291,32 @@ fn svg_figures_are_vector_forms_and_widths_are_as_asked() {
         assert!(text.contains("Parser") && text.contains("Tree"), "{text}");
         assert!(!text.contains("a block"), "{text}");
     }
+    // `[the diagram](#fig-diagram)` links to the figure's page, lower than
+    // the contents' entry for the chapter (which goes to its top)
+    let mut heights: Vec<i64> = doc
+        .objects
+        .values()
+        .filter_map(|o| {
+            let dict = o.as_dict().ok()?;
+            if dict.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Link".as_slice()) {
+                return None;
+            }
+            let dest = dict
+                .get(b"A")
+                .ok()?
+                .as_dict()
+                .ok()?
+                .get(b"D")
+                .ok()?
+                .as_array()
+                .ok()?;
+            (dest.first()?.as_reference().ok()? == diagram.page)
+                .then(|| dest.get(3)?.as_float().ok().map(|y| y as i64))?
+        })
+        .collect();
+    heights.sort();
+    heights.dedup();
+    assert_eq!(heights.len(), 2, "no link to the figure: {heights:?}");
     // the embedded PNG is an image inside the form, drawn from its data: URL
     let resources = form.dict.get(b"Resources").unwrap().as_dict().unwrap();
     let inner = resources.get(b"XObject").unwrap().as_dict().unwrap();

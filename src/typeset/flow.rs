@@ -1121,7 +1121,11 @@ impl<'a> Flow<'a> {
                     let room = Room {
                         measure,
                         text_height: s.text_height,
-                        max_height: s.text_height - below - ctx.leading * 1.5,
+                        // (a caption of many lines leaves the image a quarter
+                        // of the page at least: the page breaker splits what
+                        // then does not fit)
+                        max_height: (s.text_height - below - ctx.leading * 1.5)
+                            .max(s.text_height * 0.25),
                     };
                     let (width, height) = placed_size(image.natural_size(), *size, room);
                     if let Some(ppi) = image.ppi_at(width) {
@@ -1130,13 +1134,20 @@ impl<'a> Flow<'a> {
                     out.push(VItem::Line(Line {
                         ascent: height,
                         descent: ctx.leading * 0.4,
-                        items: vec![Item::Image {
-                            src: src.clone(),
-                            x: ctx.indent_left + (measure - width) / 2.0,
-                            y: -height,
-                            width,
-                            height,
-                        }],
+                        items: vec![
+                            Item::Image {
+                                src: src.clone(),
+                                x: ctx.indent_left + (measure - width) / 2.0,
+                                y: -height,
+                                width,
+                                height,
+                            },
+                            // a link to the figure (`{#fig-id}`) goes to its top
+                            Item::Anchor {
+                                id: block.id.clone(),
+                                y: -height,
+                            },
+                        ],
                         // the image keeps with its caption
                         break_after: caption.is_empty(),
                         mark: Some((block.id.clone(), 0)),
@@ -1146,6 +1157,12 @@ impl<'a> Flow<'a> {
                     for line in &mut lines {
                         line.mark = None;
                     }
+                } else if let Some(first) = lines.first_mut() {
+                    // the alternative text stands in, and is the link target
+                    first.items.push(Item::Anchor {
+                        id: block.id.clone(),
+                        y: -ctx.leading,
+                    });
                 }
                 out.extend(lines.into_iter().map(VItem::Line));
                 out.push(VItem::Space(ctx.leading * 0.5));

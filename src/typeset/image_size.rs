@@ -24,6 +24,11 @@ pub struct Room {
 /// its proportions, to fit `room`.
 pub fn placed_size(natural: (f64, f64), asked: ImageSize, room: Room) -> (f64, f64) {
     let (nw, nh) = (natural.0.max(0.01), natural.1.max(0.01));
+    let (nw, nh) = if nw.is_finite() && nh.is_finite() {
+        (nw, nh)
+    } else {
+        (room.measure, room.measure)
+    };
     let width = asked.width.map(|w| w.resolve(room.measure));
     let height = asked.height.map(|h| h.resolve(room.text_height));
     let (w, h) = match (width, height) {
@@ -32,12 +37,9 @@ pub fn placed_size(natural: (f64, f64), asked: ImageSize, room: Room) -> (f64, f
         (None, Some(h)) => (h * nw / nh, h),
         (None, None) => (nw, nh),
     };
-    let scale = (room.measure / w).min(room.max_height / h).min(1.0);
-    let scale = if scale.is_finite() && scale > 0.0 {
-        scale
-    } else {
-        1.0
-    };
+    let scale = (room.measure.max(1.0) / w)
+        .min(room.max_height.max(1.0) / h)
+        .min(1.0);
     (w * scale, h * scale)
 }
 
@@ -127,5 +129,12 @@ mod tests {
             placed_size(natural, size(Some("10pt"), Some("800pt")), ROOM),
             (5.0, 400.0)
         ));
+        // no room at all: a point, not a negative size
+        let none = Room {
+            max_height: -20.0,
+            ..ROOM
+        };
+        let (w, h) = placed_size(natural, size(None, None), none);
+        assert!(w > 0.0 && h > 0.0 && h <= 1.0, "{w} {h}");
     }
 }
