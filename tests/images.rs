@@ -252,6 +252,13 @@ fn svg_figures_are_vector_forms_and_widths_are_as_asked() {
         err.contains("warning[unsafe-svg]") && err.contains("evil.svg"),
         "{err}"
     );
+    // svg2pdf orders objects and resources as hash maps iterate: the PDF is
+    // the same whatever the order was (each process seeds them anew)
+    let again = run_in(dir.path(), &["build", ".", "--out", "again"]);
+    assert!(again.status.success());
+    let name = book_name(dir.path());
+    let second = fs::read(dir.path().join(format!("again/{name}.pdf"))).unwrap();
+    assert!(fs::read(&pdf).unwrap() == second, "two builds differ");
     assert_eq!(unreferenced_objects(&pdf), vec![]);
     let drawn = drawn(&pdf);
     let forms: Vec<&Drawn> = drawn.iter().filter(|d| d.subtype == "Form").collect();
@@ -338,11 +345,15 @@ fn svg_figures_are_vector_forms_and_widths_are_as_asked() {
             );
         }
         // the SVG's text is set in the book's serif (`serif`, and
-        // `sans-serif` with no system font to offer one), as a font of the
-        // form's own; no other font is used
+        // `sans-serif` with no system font to offer one) and monospace, as
+        // fonts of the form's own; no other font is used
         assert!(fonts.contains("+LinLibertineO-Identity-H "), "{fonts}");
+        assert!(fonts.contains("+Inconsolata-Identity-H "), "{fonts}");
         for line in fonts.lines().skip(2) {
-            assert!(line.contains("+LinLibertineO"), "{line}");
+            assert!(
+                line.contains("+LinLibertineO") || line.contains("+Inconsolata-Identity-H"),
+                "{line}"
+            );
         }
     }
     // the EPUB: the SVGs as files, sanitised, sized as asked
