@@ -1,12 +1,25 @@
 //! Images: read from the manuscript folder (never outside it), recognised by
 //! their bytes, measured from their headers before anything is decoded, so a
 //! file that claims 60,000 × 60,000 pixels is refused without allocating.
+//!
+//! PNG and JPEG are printed as they are; GIF and WebP as their first frame;
+//! SVG as vector graphics ([`svg`]), and the EPUB carries it sanitised
+//! ([`sanitize`]). TIFF, BMP, AVIF, HEIC and the other formats are refused
+//! with an error naming the format.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::doc::{walk_blocks, walk_inlines, Block, BlockKind, Book, Inline, Pos};
+use crate::doc::{book_images, Book};
 use crate::error::{Diagnostic, Location};
 use crate::manuscript::{resolve_inside, Manuscript};
+
+pub mod raster;
+pub mod sanitize;
+pub mod svg;
+
+pub use raster::{decode, sniff, Pixels};
+pub use svg::Vector;
 
 /// Largest side accepted, in pixels.
 pub const MAX_SIDE: u32 = 12_000;
@@ -14,6 +27,9 @@ pub const MAX_SIDE: u32 = 12_000;
 pub const MAX_PIXELS: u64 = 48_000_000;
 /// Largest image file accepted, in bytes.
 pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// The resolution print wants, in pixels per inch: an image with no density
+/// of its own is set at this, and one printed at less is a warning.
+pub const PRINT_PPI: f64 = 300.0;
 
 /// The formats quire embeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +38,12 @@ pub enum Format {
     Png,
     /// JPEG (passed through untouched to both).
     Jpeg,
+    /// GIF (its first frame decoded for the PDF, copied into the EPUB).
+    Gif,
+    /// WebP (its first frame decoded for the PDF, copied into the EPUB).
+    Webp,
+    /// SVG (vector graphics in the PDF, sanitised in the EPUB).
+    Svg,
 }
 
 impl Format {
@@ -30,6 +52,9 @@ impl Format {
         match self {
             Format::Png => "image/png",
             Format::Jpeg => "image/jpeg",
+            Format::Gif => "image/gif",
+            Format::Webp => "image/webp",
+            Format::Svg => "image/svg+xml",
         }
     }
 
@@ -38,6 +63,20 @@ impl Format {
         match self {
             Format::Png => "png",
             Format::Jpeg => "jpg",
+            Format::Gif => "gif",
+            Format::Webp => "webp",
+            Format::Svg => "svg",
+        }
+    }
+
+    /// The format's name, as people write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Png => "PNG",
+            Format::Jpeg => "JPEG",
+            Format::Gif => "GIF",
+            Format::Webp => "WebP",
+            Format::Svg => "SVG",
         }
     }
 }
@@ -45,16 +84,42 @@ impl Format {
 /// An image file of the manuscript.
 #[derive(Clone, Debug)]
 pub struct Image {
-    /// PNG or JPEG.
+    /// The format.
     pub format: Format,
-    /// Width in pixels.
+    /// Width in pixels (for an SVG, its CSS pixels, rounded).
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
     /// Colour components (1 grey, 3 RGB, 4 CMYK for JPEG).
     pub components: u8,
-    /// The file's bytes.
+    /// The file's bytes as the EPUB carries them (an SVG sanitised).
     pub bytes: Vec<u8>,
+    /// The density the file states, in pixels per inch (across, down).
+    pub density: Option<(f64, f64)>,
+    /// An SVG's drawing for the PDF.
+    pub vector: Option<Arc<Vector>>,
+}
+
+impl Image {
+    /// The size the image is printed at when the author asks for none, in
+    /// points: an SVG's own size; a raster image's pixels at the density
+    /// the file states, else at [`PRINT_PPI`].
+    pub fn natural_size(&self) -> (f64, f64) {
+        if let Some(vector) = &self.vector {
+            return (vector.width, vector.height);
+        }
+        let (x, y) = self.density.unwrap_or((PRINT_PPI, PRINT_PPI));
+        (
+            f64::from(self.width) * 72.0 / x,
+            f64::from(self.height) * 72.0 / y,
+        )
+    }
+
+    /// The resolution of a raster image printed `width` points wide, in
+    /// pixels per inch; `None` for vector graphics.
+    pub fn ppi_at(&self, width: f64) -> Option<f64> {
+        (self.vector.is_none() && width > 0.0).then(|| f64::from(self.width) * 72.0 / width)
+    }
 }
 
 /// The images of a book, by the `src` the Markdown uses.
@@ -62,54 +127,6 @@ pub type Images = BTreeMap<String, Image>;
 
 /// No images (for books and tests without any).
 pub static NO_IMAGES: Images = BTreeMap::new();
-
-/// Reads a header: format, width, height, components; or why not.
-pub fn sniff(bytes: &[u8]) -> Result<(Format, u32, u32, u8), String> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        // the IHDR chunk comes first: length, "IHDR", width, height, depth, colour type
-        if bytes.len() < 33 || &bytes[12..16] != b"IHDR" {
-            return Err("truncated PNG header".into());
-        }
-        let w = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
-        let h = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
-        let components = match bytes[25] {
-            0 | 4 => 1,
-            _ => 3,
-        };
-        return Ok((Format::Png, w, h, components));
-    }
-    if bytes.starts_with(&[0xFF, 0xD8]) {
-        // walk the markers to the first start-of-frame (SOF0–SOF15 but DHT,
-        // JPG, DAC): precision, height, width, components
-        let mut i = 2;
-        while i + 4 <= bytes.len() {
-            if bytes[i] != 0xFF {
-                return Err("corrupt JPEG marker".into());
-            }
-            let marker = bytes[i + 1];
-            if marker == 0xFF {
-                i += 1;
-                continue;
-            }
-            let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
-            let is_sof = (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker);
-            if is_sof {
-                if i + 10 > bytes.len() {
-                    break;
-                }
-                let h = u32::from(u16::from_be_bytes([bytes[i + 5], bytes[i + 6]]));
-                let w = u32::from(u16::from_be_bytes([bytes[i + 7], bytes[i + 8]]));
-                return Ok((Format::Jpeg, w, h, bytes[i + 9]));
-            }
-            if len < 2 {
-                return Err("corrupt JPEG segment".into());
-            }
-            i += 2 + len;
-        }
-        return Err("truncated JPEG: no frame header".into());
-    }
-    Err("not a PNG or JPEG image".into())
-}
 
 /// Checks that an image is small enough to decode safely.
 pub fn check_size(width: u32, height: u32) -> Result<(), String> {
@@ -124,64 +141,58 @@ pub fn check_size(width: u32, height: u32) -> Result<(), String> {
     Ok(())
 }
 
-/// Every image the book refers to, with where it is referred to.
-fn references(book: &Book) -> Vec<(String, Pos)> {
-    let mut out = Vec::new();
-    let mut visit = |blocks: &[Block]| {
-        walk_blocks(blocks, &mut |block| {
-            if let BlockKind::Figure { src, .. } = &block.kind {
-                out.push((src.clone(), block.pos));
-            }
-            let inlines: Vec<&[Inline]> = match &block.kind {
-                BlockKind::Paragraph { content } | BlockKind::Heading { content, .. } => {
-                    vec![content]
-                }
-                BlockKind::Table { head, rows, .. } => head
-                    .iter()
-                    .chain(rows.iter().flatten())
-                    .map(Vec::as_slice)
-                    .collect(),
-                _ => Vec::new(),
-            };
-            for content in inlines {
-                walk_inlines(content, &mut |inline| {
-                    if let Inline::Image { src, pos, .. } = inline {
-                        out.push((src.clone(), *pos));
-                    }
-                });
-            }
-        });
-    };
-    for chapter in &book.chapters {
-        visit(&chapter.blocks);
-        for note in &chapter.footnotes {
-            visit(&note.blocks);
-        }
-    }
-    out
+/// The formats quire recognises but cannot use, by their first bytes.
+fn unsupported_format(bytes: &[u8]) -> Option<&'static str> {
+    let brand = bytes
+        .get(8..12)
+        .filter(|_| bytes.get(4..8) == Some(b"ftyp"));
+    Some(match bytes {
+        [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => "a TIFF",
+        [b'B', b'M', ..] => "a BMP",
+        [0, 0, 1, 0, ..] => "an ICO",
+        [b'8', b'B', b'P', b'S', ..] => "a Photoshop (PSD)",
+        [b'%', b'P', b'D', b'F', ..] => "a PDF",
+        [0xFF, 0x0A, ..] | [0, 0, 0, 0x0C, b'J', b'X', b'L', b' ', ..] => "a JPEG XL",
+        [0, 0, 0, 0x0C, b'j', b'P', b' ', b' ', ..] => "a JPEG 2000",
+        [b'q', b'o', b'i', b'f', ..] => "a QOI",
+        _ => match brand {
+            Some(b"avif" | b"avis") => "an AVIF",
+            Some(b"heic" | b"heix" | b"hevc" | b"heim" | b"heis" | b"mif1" | b"msf1") => "a HEIC",
+            _ => return None,
+        },
+    })
+}
+
+/// The file a `src` names: without a `#fragment` or `?query`, and
+/// percent-decoded (`my%20image.png`), as the checks resolve it.
+fn file_of(src: &str) -> String {
+    let path = src.split(['#', '?']).next().unwrap_or(src);
+    crate::manuscript::percent_decode(path)
 }
 
 fn is_remote(src: &str) -> bool {
     src.contains("://") || src.starts_with("data:")
 }
 
-/// Loads the book's images from the manuscript folder. Images that cannot be
-/// used (missing, outside the folder, corrupt, too large) are left out with a
-/// warning; the writers then set their alternative text.
+/// Loads the book's images from the manuscript folder, wherever the tree
+/// uses them ([`book_images`]). A format quire cannot use and an SVG that
+/// cannot be read are errors; a raster file that is corrupt or too large
+/// is left out with a warning (the writers set its alternative text).
 pub fn load(book: &Book, manuscript: &Manuscript) -> (Images, Vec<Diagnostic>) {
     let mut images = Images::new();
     let mut findings = Vec::new();
     let mut tried = std::collections::BTreeSet::new();
-    for (src, pos) in references(book) {
-        if is_remote(&src) || !tried.insert(src.clone()) {
+    for image in book_images(book) {
+        let (src, pos) = (image.src, image.pos);
+        if is_remote(src) || !tried.insert(src) {
             continue;
         }
         let location = Location::new(book.file_name(pos), pos.line, pos.col);
-        let path = match resolve_inside(&manuscript.root, &src, &location) {
+        let path = match resolve_inside(&manuscript.root, &file_of(src), &location) {
             Ok(path) => path,
             Err(_) => continue, // reported by the checks (missing-image, outside-folder)
         };
-        let result = std::fs::metadata(&path)
+        let bytes = std::fs::metadata(&path)
             .map_err(|e| e.to_string())
             .and_then(|m| {
                 if m.len() > MAX_BYTES {
@@ -189,92 +200,138 @@ pub fn load(book: &Book, manuscript: &Manuscript) -> (Images, Vec<Diagnostic>) {
                 } else {
                     std::fs::read(&path).map_err(|e| e.to_string())
                 }
-            })
-            .and_then(|bytes| {
-                let (format, width, height, components) = sniff(&bytes)?;
-                check_size(width, height)?;
-                if format == Format::Png {
-                    // decode once now, so a corrupt file is a warning here and
-                    // not a failure in the PDF writer
-                    decode_png(&bytes)?;
-                }
-                Ok(Image {
-                    format,
-                    width,
-                    height,
-                    components,
-                    bytes,
-                })
             });
-        match result {
-            Ok(image) => {
-                images.insert(src, image);
+        let bytes = match bytes {
+            Ok(bytes) => bytes,
+            Err(why) => {
+                findings.push(bad_image(src, &location, &why));
+                continue;
             }
-            Err(why) => findings.push(Diagnostic::warning(
-                "bad-image",
+        };
+        if let Some(format) = unsupported_format(&bytes) {
+            findings.push(Diagnostic::error(
+                "unsupported-image",
                 location,
-                format!("image `{src}` cannot be used: {why}; its alternative text is set instead"),
-            )),
+                format!(
+                    "image `{src}` is {format} image, which quire cannot print or put in an EPUB; convert it to PNG, JPEG or SVG"
+                ),
+            ));
+            continue;
+        }
+        let extension = file_of(src)
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if svg::is_svg(&bytes) || extension == "svg" || extension == "svgz" {
+            match load_svg(src, &bytes, &location, &mut findings) {
+                Some(image) => images.insert(src.to_string(), image),
+                None => continue,
+            };
+            continue;
+        }
+        match load_raster(bytes) {
+            Ok(image) => {
+                images.insert(src.to_string(), image);
+            }
+            Err(why) => findings.push(bad_image(src, &location, &why)),
         }
     }
     (images, findings)
 }
 
-/// Pixels decoded for the PDF: 8-bit samples, colour and optional alpha.
-pub struct Pixels {
-    /// 1 (grey) or 3 (RGB) samples per pixel.
-    pub components: u8,
-    /// The colour samples, row by row.
-    pub color: Vec<u8>,
-    /// The alpha samples, if the image has transparency.
-    pub alpha: Option<Vec<u8>>,
+fn bad_image(src: &str, location: &Location, why: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "bad-image",
+        location.clone(),
+        format!("image `{src}` cannot be used: {why}; its alternative text is set instead"),
+    )
 }
 
-/// Decodes a PNG (within the size limits) to 8-bit samples.
-pub fn decode_png(bytes: &[u8]) -> Result<Pixels, String> {
-    let (_, w, h, _) = sniff(bytes)?;
-    check_size(w, h)?;
-    let mut decoder = png::Decoder::new_with_limits(
-        std::io::Cursor::new(bytes),
-        png::Limits {
-            bytes: (MAX_PIXELS * 4) as usize,
-        },
-    );
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
-    let size = reader
-        .output_buffer_size()
-        .ok_or_else(|| "the image is too large".to_string())?;
-    let mut buffer = vec![0; size];
-    let info = reader.next_frame(&mut buffer).map_err(|e| e.to_string())?;
-    buffer.truncate(info.buffer_size());
-    let (components, has_alpha) = match info.color_type {
-        png::ColorType::Grayscale => (1, false),
-        png::ColorType::GrayscaleAlpha => (1, true),
-        png::ColorType::Rgb => (3, false),
-        png::ColorType::Rgba => (3, true),
-        png::ColorType::Indexed => return Err("palette not expanded".into()),
-    };
-    if !has_alpha {
-        return Ok(Pixels {
-            components,
-            color: buffer,
-            alpha: None,
-        });
+/// A PNG, JPEG, GIF or WebP file, measured and decoded once (so that a
+/// corrupt file is a warning here and not a failure in the PDF writer).
+fn load_raster(bytes: Vec<u8>) -> Result<Image, String> {
+    let (format, width, height, components) = sniff(&bytes)?;
+    check_size(width, height)?;
+    if format != Format::Jpeg {
+        catch(|| decode(format, &bytes).map(drop))
+            .unwrap_or_else(|| Err("the decoder failed on this file".into()))?;
     }
-    let stride = usize::from(components) + 1;
-    let mut color = Vec::with_capacity(buffer.len() / stride * usize::from(components));
-    let mut alpha = Vec::with_capacity(buffer.len() / stride);
-    for px in buffer.chunks_exact(stride) {
-        color.extend_from_slice(&px[..stride - 1]);
-        alpha.push(px[stride - 1]);
-    }
-    let alpha = alpha.iter().any(|&a| a != 255).then_some(alpha);
-    Ok(Pixels {
+    Ok(Image {
+        format,
+        width,
+        height,
         components,
-        color,
-        alpha,
+        density: raster::density(format, &bytes),
+        bytes,
+        vector: None,
     })
+}
+
+/// An SVG file; an error naming the reference (and the place in the SVG)
+/// when it cannot be read, a warning for what it had to leave out.
+fn load_svg(
+    src: &str,
+    bytes: &[u8],
+    location: &Location,
+    findings: &mut Vec<Diagnostic>,
+) -> Option<Image> {
+    let read = catch(|| svg::read(bytes)).unwrap_or_else(|| {
+        Err(svg::SvgError {
+            message: "the SVG reader failed on this file".into(),
+            at: None,
+        })
+    });
+    let read = match read {
+        Ok(read) => read,
+        Err(svg::SvgError { message, at }) => {
+            let at = at.map_or(String::new(), |(line, col)| {
+                format!(" (at {}:{line}:{col})", file_of(src))
+            });
+            findings.push(Diagnostic::error(
+                "invalid-svg",
+                location.clone(),
+                format!("image `{src}` is not an SVG quire can read: {message}{at}"),
+            ));
+            return None;
+        }
+    };
+    if !read.removed.is_empty() {
+        findings.push(Diagnostic::warning(
+            "unsafe-svg",
+            location.clone(),
+            format!(
+                "image `{src}`: left out of both outputs: {}",
+                read.removed.join(", ")
+            ),
+        ));
+    }
+    if !read.not_drawn.is_empty() {
+        findings.push(Diagnostic::warning(
+            "svg-filter",
+            location.clone(),
+            format!(
+                "image `{src}`: its {} are not drawn in print (quire does not rasterise)",
+                read.not_drawn.join(", ")
+            ),
+        ));
+    }
+    let vector = read.vector;
+    Some(Image {
+        format: Format::Svg,
+        width: (vector.width / 0.75).round() as u32,
+        height: (vector.height / 0.75).round() as u32,
+        components: 3,
+        bytes: read.sanitised,
+        density: None,
+        vector: Some(Arc::new(vector)),
+    })
+}
+
+/// Runs a decoder on untrusted input: a panic inside it (a bug in a
+/// dependency) is a failure of this image (`None`), not of the build.
+fn catch<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 #[cfg(test)]
@@ -320,8 +377,47 @@ mod tests {
     fn a_decompression_bomb_is_refused_before_decoding() {
         let bomb = png_header(60_000, 60_000);
         assert_eq!(sniff(&bomb).unwrap().1, 60_000);
-        let err = decode_png(&bomb).err().unwrap();
+        let err = decode(Format::Png, &bomb).err().unwrap();
         assert!(err.contains("60000 × 60000"), "{err}");
+    }
+
+    #[test]
+    fn formats_quire_cannot_use_are_named() {
+        let cases: [(&[u8], Option<&str>); 13] = [
+            (b"\xff\x0a\xfa", Some("a JPEG XL")),
+            (b"\0\0\0\x0cjP  \r\n", Some("a JPEG 2000")),
+            (b"8BPS\0\x01", Some("a Photoshop (PSD)")),
+            (b"%PDF-1.7", Some("a PDF")),
+            (b"\0\0\x01\0\x01\0", Some("an ICO")),
+            (b"II*\0\x08\0\0\0", Some("a TIFF")),
+            (b"MM\0*\0\0\0\x08", Some("a TIFF")),
+            (b"BM\x36\0\0\0", Some("a BMP")),
+            (b"\0\0\0\x1cftypavif\0\0", Some("an AVIF")),
+            (b"\0\0\0\x18ftypheic\0\0", Some("a HEIC")),
+            (b"\0\0\0\x18ftypmif1\0\0", Some("a HEIC")),
+            (b"\0\0\0\x18ftypisom\0\0", None),
+            (b"\x89PNG\r\n\x1a\n", None),
+        ];
+        for (bytes, name) in cases {
+            assert_eq!(unsupported_format(bytes), name, "{bytes:?}");
+        }
+        assert_eq!(file_of("img/my%20pic.svg#layer"), "img/my pic.svg");
+    }
+
+    #[test]
+    fn the_natural_size_follows_the_density() {
+        let image = |density| Image {
+            format: Format::Png,
+            width: 600,
+            height: 300,
+            components: 3,
+            bytes: Vec::new(),
+            density,
+            vector: None,
+        };
+        assert_eq!(image(None).natural_size(), (144.0, 72.0));
+        assert_eq!(image(Some((600.0, 300.0))).natural_size(), (72.0, 72.0));
+        assert_eq!(image(None).ppi_at(72.0), Some(600.0));
     }
 
     #[test]
@@ -362,7 +458,7 @@ mod tests {
         png.extend(chunk(b"IHDR", &ihdr));
         png.extend(chunk(b"IDAT", &z));
         png.extend(chunk(b"IEND", &[]));
-        let pixels = decode_png(&png).unwrap();
+        let pixels = decode(Format::Png, &png).unwrap();
         assert_eq!(pixels.components, 3);
         assert_eq!(pixels.color, [255, 0, 0, 0, 0, 255]);
         assert_eq!(pixels.alpha, Some(vec![255, 128]));

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use crate::doc::{walk_blocks, walk_inlines, Block, BlockKind, Book, Inline, Pos};
+use crate::doc::{book_images, walk_blocks, BlockKind, Book, Pos};
 use crate::error::{line_col, Diagnostic, Location};
 use crate::manuscript::{self, Manuscript};
 use crate::markdown;
@@ -137,18 +137,12 @@ pub fn heading_jumps(book: &Book) -> Vec<Diagnostic> {
 /// image get nothing), and images whose file is missing or outside the
 /// manuscript folder (errors).
 pub fn images(manuscript: &Manuscript, book: &Book) -> Vec<Diagnostic> {
-    let mut found: Vec<(&str, &str, Pos)> = Vec::new();
-    for chapter in &book.chapters {
-        collect_images(&chapter.blocks, &mut found);
-        for note in &chapter.footnotes {
-            collect_images(&note.blocks, &mut found);
-        }
-    }
     let mut out = Vec::new();
     let mut checked: BTreeMap<&str, Option<Diagnostic>> = BTreeMap::new();
-    for (src, alt, pos) in found {
-        let at = location(book, pos);
-        if alt.trim().is_empty() {
+    for image in book_images(book) {
+        let (src, at) = (image.src, location(book, image.pos));
+        // an image marked decorative needs no alternative text
+        if image.alt.trim().is_empty() && !image.decorative {
             out.push(Diagnostic::warning(
                 "image-without-alt",
                 at.clone(),
@@ -184,62 +178,6 @@ pub fn images(manuscript: &Manuscript, book: &Book) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-/// Stands for the alt text of an image the author marked decorative
-/// (`![](x.png){.decorative}`): it needs none.
-const DECORATIVE: &str = "(decorative)";
-
-fn collect_images<'a>(blocks: &'a [Block], found: &mut Vec<(&'a str, &'a str, Pos)>) {
-    fn inlines<'a>(content: &'a [Inline], found: &mut Vec<(&'a str, &'a str, Pos)>) {
-        let mut decorative = std::collections::BTreeSet::new();
-        walk_inlines(content, &mut |inline| {
-            if let Inline::Span {
-                classes, content, ..
-            } = inline
-            {
-                if classes.iter().any(|c| c == "decorative") {
-                    for inner in content {
-                        if let Inline::Image { pos, .. } = inner {
-                            decorative.insert(*pos);
-                        }
-                    }
-                }
-            }
-        });
-        walk_inlines(content, &mut |inline| {
-            if let Inline::Image { src, alt, pos, .. } = inline {
-                let alt = if decorative.contains(pos) {
-                    DECORATIVE
-                } else {
-                    alt.as_str()
-                };
-                found.push((src, alt, *pos));
-            }
-        })
-    }
-    walk_blocks(blocks, &mut |block| match &block.kind {
-        BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => {
-            inlines(content, found)
-        }
-        BlockKind::Table { head, rows, .. } => {
-            for cell in head.iter().chain(rows.iter().flatten()) {
-                inlines(cell, found);
-            }
-        }
-        BlockKind::DefinitionList { items } => {
-            for item in items {
-                inlines(&item.term, found);
-            }
-        }
-        BlockKind::Figure {
-            src, alt, caption, ..
-        } => {
-            found.push((src, alt, block.pos));
-            inlines(caption, found);
-        }
-        _ => {}
-    });
 }
 
 /// `https://…`, `mailto:…`, `data:…`: anything with a scheme.

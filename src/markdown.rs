@@ -1008,7 +1008,7 @@ impl<'m> Reader<'m> {
                         }
                     }
                 }
-                let (inlines, figure_id, dropped) = attach_attributes(inlines);
+                let (inlines, figure_id, dropped) = attach_attributes(inlines, true);
                 for format in dropped {
                     self.raw_format_dropped(&format, pos);
                 }
@@ -1136,6 +1136,10 @@ impl<'m> Reader<'m> {
                 )
             }
             FrameKind::TableCell => {
+                let (inlines, _, dropped) = attach_attributes(inlines, false);
+                for format in dropped {
+                    self.raw_format_dropped(&format, pos);
+                }
                 if let Some(Frame {
                     kind:
                         FrameKind::Table {
@@ -1181,6 +1185,10 @@ impl<'m> Reader<'m> {
                 self.push_block(BlockKind::DefinitionList { items }, pos)
             }
             FrameKind::DefinitionTitle => {
+                let (inlines, _, dropped) = attach_attributes(inlines, false);
+                for format in dropped {
+                    self.raw_format_dropped(&format, pos);
+                }
                 if let Some(Frame {
                     kind: FrameKind::DefinitionList { items },
                     ..
@@ -2227,8 +2235,13 @@ fn label_key(text: &str) -> String {
 /// Attributes after an image or a link (`![a](x.png){#fig-a width=50%}`,
 /// `[x](url){.class}`, pandoc's `link_attributes`): taken out of the text.
 /// An image or link with an id or classes is wrapped in a span that carries
-/// them. Returns the id of a paragraph that is only an image (a figure).
-fn attach_attributes(mut inlines: Vec<Inline>) -> (Vec<Inline>, Option<String>, Vec<String>) {
+/// them. Returns the id of a paragraph that is only an image (a figure)
+/// when `paragraph` (in a table cell or a term, an image alone keeps its
+/// span).
+fn attach_attributes(
+    mut inlines: Vec<Inline>,
+    paragraph: bool,
+) -> (Vec<Inline>, Option<String>, Vec<String>) {
     let mut figure_id = None;
     let mut dropped = Vec::new();
     let mut i = 0;
@@ -2292,7 +2305,7 @@ fn attach_attributes(mut inlines: Vec<Inline>) -> (Vec<Inline>, Option<String>, 
         });
         // a decorative image (`{.decorative}`) is no figure: it has no caption
         let decorative = attrs.classes.iter().any(|c| c == "decorative");
-        if alone && !decorative && matches!(inlines[i], Inline::Image { .. }) {
+        if paragraph && alone && !decorative && matches!(inlines[i], Inline::Image { .. }) {
             figure_id = attrs.id;
         } else if attrs.id.is_some() || !attrs.classes.is_empty() {
             let inner = std::mem::replace(&mut inlines[i], Inline::SoftBreak);

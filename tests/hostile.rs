@@ -1307,6 +1307,78 @@ fn images_and_a_cover_outside_the_folder_are_never_read() {
     }
 }
 
+/// SVGs that point out of the folder (images, `use`, style sheets, an
+/// external entity) are sanitised or refused, and what they point at is
+/// never read; SVGs built to exhaust the parser (entity expansion, deep
+/// nesting, `use` that multiplies) are refused within the bounds.
+#[test]
+fn hostile_svgs_are_refused_or_sanitised_and_nothing_outside_is_read() {
+    let (book, outside) = book_beside_secrets(&[]);
+    let secret_png = outside.join("secret.png");
+    let secret_txt = outside.join("secret.txt");
+    let svg = |body: &str| {
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"40\" height=\"20\">{body}</svg>"
+        )
+    };
+    let mut laughs = String::from("<!DOCTYPE svg [<!ENTITY a \"aaaaaaaaaa\">");
+    for i in 1..10 {
+        let previous = if i == 1 {
+            "a".to_string()
+        } else {
+            format!("l{}", i - 1)
+        };
+        laughs.push_str(&format!(
+            "<!ENTITY l{i} \"{}\">",
+            format!("&{previous};").repeat(10)
+        ));
+    }
+    laughs.push_str("]>");
+    laughs.push_str(&svg("<text y=\"10\">&l9;</text>"));
+    let mut uses = String::from("<defs><rect id=\"u0\" width=\"1\" height=\"1\"/>");
+    for i in 1..40 {
+        uses.push_str(&format!(
+            "<g id=\"u{i}\"><use xlink:href=\"#u{0}\"/><use xlink:href=\"#u{0}\"/></g>",
+            i - 1
+        ));
+    }
+    uses.push_str("</defs><use xlink:href=\"#u39\"/>");
+    let cases = [
+        svg("<image href=\"../outside/secret.png\" width=\"9\" height=\"9\"/>"),
+        svg(&format!(
+            "<image xlink:href=\"{}\" width=\"9\" height=\"9\"/>",
+            secret_png.display()
+        )),
+        svg(&format!(
+            "<image href=\"file://{}\" width=\"9\" height=\"9\"/>",
+            secret_png.display()
+        )),
+        svg("<use xlink:href=\"../outside/secret.txt#x\"/><rect width=\"5\" height=\"5\"/>"),
+        format!(
+            "<?xml-stylesheet href=\"{}\"?>{}",
+            secret_txt.display(),
+            svg("<style>@import url(../outside/secret.txt);</style><text y=\"9\">x</text>")
+        ),
+        format!(
+            "<!DOCTYPE svg [<!ENTITY s SYSTEM \"{}\">]>{}",
+            secret_txt.display(),
+            svg("<text y=\"9\">&s;</text>")
+        ),
+        svg("<foreignObject><iframe xmlns=\"http://www.w3.org/1999/xhtml\" src=\"../outside/secret.txt\"/></foreignObject>"),
+        laughs,
+        svg(&format!("{}{}", "<g>".repeat(100_000), "</g>".repeat(100_000))),
+        svg(&uses),
+    ];
+    for case in &cases {
+        book.write("pic.svg", case.as_bytes());
+        book.write("a.md", b"# T\n\nText ![A picture](pic.svg) here.\n");
+        let run = book.build();
+        assert_valid_or_fails(&book, &run, "a.md", "pic.svg");
+        assert_no_sentinel(&book, &run);
+        let _ = fs::remove_dir_all(book.out());
+    }
+}
+
 // ---------------------------------------------------------------------------
 // images: missing, corrupt, truncated, a decompression bomb
 

@@ -14,7 +14,10 @@ use serde::Serialize;
 
 pub(crate) mod walk;
 pub mod words;
-pub use walk::{block_inlines, cited_notes, cited_notes_in, plain_text, walk_blocks, walk_inlines};
+pub use walk::{
+    block_inlines, book_images, cited_notes, cited_notes_in, plain_text, walk_blocks, walk_inlines,
+    ImageUse,
+};
 
 /// A whole book: metadata, the source files it was read from and its chapters.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]

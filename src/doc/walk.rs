@@ -3,7 +3,7 @@
 //! Both are iterative (an explicit stack), so a pathologically deep tree
 //! cannot overflow the call stack.
 
-use super::{Block, BlockKind, Inline};
+use super::{Block, BlockKind, Book, ImageSize, Inline, Pos};
 
 /// Calls `f` on every block in `blocks`, depth first, in document order,
 /// including blocks nested in quotes, lists, definition lists.
@@ -130,5 +130,74 @@ pub fn cited_notes_in(inlines: &[Inline]) -> Vec<u32> {
             out.push(*number);
         }
     });
+    out
+}
+
+/// An image the book shows: a figure's or one set in a line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ImageUse<'a> {
+    /// The image file or URL.
+    pub src: &'a str,
+    /// Its alternative text.
+    pub alt: &'a str,
+    /// The size the author asked for.
+    pub size: ImageSize,
+    /// Where it is in the source.
+    pub pos: Pos,
+    /// Marked decorative by the author (`[![](x.png)]{.decorative}`).
+    pub decorative: bool,
+}
+
+/// Every image of `book`, in reading order, wherever it sits: figures, and
+/// inline images in chapter titles, headings, paragraphs, table captions
+/// and cells, figure captions and definition terms, in every block nested
+/// in quotes, lists, definitions, divs and callouts, and in notes.
+pub fn book_images(book: &Book) -> Vec<ImageUse<'_>> {
+    fn inlines<'a>(content: &'a [Inline], out: &mut Vec<ImageUse<'a>>) {
+        // the images directly inside a span of class `decorative`
+        let mut decorative: Vec<&Inline> = Vec::new();
+        walk_inlines(content, &mut |inline| match inline {
+            Inline::Span {
+                classes, content, ..
+            } if classes.iter().any(|c| c == "decorative") => decorative.extend(content),
+            Inline::Image {
+                src,
+                alt,
+                size,
+                pos,
+            } => out.push(ImageUse {
+                src,
+                alt,
+                size: *size,
+                pos: *pos,
+                decorative: decorative.iter().any(|d| std::ptr::eq(*d, inline)),
+            }),
+            _ => {}
+        });
+    }
+    fn blocks<'a>(list: &'a [Block], out: &mut Vec<ImageUse<'a>>) {
+        walk_blocks(list, &mut |block| {
+            if let BlockKind::Figure { src, alt, size, .. } = &block.kind {
+                out.push(ImageUse {
+                    src,
+                    alt,
+                    size: *size,
+                    pos: block.pos,
+                    decorative: false,
+                });
+            }
+            for content in block_inlines(block) {
+                inlines(content, out);
+            }
+        });
+    }
+    let mut out = Vec::new();
+    for chapter in &book.chapters {
+        inlines(&chapter.title, &mut out);
+        blocks(&chapter.blocks, &mut out);
+        for note in &chapter.footnotes {
+            blocks(&note.blocks, &mut out);
+        }
+    }
     out
 }

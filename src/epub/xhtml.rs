@@ -11,7 +11,8 @@ use super::xml;
 use crate::doc::words::Counter;
 use crate::doc::{
     block_inlines, plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book,
-    CalloutKind, CellSpan, Chapter, Division, Inline, LinkTarget, ListItem, Numbering, Pos,
+    CalloutKind, CellSpan, Chapter, Division, ImageSize, Inline, Length, LinkTarget, ListItem,
+    Numbering, Pos,
 };
 use crate::error::{Diagnostic, Location};
 
@@ -375,14 +376,17 @@ impl<'a> Writer<'a> {
                 self.table(block, caption, spans, aligns, head, rows);
             }
             BlockKind::Figure {
-                src, alt, caption, ..
+                src,
+                alt,
+                caption,
+                size,
             } => {
                 let saved = self.begin_words(&block.id);
                 self.out.push_str("<figure");
                 self.id_attr(&block.id);
                 self.out.push_str(">\n");
                 // The caption is the figure's text; the alt text is not counted.
-                self.image(src, alt, block.pos, false);
+                self.image(src, alt, *size, block.pos, false);
                 if !caption.is_empty() {
                     self.out.push_str("\n<figcaption>");
                     self.inlines(caption);
@@ -572,7 +576,7 @@ impl<'a> Writer<'a> {
 
     /// An image, or its alternative text when the EPUB does not hold it;
     /// `count` when its alt text is part of the block's words.
-    fn image(&mut self, src: &str, alt: &str, pos: Pos, count: bool) {
+    fn image(&mut self, src: &str, alt: &str, size: ImageSize, pos: Pos, count: bool) {
         if let Some(href) = self.images.get(src) {
             if count {
                 // the image is a word of the block's text (`doc::words`)
@@ -583,19 +587,23 @@ impl<'a> Writer<'a> {
                 // readers pass over it
                 self.out.push_str("<img src=\"");
                 xml::push_attr(&mut self.out, href);
-                self.out.push_str("\" alt=\"\" role=\"presentation\"/>");
+                self.out.push('"');
+                self.out.push_str(&size_style(size));
+                self.out.push_str(" alt=\"\" role=\"presentation\"/>");
                 return;
             }
             self.out.push_str("<img src=\"");
             xml::push_attr(&mut self.out, href);
+            self.out.push('"');
+            self.out.push_str(&size_style(size));
             if alt.trim().is_empty() {
                 // no alt text, and not marked decorative: written without
                 // one, so that checkers show the author what is missing
                 // (`alt=""` would tell readers it is decoration)
-                self.out.push_str("\"/>");
+                self.out.push_str("/>");
                 return;
             }
-            self.out.push_str("\" alt=\"");
+            self.out.push_str(" alt=\"");
             xml::push_attr(&mut self.out, alt);
             self.out.push_str("\"/>");
             return;
@@ -678,7 +686,12 @@ impl<'a> Writer<'a> {
                     _ => self.inlines(content),
                 }
             }
-            Inline::Image { src, alt, pos, .. } => self.image(src, alt, *pos, true),
+            Inline::Image {
+                src,
+                alt,
+                size,
+                pos,
+            } => self.image(src, alt, *size, *pos, true),
             Inline::FootnoteRef { id, number } => self.note_ref(id, *number),
             Inline::SoftBreak => {
                 self.break_word();
@@ -1027,5 +1040,58 @@ fn section_semantics(chapter: &Chapter) -> (&'static str, &'static str) {
         "conclusion" => ("conclusion", "doc-conclusion"),
         "colophon" => ("colophon", "doc-colophon"),
         _ => ("chapter", "doc-chapter"),
+    }
+}
+
+/// The `style` attribute (with its leading space) that gives an image the
+/// size the author asked for, empty for its natural size: a width in % is a
+/// share of the containing block, as in print of the measure; a height in
+/// % a share of the screen's height (`vh`), as in print of the text
+/// block's; lengths in points. Given one, the other follows the image's
+/// proportions (`auto`).
+fn size_style(size: ImageSize) -> String {
+    let css = |length: Length, percent: &str| match length {
+        Length::Percent(p) => format!("{}{percent}", trim_number(p)),
+        Length::Pt(pt) => format!("{}pt", trim_number(pt)),
+    };
+    let mut style = Vec::new();
+    if let Some(w) = size.width {
+        style.push(format!("width: {}", css(w, "%")));
+    }
+    if let Some(h) = size.height {
+        style.push(format!("height: {}", css(h, "vh")));
+    }
+    if style.is_empty() {
+        return String::new();
+    }
+    format!(" style=\"{}\"", style.join("; "))
+}
+
+/// A number with at most two decimals and no trailing zeros (`56.69`, `50`).
+fn trim_number(n: f64) -> String {
+    let text = format!("{n:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn sizes_become_css() {
+        let size = |w: Option<&str>, h: Option<&str>| ImageSize {
+            width: w.and_then(Length::parse),
+            height: h.and_then(Length::parse),
+        };
+        assert_eq!(size_style(size(None, None)), "");
+        assert_eq!(size_style(size(Some("50%"), None)), " style=\"width: 50%\"");
+        assert_eq!(
+            size_style(size(Some("2cm"), None)),
+            " style=\"width: 56.69pt\""
+        );
+        assert_eq!(
+            size_style(size(Some("120"), Some("30%"))),
+            " style=\"width: 90pt; height: 30vh\""
+        );
     }
 }

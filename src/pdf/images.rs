@@ -20,7 +20,7 @@ pub(super) fn add_images(
     layout: &Layout,
     shared: lopdf::ObjectId,
 ) -> Result<Vec<Option<(lopdf::ObjectId, lopdf::ObjectId)>>> {
-    use crate::images::{decode_png, Format};
+    use crate::images::{decode, Format};
     let mut names: BTreeMap<&str, (String, lopdf::ObjectId)> = BTreeMap::new();
     for (n, (src, image)) in layout.images.iter().enumerate() {
         let color_space = |components: u8| match components {
@@ -43,9 +43,13 @@ pub(super) fn add_images(
                 stream.allows_compression = false;
                 doc.add_object(stream)
             }
-            Format::Png => {
-                let pixels =
-                    decode_png(&image.bytes).map_err(|e| fail(format!("image `{src}`: {e}")))?;
+            Format::Svg => match &image.vector {
+                Some(vector) => super::vector::import(doc, vector)?,
+                None => return Err(fail(format!("image `{src}`: no drawing"))),
+            },
+            Format::Png | Format::Gif | Format::Webp => {
+                let pixels = decode(image.format, &image.bytes)
+                    .map_err(|e| fail(format!("image `{src}`: {e}")))?;
                 let mut dict = dictionary! {
                     "Type" => "XObject",
                     "Subtype" => "Image",

@@ -20,6 +20,7 @@ mod fonts;
 mod images;
 mod outline;
 mod save;
+mod vector;
 mod xmp;
 
 pub use content::StreamCache;

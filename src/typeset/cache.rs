@@ -55,7 +55,10 @@ pub(super) fn context(
             .hash(&mut h);
     }
     for (src, image) in images {
+        // the natural size follows the density and an SVG's own size
+        let (width, height) = image.natural_size();
         (src, image.width, image.height, image.bytes.len()).hash(&mut h);
+        (width.to_bits(), height.to_bits()).hash(&mut h);
     }
     h.finish()
 }

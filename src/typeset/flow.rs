@@ -13,11 +13,12 @@ use std::sync::Arc;
 use super::fonts::FaceId;
 use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph};
 use super::hyphenate;
+use super::image_size::{placed_size, Room};
 use super::linebreak::{self, Item as LbItem, Params};
 use super::shape::Shaper;
 use super::{Report, Settings};
 use crate::doc::words;
-use crate::doc::{plain_text, Align, Block, BlockKind, Inline, LinkTarget, Pos};
+use crate::doc::{plain_text, Align, Block, BlockKind, ImageSize, Inline, LinkTarget, Pos};
 use crate::highlight::TokenKind;
 
 /// One element of a chapter's vertical list.
@@ -80,12 +81,16 @@ struct Style {
     lang: Option<Option<hypher::Lang>>,
 }
 
-/// An image set in a line, scaled as a figure's image would be.
+/// An image set in a line, at the size asked or its natural size.
 #[derive(Clone, Debug)]
 struct InlineImage {
     src: String,
     width: f64,
     height: f64,
+    /// Its resolution as printed (raster images).
+    ppi: Option<f64>,
+    /// Where it is in the source.
+    pos: Pos,
 }
 
 /// A piece of a word in one style.
@@ -293,6 +298,10 @@ impl<'a> Flow<'a> {
             let seg_count = word.segments.len();
             for (si, segment) in word.segments.iter().enumerate() {
                 if let Some(image) = &segment.image {
+                    if let Some(ppi) = image.ppi {
+                        self.report
+                            .printed_at(&image.src, ppi, image.pos, self.files);
+                    }
                     let width = image.width;
                     let box_ = LbItem::Box {
                         width,
@@ -1127,7 +1136,10 @@ impl<'a> Flow<'a> {
                 self.table(block, (aligns, spans), head, rows, ctx, out);
             }
             BlockKind::Figure {
-                caption, alt, src, ..
+                caption,
+                alt,
+                src,
+                size,
             } => {
                 out.push(VItem::Space(ctx.leading * 0.5));
                 let text = if caption.is_empty() {
@@ -1142,33 +1154,59 @@ impl<'a> Flow<'a> {
                     caption.clone()
                 };
                 let image = self.images.get(src);
+                // the caption is set first: the image leaves it room on its page
+                let style = ParStyle {
+                    face: FaceId::Italic,
+                    size: ctx.size * 0.9,
+                    mode: Mode::Centered,
+                    ..body
+                };
+                let mut lines = if image.is_none() || !caption.is_empty() {
+                    self.paragraph(&restyle(&text, FaceId::Italic), &style, block)
+                } else {
+                    Vec::new()
+                };
                 if let Some(image) = image {
-                    let (width, height) = image_size(image, measure, s);
+                    let below: f64 = lines.iter().map(|l| l.ascent + l.descent).sum();
+                    let room = Room {
+                        measure,
+                        text_height: s.text_height,
+                        // (a caption of many lines leaves the image a quarter
+                        // of the page at least: the page breaker splits what
+                        // then does not fit)
+                        max_height: (s.text_height - below - ctx.leading * 1.5)
+                            .max(s.text_height * 0.25),
+                    };
+                    let (width, height) = placed_size(image.natural_size(), *size, room);
+                    if let Some(ppi) = image.ppi_at(width) {
+                        self.report.printed_at(src, ppi, block.pos, self.files);
+                    }
                     out.push(VItem::Line(Line {
                         ascent: height,
                         descent: ctx.leading * 0.4,
-                        items: vec![Item::Image {
-                            src: src.clone(),
-                            x: ctx.indent_left + (measure - width) / 2.0,
-                            y: -height,
-                            width,
-                            height,
-                        }],
+                        items: vec![
+                            Item::Image {
+                                src: src.clone(),
+                                x: ctx.indent_left + (measure - width) / 2.0,
+                                y: -height,
+                                width,
+                                height,
+                            },
+                            // a link to the figure (`{#fig-id}`) goes to its top
+                            Item::Anchor {
+                                id: block.id.clone(),
+                                y: -height,
+                            },
+                        ],
                         // the image keeps with its caption
                         break_after: caption.is_empty(),
                         mark: Some((block.id.clone(), 0)),
                         pos: Some(block.pos),
                         ..Line::default()
                     }));
-                }
-                if image.is_none() || !caption.is_empty() {
-                    let style = ParStyle {
-                        face: FaceId::Italic,
-                        size: ctx.size * 0.9,
-                        mode: Mode::Centered,
-                        ..body
-                    };
-                    let mut lines = self.paragraph(&restyle(&text, FaceId::Italic), &style, block);
+                    // the caption's lines keep their marks: its words are
+                    // the figure's text (doc::words)
+                } else {
                     if caption.is_empty() {
                         // the alternative text or file name a missing image
                         // leaves is not the figure's text (its caption is)
@@ -1176,8 +1214,15 @@ impl<'a> Flow<'a> {
                             line.mark = Some((block.id.clone(), 0));
                         }
                     }
-                    out.extend(lines.into_iter().map(VItem::Line));
+                    if let Some(first) = lines.first_mut() {
+                        // the alternative text stands in, and is the link target
+                        first.items.push(Item::Anchor {
+                            id: block.id.clone(),
+                            y: -ctx.leading,
+                        });
+                    }
                 }
+                out.extend(lines.into_iter().map(VItem::Line));
                 out.push(VItem::Space(ctx.leading * 0.5));
             }
             BlockKind::ThematicBreak => {
@@ -1367,7 +1412,7 @@ impl<'a> Flow<'a> {
         let head_row = std::iter::once((head, FaceId::Bold));
         for (row, face) in head_row.chain(rows.iter().map(|r| (r.as_slice(), FaceId::Regular))) {
             for (c, cell) in row.iter().enumerate().take(ncols) {
-                let w = self.shaper.width(face, &plain_text(cell)) * size;
+                let w = self.cell_width(cell, face, size, measure);
                 natural[c] = natural[c].max(w.min(measure));
             }
         }
@@ -1495,6 +1540,30 @@ impl<'a> Flow<'a> {
             out.push(VItem::Line(line));
         }
         out.push(VItem::Space(leading * 0.5));
+    }
+
+    /// The natural width of a table cell on one line: its text, and its
+    /// images at the size they ask for (their alternative text is not set).
+    fn cell_width(&mut self, cell: &[Inline], face: FaceId, size: f64, measure: f64) -> f64 {
+        let mut text = String::new();
+        let mut images = 0.0;
+        crate::doc::walk_inlines(cell, &mut |inline| match inline {
+            Inline::Image {
+                src, size: asked, ..
+            } => match self.images.get(src) {
+                Some(image) => {
+                    images += inline_image_size(image, *asked, measure, self.settings).0;
+                }
+                None => text.push_str(&plain_text(std::slice::from_ref(inline))),
+            },
+            Inline::Text { .. }
+            | Inline::Code { .. }
+            | Inline::Math { .. }
+            | Inline::SoftBreak
+            | Inline::HardBreak => text.push_str(&plain_text(std::slice::from_ref(inline))),
+            _ => {}
+        });
+        self.shaper.width(face, &text) * size + images
     }
 
     /// One table row: its cells set ragged in their columns, as lines.
@@ -1650,13 +1719,21 @@ fn push_run(
     }));
 }
 
-/// An image's size on the page, in points: its natural size at 150 pixels
-/// per inch, at most `measure` wide and 60 % of the text block high.
-fn image_size(image: &crate::images::Image, measure: f64, s: &Settings) -> (f64, f64) {
-    let width = f64::from(image.width) * 72.0 / 150.0;
-    let height = f64::from(image.height) * 72.0 / 150.0;
-    let scale = (measure / width).min(s.text_height * 0.6 / height).min(1.0);
-    (width * scale, height * scale)
+/// The size of an image set in a line `measure` wide: as asked, else
+/// natural, at most the measure wide and the text block less two lines
+/// high.
+fn inline_image_size(
+    image: &crate::images::Image,
+    size: ImageSize,
+    measure: f64,
+    s: &Settings,
+) -> (f64, f64) {
+    let room = Room {
+        measure,
+        text_height: s.text_height,
+        max_height: s.text_height - 2.0 * s.leading,
+    };
+    placed_size(image.natural_size(), size, room)
 }
 
 /// `text` shaped in one face at `size`, as an unpositioned run.
@@ -1964,16 +2041,23 @@ fn flatten(
                 };
                 stack.extend(content.iter().rev().map(|i| (i, s.clone())));
             }
-            Inline::Image { alt, src, .. } => match images.get(src) {
-                // sized as a figure's image, its foot on the baseline
+            Inline::Image {
+                alt,
+                src,
+                size,
+                pos,
+            } => match images.get(src) {
+                // its foot on the baseline
                 Some(image) => {
-                    let (width, height) = image_size(image, base.measure, settings);
+                    let (width, height) = inline_image_size(image, *size, base.measure, settings);
                     let word = words.last_mut().expect("a word");
                     word.segments.push(Segment {
                         image: Some(InlineImage {
                             src: src.clone(),
                             width,
                             height,
+                            ppi: image.ppi_at(width),
+                            pos: *pos,
                         }),
                         text: String::new(),
                         style: style.clone(),

@@ -131,6 +131,11 @@ const FILES: [FontFile; 5] = [
     },
 ];
 
+/// The font files compiled into quire (SVG text is set in them too).
+pub fn bundled_files() -> &'static [FontFile] {
+    &FILES
+}
+
 /// At most this many fallback faces are loaded for a book.
 const MAX_FALLBACKS: usize = 6;
 

@@ -13,6 +13,7 @@ pub mod flow;
 pub mod fonts;
 pub mod frame;
 pub mod hyphenate;
+pub mod image_size;
 /// Knuth–Plass line breaking over boxes, glue and penalties.
 pub mod linebreak;
 #[cfg(test)]
@@ -202,6 +203,18 @@ impl Layout {
                 "a page had to end where a widow, an orphan or a heading is left alone",
             ));
         }
+        for low in &self.report.low_resolution {
+            out.push(Diagnostic::warning(
+                "low-resolution",
+                Location::new(&low.file, low.line, low.column),
+                format!(
+                    "image `{}` is printed at {} ppi, under the {} print needs: it may look blurred; give it more pixels or print it smaller",
+                    low.image,
+                    low.ppi,
+                    crate::images::PRINT_PPI
+                ),
+            ));
+        }
         for m in &self.report.missing_glyphs {
             out.push(Diagnostic::warning(
                 "missing-glyph",
@@ -247,6 +260,21 @@ pub struct Missing {
     pub line: u32,
 }
 
+/// A raster image printed at less than the resolution print needs.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LowResolution {
+    /// The image, as the manuscript names it.
+    pub image: String,
+    /// Its resolution as printed, in pixels per inch (rounded down).
+    pub ppi: u32,
+    /// Source file of the reference.
+    pub file: String,
+    /// Line of the reference.
+    pub line: u32,
+    /// Column of the reference.
+    pub column: u32,
+}
+
 /// The typographic report: counts from the engine's real decisions.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Report {
@@ -279,6 +307,8 @@ pub struct Report {
     pub broken_words: Vec<Spot>,
     /// Code lines too long for the measure, wrapped with a continuation mark.
     pub wrapped_code_lines: usize,
+    /// Raster images printed at under 300 pixels per inch.
+    pub low_resolution: Vec<LowResolution>,
 }
 
 impl Report {
@@ -330,6 +360,38 @@ impl Report {
         self.emergency_breaks += other.emergency_breaks;
         self.broken_words.extend(other.broken_words);
         self.wrapped_code_lines += other.wrapped_code_lines;
+        for low in other.low_resolution {
+            self.low_resolution(low);
+        }
+    }
+
+    /// The image `src` (referred to at `pos`) printed at `ppi` pixels per
+    /// inch: noted when that is under [`crate::images::PRINT_PPI`].
+    fn printed_at(&mut self, src: &str, ppi: f64, pos: Pos, files: &[String]) {
+        // floor, so that an image at 299.6 ppi is not called 300 (and
+        // one set at exactly 300 is not called 299 by a rounding error)
+        let ppi = (ppi.max(0.0) + 1e-6).floor();
+        if ppi >= crate::images::PRINT_PPI {
+            return;
+        }
+        self.low_resolution(LowResolution {
+            image: src.to_string(),
+            ppi: ppi as u32,
+            file: files.get(pos.file as usize).cloned().unwrap_or_default(),
+            line: pos.line,
+            column: pos.col,
+        });
+    }
+
+    /// One entry per reference: an image set twice at one place (a table
+    /// measured, then set) keeps its last resolution.
+    fn low_resolution(&mut self, low: LowResolution) {
+        match self.low_resolution.iter_mut().find(|l| {
+            (&l.file, l.line, l.column, &l.image) == (&low.file, low.line, low.column, &low.image)
+        }) {
+            Some(found) => *found = low,
+            None => self.low_resolution.push(low),
+        }
     }
 
     fn overfull(&mut self, pos: Pos, files: &[String], excess: f64) {
