@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 
+pub mod direction;
 pub(crate) mod walk;
 pub use walk::{block_inlines, cited_notes, cited_notes_in, plain_text, walk_blocks, walk_inlines};
 
@@ -248,6 +249,10 @@ pub enum BlockKind {
         classes: Vec<String>,
         /// The language of the content (`lang=` attribute), if given.
         lang: Option<String>,
+        /// The writing direction of the content (`dir=rtl`, `ltr` or
+        /// `auto`), if given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dir: Option<String>,
         /// The content.
         blocks: Vec<Block>,
     },

@@ -8,6 +8,7 @@ use super::ids::{Kind, Targets};
 use super::pages::{Marker, Plan};
 use super::sanitize::{self, Context, Resolver, Stack};
 use super::xml;
+use crate::doc::direction::Dir;
 use crate::doc::{
     block_inlines, plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book,
     CalloutKind, CellSpan, Chapter, Division, Inline, LinkTarget, ListItem, Numbering, Pos,
@@ -38,13 +39,7 @@ pub fn document(lang: &str, title: &str, body_type: &str, body: &str) -> String 
 /// Arabic or Hebrew script subtag): the EPUB then says `dir="rtl"` and
 /// turns its pages from the right.
 pub fn is_rtl(lang: &str) -> bool {
-    let lower = lang.to_ascii_lowercase();
-    let mut parts = lower.split('-');
-    let primary = parts.next().unwrap_or("");
-    matches!(
-        primary,
-        "ar" | "he" | "iw" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv" | "ckb" | "syr"
-    ) || parts.any(|p| matches!(p, "arab" | "hebr" | "syrc" | "thaa"))
+    crate::doc::direction::language_is_rtl(lang)
 }
 
 /// What the writer found out while writing, for the package metadata.
@@ -85,6 +80,8 @@ pub struct Writer<'a> {
     heading_level: u8,
     /// Writing an image the author marked decorative.
     decorative: bool,
+    /// The writing direction around the block being written.
+    dir: Dir,
 }
 
 /// Word counting within one block, for page-break markers.
@@ -114,12 +111,14 @@ impl<'a> Writer<'a> {
                 first_refs.insert(note.id.clone(), targets.fresh(&wanted));
             }
         }
+        let lang = language(book);
         Writer {
             book,
             targets,
             plan,
             images,
-            lang: language(book),
+            dir: Dir::of_book(&lang),
+            lang,
             findings: Findings::default(),
             first_refs,
             chapter: 0,
@@ -165,7 +164,9 @@ impl<'a> Writer<'a> {
         let titled = !chapter.title.is_empty() && chapter.division.shows_title();
         self.heading_level = u8::from(titled);
         if titled {
-            self.out.push_str("<h1>");
+            self.out.push_str("<h1");
+            self.dir_attr(&chapter.title);
+            self.out.push('>');
             if let Some(label) = &chapter.label {
                 self.out.push_str("<span class=\"chapter-label\">");
                 xml::push_text(&mut self.out, label);
@@ -272,6 +273,7 @@ impl<'a> Writer<'a> {
                 self.out.push_str(&format!("<h{level}"));
                 self.id_attr(&block.id);
                 self.class_attr(classes, None);
+                self.dir_attr(content);
                 self.out.push('>');
                 self.text_block(&block.id, |w| w.inlines(content));
                 self.out.push_str(&format!("</h{level}>\n"));
@@ -279,6 +281,7 @@ impl<'a> Writer<'a> {
             BlockKind::Paragraph { content } => {
                 self.out.push_str("<p");
                 self.id_attr(&block.id);
+                self.dir_attr(content);
                 self.out.push('>');
                 self.text_block(&block.id, |w| w.inlines(content));
                 self.out.push_str("</p>\n");
@@ -294,6 +297,7 @@ impl<'a> Writer<'a> {
             BlockKind::Div {
                 classes,
                 lang,
+                dir,
                 blocks,
             } => {
                 self.markers_before(&block.id);
@@ -301,8 +305,19 @@ impl<'a> Writer<'a> {
                 self.id_attr(&block.id);
                 self.class_attr(classes, None);
                 self.lang_attr(lang.as_deref());
+                let outer = self.dir;
+                self.dir = outer.inside(dir.as_deref(), lang.as_deref());
+                // the div's direction, when it is not the one around it
+                if matches!(self.dir, Dir::Fixed(_)) || self.dir.rtl() != outer.rtl() {
+                    self.out.push_str(if self.dir.rtl() {
+                        " dir=\"rtl\""
+                    } else {
+                        " dir=\"ltr\""
+                    });
+                }
                 self.out.push_str(">\n");
                 self.blocks(blocks);
+                self.dir = outer;
                 self.out.push_str("</div>\n");
             }
             BlockKind::Callout { kind, blocks } => {
@@ -388,7 +403,9 @@ impl<'a> Writer<'a> {
                 // The caption is the figure's text; the alt text is not counted.
                 self.image(src, alt, block.pos, false);
                 if !caption.is_empty() {
-                    self.out.push_str("\n<figcaption>");
+                    self.out.push_str("\n<figcaption");
+                    self.dir_attr(caption);
+                    self.out.push('>');
                     self.inlines(caption);
                     self.out.push_str("</figcaption>");
                 }
@@ -409,7 +426,9 @@ impl<'a> Writer<'a> {
                 for item in items {
                     // The terms are this block's text; the definitions are blocks of their own.
                     std::mem::swap(&mut self.words, &mut words);
-                    self.out.push_str("<dt>");
+                    self.out.push_str("<dt");
+                    self.dir_attr(&item.term);
+                    self.out.push('>');
                     self.inlines(&item.term);
                     self.out.push_str("</dt>\n");
                     std::mem::swap(&mut self.words, &mut words);
@@ -516,7 +535,9 @@ impl<'a> Writer<'a> {
         // the caption apart from the table's words too)
         if !caption.is_empty() {
             let words = self.words.take();
-            self.out.push_str("<caption>");
+            self.out.push_str("<caption");
+            self.dir_attr(caption);
+            self.out.push('>');
             self.inlines(caption);
             self.out.push_str("</caption>\n");
             self.words = words;
@@ -531,7 +552,9 @@ impl<'a> Writer<'a> {
             self.out.push_str("<thead>\n<tr>");
             for (column, cell) in head.iter().enumerate() {
                 self.out
-                    .push_str(&format!("<th scope=\"col\"{}>", class(column)));
+                    .push_str(&format!("<th scope=\"col\"{}", class(column)));
+                self.dir_attr(cell);
+                self.out.push('>');
                 self.break_word();
                 self.inlines(cell);
                 self.break_word();
@@ -562,7 +585,9 @@ impl<'a> Writer<'a> {
                             attrs.push_str(&format!(" colspan=\"{}\"", s.cols));
                         }
                     }
-                    self.out.push_str(&format!("<td{attrs}>"));
+                    self.out.push_str(&format!("<td{attrs}"));
+                    self.dir_attr(cell);
+                    self.out.push('>');
                     self.break_word();
                     self.inlines(cell);
                     self.break_word();
@@ -734,6 +759,19 @@ impl<'a> Writer<'a> {
                 self.out.push('>');
                 self.inlines(content);
                 self.out.push_str("</span>");
+            }
+        }
+    }
+
+    /// `dir` on a block of text `content` whose direction is not the one
+    /// around it (a Hebrew paragraph in an English book): the print edition
+    /// sets that paragraph in the same direction.
+    fn dir_attr(&mut self, content: &[Inline]) {
+        if let Dir::Auto(around) = self.dir {
+            let rtl = self.dir.paragraph_rtl(content);
+            if rtl != around {
+                self.out
+                    .push_str(if rtl { " dir=\"rtl\"" } else { " dir=\"ltr\"" });
             }
         }
     }

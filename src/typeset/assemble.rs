@@ -10,12 +10,15 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::cache::{self, ChapterCache, Laid};
-use super::flow::{glyph_run, note_hosts, BlockCtx, Flow, Line, Mode, ParStyle, VItem};
+use super::flow::{
+    glyph_run, note_hosts, set_text, BlockCtx, Flow, Line, Mode, ParStyle, SetText, VItem,
+};
 use super::fonts::{FaceId, Fonts};
 use super::frame::{GlyphRun, Item, LinkDest, OutlineEntry, Page};
 use super::pages::{self, roman, BodyPage};
 use super::shape::{GlyphTexts, Shaper};
 use super::{hyphenate, Layout, Report, Settings};
+use crate::doc::direction::Dir;
 use crate::doc::{
     plain_text, Block, BlockKind, Book, Chapter, Division, Footnote, Inline, PageMap, PageStart,
     Pos,
@@ -31,6 +34,9 @@ struct Placed {
     outline: Vec<OutlineEntry>,
     bad_breaks: Vec<super::Spot>,
     texts: GlyphTexts,
+    /// Characters no font has, where they are written and the label of
+    /// the page they are printed on.
+    missing: Vec<(char, Pos, String)>,
 }
 
 /// Lays out the whole book.
@@ -79,6 +85,7 @@ pub fn assemble(
                     report: &mut report,
                     files: &book.files,
                     images,
+                    dir: Dir::of_book(&book.meta.language),
                 };
                 let mut items = Vec::new();
                 opening(&mut flow, chapter, label.as_deref(), &mut items);
@@ -88,6 +95,7 @@ pub fn assemble(
                     size: s.size,
                     leading: s.leading,
                     indent_first: false,
+                    dir: Dir::of_book(&book.meta.language),
                 };
                 flow.blocks(&chapter.blocks, &ctx, &mut items);
                 report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
@@ -158,9 +166,18 @@ pub fn assemble(
         out.push(half_title(book, &mut shaper, lang, s, &mut report));
         out.push(Page::default());
     }
-    out.push(title_page(book, &mut shaper, lang, s, &mut report));
+    let label = roman(out.len() + 1);
+    out.push(title_page(book, &mut shaper, lang, s, &mut report, &label));
     if s.generated.copyright {
-        out.push(copyright_page(book, &mut shaper, lang, s, &mut report));
+        let label = roman(out.len() + 1);
+        out.push(copyright_page(
+            book,
+            &mut shaper,
+            lang,
+            s,
+            &mut report,
+            &label,
+        ));
     } else {
         out.push(Page::default());
     }
@@ -170,6 +187,8 @@ pub fn assemble(
         let (mut page, headings) = pages::place(&body, physical, s);
         outline.extend(pages::outline_entries(&headings, physical - 1));
         let folio = roman(physical);
+        let lines = body.lines.iter().chain(&body.notes).map(|(_, l)| l);
+        report.missing_on(lines, &book.files, &folio);
         decorate(&mut page, &mut shaper, s, physical, &folio, None, opening);
         out.push(page);
     }
@@ -204,6 +223,9 @@ pub fn assemble(
         outline.extend(set.outline);
         report.widows_and_orphans.extend(set.bad_breaks);
         glyph_texts.merge(&set.texts);
+        for (c, pos, page) in set.missing {
+            report.missing_on_page(c, pos, &book.files, &page);
+        }
     }
     for (i, page) in out.iter_mut().enumerate().take(front) {
         page.label = roman(i + 1);
@@ -295,6 +317,12 @@ fn place_chapter(
         placed
             .outline
             .extend(pages::outline_entries(&headings, physical - 1));
+        for (_, line) in body.lines.iter().chain(&body.notes) {
+            let pos = line.pos.unwrap_or_default();
+            placed
+                .missing
+                .extend(line.missing.iter().map(|&c| (c, pos, n.to_string())));
+        }
         let head = if n.is_multiple_of(2) {
             book.meta.title.as_str()
         } else {
@@ -348,6 +376,7 @@ fn centered(
         indent_left: 0.0,
         first_indent: 0.0,
         mode: Mode::Centered,
+        dir: flow.dir,
     };
     let mut lines = flow.paragraph(content, &style, &block(id));
     for line in &mut lines {
@@ -440,17 +469,13 @@ fn decorate(
     };
     f.y = y;
     page.items.push(Item::Glyphs(f));
-    // a head in runs, one per face (a fallback face sets what the head's lacks)
-    let runs = |shaper: &mut Shaper, t: &str, face: FaceId| -> Vec<GlyphRun> {
-        let parts = shaper.split(face, t);
-        parts
-            .into_iter()
-            .map(|(f, r)| run(shaper, &t[r], f))
-            .collect()
-    };
-    let width = |runs: &[GlyphRun]| runs.iter().map(GlyphRun::width).sum::<f64>();
+    // a head in pieces: a run per face (a fallback face sets what the
+    // head's lacks, at the size that matches its x-height to the head's),
+    // a box for a character no font has
+    let set = |shaper: &mut Shaper, t: &str| set_text(shaper, t, pages::HEAD_FACE, size, true);
+    let width = |set: &SetText| set.pieces.iter().map(|p| p.1).sum::<f64>();
     if let Some(head) = head {
-        let mut h = runs(shaper, head, pages::HEAD_FACE);
+        let mut h = set(shaper, head);
         // too long a head is shortened at a word boundary
         if width(&h) > s.measure * 0.75 {
             let mut shortened = String::new();
@@ -467,14 +492,14 @@ fn decorate(
                 }
                 shortened = candidate;
             }
-            h = runs(shaper, &format!("{shortened} …"), pages::HEAD_FACE);
+            h = set(shaper, &format!("{shortened} …"));
         }
         let mut x = left + (s.measure - width(&h)) / 2.0;
-        for mut part in h {
-            part.x = x;
-            part.y = y;
-            x += part.width();
-            page.items.push(Item::Glyphs(part));
+        for (items, w) in h.pieces {
+            for item in items {
+                page.items.push(pages::offset(item, x, y));
+            }
+            x += w;
         }
     }
 }
@@ -516,6 +541,7 @@ fn half_title(
     );
     let mut placed = Vec::new();
     stack(lines, s.text_height * 0.2, &mut placed);
+    report.missing_on(placed.iter().map(|(_, l)| l), &book.files, "i");
     page_of(placed, 1, s)
 }
 
@@ -525,6 +551,7 @@ fn title_page(
     lang: Option<Lang>,
     s: &Settings,
     report: &mut Report,
+    label: &str,
 ) -> Page {
     let mut flow = scratch_flow(shaper, lang, s, report, book);
     let m = &book.meta;
@@ -586,6 +613,7 @@ fn title_page(
             &mut placed,
         );
     }
+    report.missing_on(placed.iter().map(|(_, l)| l), &book.files, label);
     page_of(placed, 3, s)
 }
 
@@ -595,6 +623,7 @@ fn copyright_page(
     lang: Option<Lang>,
     s: &Settings,
     report: &mut Report,
+    label: &str,
 ) -> Page {
     let mut flow = scratch_flow(shaper, lang, s, report, book);
     let m = &book.meta;
@@ -639,6 +668,7 @@ fn copyright_page(
             indent_left: 0.0,
             first_indent: 0.0,
             mode: Mode::Ragged,
+            dir: flow.dir,
         };
         let mut par = flow.paragraph(&text(p), &style, &block("copyright"));
         if let Some(last) = par.last_mut() {
@@ -649,6 +679,7 @@ fn copyright_page(
     let height: f64 = lines.iter().map(Line::height).sum();
     let mut placed = Vec::new();
     stack(lines, s.text_height - height, &mut placed);
+    report.missing_on(placed.iter().map(|(_, l)| l), &book.files, label);
     page_of(placed, 4, s)
 }
 
@@ -670,6 +701,7 @@ fn scratch_flow<'a>(
         report,
         files: &book.files,
         images: &crate::images::NO_IMAGES,
+        dir: Dir::of_book(&book.meta.language),
     }
 }
 
@@ -816,6 +848,7 @@ fn toc_entry(
         indent_left: indent,
         first_indent: 0.0,
         mode: Mode::Ragged,
+        dir: flow.dir,
     };
     let mut lines = flow.paragraph(title, &style, &block(id));
     let n = lines.len();

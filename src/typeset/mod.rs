@@ -8,6 +8,7 @@
 //! writer sees.
 
 pub mod assemble;
+pub mod bidi;
 pub mod cache;
 pub mod flow;
 pub mod fonts;
@@ -166,12 +167,25 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The text a run of glyphs stands for (what a PDF viewer extracts).
+    /// The text a run of glyphs stands for (what a PDF viewer extracts),
+    /// in the order the glyphs are drawn: each glyph's own text, or the
+    /// actual text of a stretch that has one.
     pub fn run_text(&self, run: &GlyphRun) -> String {
-        run.glyphs
-            .iter()
-            .map(|g| self.glyph_texts.get(run.face, g.id))
-            .collect()
+        let mut out = String::new();
+        let mut spans = run.actual.iter().peekable();
+        let mut i = 0u32;
+        while (i as usize) < run.glyphs.len() {
+            if let Some(span) = spans.next_if(|s| s.glyphs.start <= i) {
+                if span.glyphs.start == i && span.glyphs.end > i {
+                    out.push_str(&span.text);
+                    i = span.glyphs.end;
+                }
+                continue;
+            }
+            out.push_str(self.glyph_texts.get(run.face, run.glyphs[i as usize].id));
+            i += 1;
+        }
+        out
     }
 
     /// Findings of the typesetter as diagnostics (overfull lines, widows,
@@ -201,11 +215,15 @@ impl Layout {
             ));
         }
         for m in &self.report.missing_glyphs {
+            let place = match &m.page {
+                Some(page) => format!(", on page {page}"),
+                None => String::new(),
+            };
             out.push(Diagnostic::warning(
                 "missing-glyph",
                 Location::new(&m.file, m.line, 0),
                 format!(
-                    "no font has a glyph for {:?} (U+{:04X})",
+                    "no font has a glyph for {:?} (U+{:04X}){place}: it is printed as a box with its code",
                     m.character, m.character as u32
                 ),
             ));
@@ -243,6 +261,8 @@ pub struct Missing {
     pub file: String,
     /// Line of the block in it.
     pub line: u32,
+    /// The label of the page it is first printed on (as a box).
+    pub page: Option<String>,
 }
 
 /// The typographic report: counts from the engine's real decisions.
@@ -320,6 +340,9 @@ impl Report {
             };
             let files = [m.file.clone()];
             self.missing_glyph(m.character, pos, &files);
+            if let Some(page) = &m.page {
+                self.missing_on_page(m.character, pos, &files, page);
+            }
         }
         self.fallback_glyphs += other.fallback_glyphs;
         for family in &other.fallback_fonts {
@@ -360,7 +383,40 @@ impl Report {
                 character,
                 file,
                 line: pos.line,
+                page: None,
             });
+        }
+    }
+
+    /// `character`, reported at `pos`, is printed (as a box) on the page
+    /// labelled `page`: the first such page is the one the report gives.
+    pub(crate) fn missing_on_page(
+        &mut self,
+        character: char,
+        pos: Pos,
+        files: &[String],
+        page: &str,
+    ) {
+        let file = files.get(pos.file as usize).map_or("", String::as_str);
+        if let Some(m) = self.missing_glyphs.iter_mut().find(|m| {
+            m.character == character && m.file == file && m.line == pos.line && m.page.is_none()
+        }) {
+            m.page = Some(page.to_string());
+        }
+    }
+
+    /// Notes the pages of the characters no font has on `lines`, a page
+    /// labelled `page`.
+    pub(crate) fn missing_on<'l>(
+        &mut self,
+        lines: impl IntoIterator<Item = &'l flow::Line>,
+        files: &[String],
+        page: &str,
+    ) {
+        for line in lines {
+            for &c in &line.missing {
+                self.missing_on_page(c, line.pos.unwrap_or_default(), files, page);
+            }
         }
     }
 }

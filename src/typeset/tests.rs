@@ -464,7 +464,7 @@ fn layout_with_fallbacks(markdown: &str, dirs: &super::fonts::FontDirs) -> (Layo
     let read = crate::markdown::read(&manuscript).unwrap();
     let fonts = Fonts::bundled().unwrap();
     let (text, code) = fonts.uncovered(&read.book);
-    let fonts = fonts.with_fallbacks(&text, &code, dirs);
+    let fonts = fonts.with_fallbacks(&text, &code, dirs, &read.book.meta.language);
     let settings = Settings::from_config(&read.config.pdf).unwrap();
     let layout = typeset(&read.book, &settings, &fonts, &crate::images::NO_IMAGES).unwrap();
     (layout, fonts)
