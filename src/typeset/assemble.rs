@@ -158,7 +158,20 @@ pub fn assemble(
         front += 1; // body page 1 is a recto
     }
 
-    // 4. assemble the pages
+    // 4. the chapters' pages are placed, with folio and running head, in
+    //    parallel: each knows its first page number
+    let placed: Vec<Placed> = per_chapter(
+        book,
+        &chapters,
+        &starts,
+        fonts,
+        |shaper, chapter, laid, start| {
+            place_chapter(book, chapter, laid, (front, start), shaper, s)
+        },
+    );
+    drop(chapters);
+
+    // 5. assemble the pages
     let mut out: Vec<Page> = Vec::with_capacity(front + body_pages);
     let mut outline = Vec::new();
     let mut page_map = PageMap::default();
@@ -168,19 +181,10 @@ pub fn assemble(
     }
     let label = roman(out.len() + 1);
     out.push(title_page(book, &mut shaper, lang, s, &mut report, &label));
-    if s.generated.copyright {
-        let label = roman(out.len() + 1);
-        out.push(copyright_page(
-            book,
-            &mut shaper,
-            lang,
-            s,
-            &mut report,
-            &label,
-        ));
-    } else {
-        out.push(Page::default());
-    }
+    // (the copyright page is set last: its colophon names the faces the
+    // other pages show)
+    let copyright_at = out.len();
+    out.push(Page::default());
     for (i, body) in toc_pages.into_iter().enumerate() {
         let physical = out.len() + 1;
         let opening = i == 0;
@@ -195,18 +199,13 @@ pub fn assemble(
     while out.len() < front {
         out.push(Page::default());
     }
-    // the chapters' pages are placed, with folio and running head, in
-    // parallel: each knows its first page number
-    let placed: Vec<Placed> = per_chapter(
-        book,
-        &chapters,
-        &starts,
-        fonts,
-        |shaper, chapter, laid, start| {
-            place_chapter(book, chapter, laid, (front, start), shaper, s)
-        },
-    );
-    drop(chapters);
+    if s.generated.copyright {
+        let shown = out.iter().chain(placed.iter().flat_map(|p| &p.pages));
+        let families = families_shown(fonts, shown);
+        let label = roman(copyright_at + 1);
+        out[copyright_at] =
+            copyright_page(book, &mut shaper, lang, s, &mut report, (&label, &families));
+    }
     for (index, (chapter, set)) in book.chapters.iter().zip(placed).enumerate() {
         while front + starts[index] > out.len() + 1 {
             // blank verso before a chapter opening: its page-list entry points at the chapter
@@ -449,7 +448,9 @@ fn decorate(
 ) {
     page.decoration = Some(page.items.len());
     let left = s.left_margin(physical);
-    let recto = physical % 2 == 1;
+    // the folio at the fore-edge: a recto's right, or its left in a book
+    // bound on the right
+    let outside_right = (physical % 2 == 1) != s.bound_right;
     let size = s.size * 0.9;
     let run = |shaper: &mut Shaper, t: &str, face: FaceId| glyph_run(shaper, t, face, size);
     if opening {
@@ -462,7 +463,7 @@ fn decorate(
     }
     let y = s.margin_top - s.leading * 1.5;
     let mut f = run(shaper, folio, FaceId::Regular);
-    f.x = if recto {
+    f.x = if outside_right {
         left + s.measure - f.width()
     } else {
         left
@@ -617,13 +618,49 @@ fn title_page(
     page_of(placed, 3, s)
 }
 
+/// The families of the faces `pages` show, and of the text face (the
+/// colophon's own): the bundled families first, in their order, then the
+/// fallbacks' by name. Each face shown is embedded in the PDF.
+fn families_shown<'p>(fonts: &Fonts, pages: impl Iterator<Item = &'p Page>) -> Vec<String> {
+    let mut faces = std::collections::BTreeSet::from([FaceId::Regular]);
+    for page in pages {
+        for item in &page.items {
+            if let Item::Glyphs(run) = item {
+                faces.insert(run.face);
+            }
+        }
+    }
+    let mut bundled: Vec<String> = Vec::new();
+    let mut fallbacks = std::collections::BTreeSet::new();
+    for face in faces {
+        let family = &fonts.face(face).family;
+        if face.is_fallback() {
+            fallbacks.insert(family.clone());
+        } else if !bundled.contains(family) {
+            bundled.push(family.clone());
+        }
+    }
+    bundled.extend(fallbacks);
+    bundled
+}
+
+/// "A, B and C".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The copyright page, labelled `label`; its colophon names `families`.
 fn copyright_page(
     book: &Book,
     shaper: &mut Shaper,
     lang: Option<Lang>,
     s: &Settings,
     report: &mut Report,
-    label: &str,
+    (label, families): (&str, &[String]),
 ) -> Page {
     let mut flow = scratch_flow(shaper, lang, s, report, book);
     let m = &book.meta;
@@ -655,7 +692,7 @@ fn copyright_page(
         paragraphs.push(id.clone());
     }
     if s.generated.colophon {
-        paragraphs.push("Set in Linux Libertine O and Inconsolata with quire.".to_string());
+        paragraphs.push(format!("Set in {} with quire.", and_list(families)));
     }
     let size = s.note_size;
     let mut lines = Vec::new();
@@ -840,53 +877,71 @@ fn toc_entry(
 ) {
     let s = flow.settings;
     let number_col = s.size * 2.5;
+    // a right-to-left book's contents run from the right: titles at the
+    // right, page numbers at the left (as its EPUB's navigation inherits
+    // the book's direction, every entry takes it)
+    let rtl = flow.dir.rtl();
     let style = ParStyle {
         face,
         size: s.size,
         leading: s.leading,
         measure: s.measure - indent - number_col - s.size,
-        indent_left: indent,
+        indent_left: if rtl { number_col + s.size } else { indent },
         first_indent: 0.0,
         mode: Mode::Ragged,
-        dir: flow.dir,
+        dir: Dir::Fixed(rtl),
     };
     let mut lines = flow.paragraph(title, &style, &block(id));
     let n = lines.len();
+    let hang = if rtl { -s.size } else { s.size };
     for (i, line) in lines.iter_mut().enumerate() {
         line.mark = None;
         line.break_after = i + 1 == n;
         if i > 0 {
             for item in &mut line.items {
                 if let Item::Glyphs(g) = item {
-                    g.x += s.size; // hang the continuation lines
+                    g.x += hang; // hang the continuation lines
                 }
             }
         }
         line.items.push(Item::Link {
-            rect: [indent, -line.ascent, s.measure - indent, line.height()],
+            rect: [
+                if rtl { 0.0 } else { indent },
+                -line.ascent,
+                s.measure - indent,
+                line.height(),
+            ],
             target: LinkDest::Internal(id.to_string()),
         });
     }
     if let Some(last) = lines.last_mut() {
-        let end = last
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Glyphs(g) => Some(g.x + g.width()),
+        let glyphs = || {
+            last.items.iter().filter_map(|i| match i {
+                Item::Glyphs(g) => Some(g),
                 _ => None,
             })
-            .fold(indent, f64::max);
+        };
+        // where the title's last line ends (starts, right to left)
+        let (first, end) = (
+            glyphs().map(|g| g.x).fold(s.measure - indent, f64::min),
+            glyphs().map(|g| g.x + g.width()).fold(indent, f64::max),
+        );
         let mut number = flow.run(&page.to_string(), FaceId::Regular, s.size);
-        number.x = s.measure - number.width();
+        number.x = if rtl { 0.0 } else { s.measure - number.width() };
         // leaders: dots on a fixed grid, so they line up from entry to entry
         let dot = flow.run(".", FaceId::Regular, s.size);
         let step = s.size * 0.55;
-        let mut x = ((end + s.size * 0.5) / step).ceil() * step;
+        let (from, to) = if rtl {
+            (number.width() + s.size * 0.4, first - s.size * 0.5)
+        } else {
+            (end + s.size * 0.5, number.x - s.size * 0.4)
+        };
+        let mut x = (from / step).ceil() * step;
         // one run: each dot's advance carries the pen to the next
         let start = x;
         let mut glyphs = Vec::new();
         let gap = (step - dot.width()) as f32;
-        while x + dot.width() < number.x - s.size * 0.4 {
+        while x + dot.width() < to {
             glyphs.extend(dot.glyphs.iter().cloned());
             if let Some(g) = glyphs.last_mut() {
                 g.advance += gap;

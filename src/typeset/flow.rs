@@ -455,21 +455,28 @@ impl<'a> Flow<'a> {
                 cuts.push((n_glyphs, Cut::End));
                 let mut start = 0;
                 for &(cut, kind) in &cuts {
-                    let logical: Vec<&Glyph> = (start..cut).map(|i| shaped.logical(i)).collect();
-                    let placed = place_glyphs(&logical, shaped.rtl, size, segment.style.rise);
-                    let width: f64 = logical.iter().map(|g| g.advance * size).sum();
-                    let text: String = logical.iter().map(|g| &*g.text).collect();
+                    // the glyphs of logical `start..cut`, in visual order
+                    let visual = if shaped.rtl {
+                        &shaped.glyphs[n_glyphs - cut..n_glyphs - start]
+                    } else {
+                        &shaped.glyphs[start..cut]
+                    };
+                    let placed = place_glyphs(visual, shaped.rtl, size, segment.style.rise);
+                    let width: f64 = visual.iter().map(|g| g.advance * size).sum();
                     let first = si == 0 && start == 0;
                     let last = si + 1 == seg_count && cut == n_glyphs;
+                    // (protrusion only happens in left-to-right text)
                     let hl = if first && protrude && level == 0 {
-                        text.chars().next().map_or(0.0, hang_left)
-                            * logical.first().map_or(0.0, |g| g.advance * size)
+                        visual.first().map_or(0.0, |g| {
+                            g.text.chars().next().map_or(0.0, hang_left) * g.advance * size
+                        })
                     } else {
                         0.0
                     };
                     let hr = if last && protrude && level == 0 {
+                        let text: String = visual.iter().map(|g| &*g.text).collect();
                         text.chars().last().map_or(0.0, hang_right)
-                            * logical.last().map_or(0.0, |g| g.advance * size)
+                            * visual.last().map_or(0.0, |g| g.advance * size)
                     } else {
                         0.0
                     };
@@ -939,9 +946,22 @@ impl<'a> Flow<'a> {
         ) && (ctx.indent_left + ctx.indent_right > s.measure * 0.5
             || ctx.size < s.size * 0.6)
         {
-            let right = ctx.indent_right.min(s.measure * 0.25);
+            // (the end side's indent is held to a quarter, the start
+            // side's to what leaves half the measure)
+            let (start, end) = if ctx.dir.rtl() {
+                (ctx.indent_right, ctx.indent_left)
+            } else {
+                (ctx.indent_left, ctx.indent_right)
+            };
+            let end = end.min(s.measure * 0.25);
+            let start = start.min(s.measure * 0.5 - end);
+            let (left, right) = if ctx.dir.rtl() {
+                (end, start)
+            } else {
+                (start, end)
+            };
             bounded = BlockCtx {
-                indent_left: ctx.indent_left.min(s.measure * 0.5 - right),
+                indent_left: left,
                 indent_right: right,
                 size: ctx.size.max(s.size * 0.6),
                 leading: ctx.leading.max(s.leading * 0.6),
@@ -1041,11 +1061,7 @@ impl<'a> Flow<'a> {
                         (None, Some(n)) => numbering.label(n.saturating_add(i as u64)),
                         (None, None) => "\u{2022}".to_string(),
                     };
-                    let inner = BlockCtx {
-                        indent_left: ctx.indent_left + label_width,
-                        indent_first: false,
-                        ..*ctx
-                    };
+                    let inner = ctx.start_indented(label_width);
                     let before = out.len();
                     self.blocks(&item.blocks, &inner, out);
                     // hang the label on the item's first line
@@ -1054,10 +1070,19 @@ impl<'a> Flow<'a> {
                         .find(|v| matches!(v, VItem::Line(_)))
                     {
                         let mut run = self.run(&label, FaceId::Regular, ctx.size);
+                        // (a label `width` wide ends 0.4 em before the text,
+                        // right of it in a right-to-left list)
+                        let label_x = |width: f64| {
+                            if ctx.dir.rtl() {
+                                s.measure - ctx.indent_right - label_width + ctx.size * 0.4
+                            } else {
+                                ctx.indent_left + label_width - width - ctx.size * 0.4
+                            }
+                        };
                         if item.checked.is_some() {
                             // a task: a square drawn with rules, a cross inside when done
                             let side = ctx.size * 0.62;
-                            let x = ctx.indent_left + label_width - side - ctx.size * 0.4;
+                            let x = label_x(side);
                             let top = -side - ctx.size * 0.02;
                             let t = ctx.size * 0.05;
                             for (rx, ry, w, h) in [
@@ -1075,7 +1100,7 @@ impl<'a> Flow<'a> {
                             }
                             run.x = x + (side - run.width()) / 2.0;
                         } else {
-                            run.x = ctx.indent_left + label_width - run.width() - ctx.size * 0.4;
+                            run.x = label_x(run.width());
                         }
                         first.items.push(Item::Glyphs(run));
                     }
@@ -1292,11 +1317,7 @@ impl<'a> Flow<'a> {
                         line.break_after = false;
                     }
                     out.extend(lines.into_iter().map(VItem::Line));
-                    let inner = BlockCtx {
-                        indent_left: ctx.indent_left + ctx.size * 1.5,
-                        indent_first: false,
-                        ..*ctx
-                    };
+                    let inner = ctx.start_indented(ctx.size * 1.5);
                     for def in &item.definitions {
                         self.blocks(def, &inner, out);
                     }
@@ -1315,20 +1336,17 @@ impl<'a> Flow<'a> {
             }
             BlockKind::Callout { kind, blocks } => {
                 // set off as a quotation is, under a bold title, with a rule
-                // down its left side
-                let inner = BlockCtx {
-                    indent_left: ctx.indent_left + ctx.size * 1.5,
-                    indent_right: ctx.indent_right,
-                    indent_first: false,
-                    ..*ctx
-                };
+                // down its left side (its right in a right-to-left context)
+                let inner = ctx.start_indented(ctx.size * 1.5);
                 out.push(VItem::Space(ctx.leading * 0.5));
                 let start = out.len();
+                // (the title, generated, runs as the context does)
                 let title_style = ParStyle {
                     face: FaceId::Bold,
                     mode: Mode::Ragged,
                     indent_left: inner.indent_left,
                     measure: measure - ctx.size * 1.5,
+                    dir: Dir::Fixed(ctx.dir.rtl()),
                     ..body.clone()
                 };
                 let title = vec![Inline::Text {
@@ -1340,8 +1358,12 @@ impl<'a> Flow<'a> {
                 }
                 out.extend(lines.into_iter().map(VItem::Line));
                 self.blocks(blocks, &inner, out);
-                let x = ctx.indent_left + ctx.size * 0.3;
                 let width = ctx.size * 0.08;
+                let x = if ctx.dir.rtl() {
+                    s.measure - ctx.indent_right - ctx.size * 0.3 - width
+                } else {
+                    ctx.indent_left + ctx.size * 0.3
+                };
                 let mut last_line = None;
                 for (i, item) in out[start..].iter_mut().enumerate() {
                     if let VItem::Line(line) = item {
@@ -1479,6 +1501,18 @@ impl<'a> Flow<'a> {
                 .collect()
         };
         let total_width: f64 = widths.iter().sum::<f64>() + gap * (ncols as f64 - 1.0);
+        // a right-to-left table stands at the right, its first column
+        // rightmost
+        let placed;
+        let ctx = if ctx.dir.rtl() {
+            placed = BlockCtx {
+                indent_left: s.measure - ctx.indent_right - total_width,
+                ..*ctx
+            };
+            &placed
+        } else {
+            ctx
+        };
         let rule = |y: f64, thick: f64| Item::Rule {
             x: ctx.indent_left,
             y,
@@ -1600,13 +1634,21 @@ impl<'a> Flow<'a> {
         block: &Block,
     ) -> Vec<Line> {
         let mut columns: Vec<Vec<Line>> = Vec::new();
-        let mut x = ctx.indent_left;
+        let total: f64 = widths.iter().sum::<f64>() + gap * (widths.len() as f64 - 1.0);
+        let mut offset = 0.0;
         for (c, width) in widths.iter().enumerate() {
             if *width <= 0.0 {
                 // covered by a cell spanning columns
-                x += width + gap;
+                offset += width + gap;
                 continue;
             }
+            // columns from the left, or from the right in a right-to-left
+            // context
+            let x = if ctx.dir.rtl() {
+                ctx.indent_left + total - offset - width
+            } else {
+                ctx.indent_left + offset
+            };
             let cell = cells.get(c).cloned().unwrap_or_default();
             let align = aligns.get(c).copied().unwrap_or(Align::None);
             let style = ParStyle {
@@ -1631,7 +1673,7 @@ impl<'a> Flow<'a> {
                 }
             }
             columns.push(lines);
-            x += width + gap;
+            offset += width + gap;
         }
         let height = columns.iter().map(Vec::len).max().unwrap_or(0).max(1);
         let mut out = Vec::with_capacity(height);
@@ -1734,21 +1776,15 @@ struct PlacedPiece {
     lead: f64,
 }
 
-/// `logical`, glyphs of one shaped run in logical order (a right-to-left
-/// run's reversed), set at `size` and `rise`: in visual order, each
-/// glyph's shaped x offset folded into the advances around it (the pen
-/// lands on every glyph where the shaper put it, and ends where the
-/// advances do: `lead` is the first glyph's offset), and an actual text
+/// `visual`, glyphs of one shaped run in visual order, set at `size` and
+/// `rise`: each glyph's shaped x offset folded into the advances around it
+/// (the pen lands on every glyph where the shaper put it, and ends where
+/// the advances do: `lead` is the first glyph's offset), and an actual text
 /// for each cluster of several glyphs (a Devanagari syllable whose vowel
 /// sign comes first, a base and its marks), whose glyphs' own texts cannot
-/// say it in order. In a right-to-left run that text is in visual order,
-/// as its glyphs' are ([`Glyph::unicode`]).
-fn place_glyphs(logical: &[&Glyph], rtl: bool, size: f64, rise: f64) -> PlacedPiece {
-    let visual: Vec<&Glyph> = if rtl {
-        logical.iter().rev().copied().collect()
-    } else {
-        logical.to_vec()
-    };
+/// say it in order. In a right-to-left run (`rtl`) that text is in visual
+/// order, as its glyphs' are ([`Glyph::unicode`]).
+fn place_glyphs(visual: &[Glyph], rtl: bool, size: f64, rise: f64) -> PlacedPiece {
     let dx = |i: usize| visual.get(i).map_or(0.0, |g| g.x_offset * size);
     let glyphs = visual
         .iter()
@@ -2076,6 +2112,27 @@ fn balanced(items: &[LbItem], measure: f64, params: &Params) -> linebreak::Break
         }
     }
     best
+}
+
+impl BlockCtx {
+    /// The context inside a list item, a definition or a callout: indented
+    /// by `by` at the side lines start from (the right in a right-to-left
+    /// context), without a first-line indent.
+    fn start_indented(&self, by: f64) -> BlockCtx {
+        if self.dir.rtl() {
+            BlockCtx {
+                indent_right: self.indent_right + by,
+                indent_first: false,
+                ..*self
+            }
+        } else {
+            BlockCtx {
+                indent_left: self.indent_left + by,
+                indent_first: false,
+                ..*self
+            }
+        }
+    }
 }
 
 /// Layout context of a block: indents, size, leading.

@@ -62,6 +62,9 @@ pub struct Settings {
     pub generated: Generated,
     /// Chapters open on any page, not only on rectos.
     pub openany: bool,
+    /// The book is bound on the right (its language is written right to
+    /// left): a recto's spine is at its right.
+    pub bound_right: bool,
 }
 
 /// The pages quire makes around the text, each of which can be turned off.
@@ -129,13 +132,24 @@ impl Settings {
                 colophon: config.colophon,
             },
             openany: config.openany,
+            bound_right: false,
         })
     }
 
+    /// These settings for a book in `language`: bound on the right when it
+    /// is written right to left.
+    pub fn for_language(self, language: &str) -> Settings {
+        Settings {
+            bound_right: crate::doc::direction::language_is_rtl(language),
+            ..self
+        }
+    }
+
     /// Left margin of a page: pages are mirrored, odd (recto) pages have the
-    /// spine on the left. `page_number` counts from 1 over the whole PDF.
+    /// spine on the left (on the right in a book bound on the right).
+    /// `page_number` counts from 1 over the whole PDF.
     pub fn left_margin(&self, page_number: usize) -> f64 {
-        if page_number % 2 == 1 {
+        if (page_number % 2 == 1) != self.bound_right {
             self.margin_inner
         } else {
             self.margin_outer

@@ -145,6 +145,9 @@ impl GlyphTexts {
     }
 }
 
+/// Shaped texts, with the record each was last recorded in.
+type Cache = HashMap<String, (Rc<Shaped>, u32)>;
+
 /// Shapes text with the book's faces; caches results.
 pub struct Shaper {
     fonts: Vec<Font>,
@@ -156,7 +159,9 @@ pub struct Shaper {
     chosen: HashMap<(FaceId, char), FaceId>,
     language: Option<Language>,
     /// Shaped texts by face, with the record each was last recorded in.
-    cache: HashMap<FaceId, HashMap<String, (Rc<Shaped>, u32)>>,
+    /// By face and mode (direction guessed, left to right, right to left;
+    /// small capitals).
+    cache: HashMap<(FaceId, u8), Cache>,
     /// The text of every glyph shaped since the last [`Shaper::take_texts`].
     texts: GlyphTexts,
     /// The current record (see [`Shaper::new_record`]).
@@ -317,22 +322,18 @@ impl Shaper {
         small_caps: bool,
         direction: Option<bool>,
     ) -> Rc<Shaped> {
-        // small capitals and a given direction are cached apart, under a key
-        // no text has
-        let keyed;
-        let key = if small_caps || direction.is_some() {
-            let mode = match direction {
-                Some(true) => "rtl",
-                Some(false) => "ltr",
-                None => "",
-            };
-            let smcp = if small_caps { "smcp" } else { "" };
-            keyed = format!("\u{1}{smcp}{mode}\u{1}{text}");
-            keyed.as_str()
-        } else {
-            text
-        };
-        if let Some((shaped, recorded)) = self.cache.get_mut(&face).and_then(|c| c.get_mut(key)) {
+        // small capitals and each direction are cached apart
+        let mode = match direction {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        } | if small_caps { 4 } else { 0 };
+        let key = text;
+        if let Some((shaped, recorded)) = self
+            .cache
+            .get_mut(&(face, mode))
+            .and_then(|c| c.get_mut(key))
+        {
             if *recorded != self.record {
                 *recorded = self.record;
                 for g in &shaped.glyphs {
@@ -346,7 +347,7 @@ impl Shaper {
             self.texts.record(face, g.id, &g.unicode);
         }
         self.cache
-            .entry(face)
+            .entry((face, mode))
             .or_default()
             .insert(key.to_string(), (shaped.clone(), self.record));
         shaped
