@@ -376,6 +376,43 @@ mod tests {
     }
 
     #[test]
+    fn a_stretch_with_an_actual_text_is_marked_content_around_its_glyphs() {
+        use crate::typeset::frame::{ActualText, GlyphRun};
+        let subset = Subset {
+            name: "F1".into(),
+            codes: vec![0, 1, 2, 3],
+            widths: vec![0.0, 500.0, 500.0, 500.0],
+        };
+        let glyph = |id| PlacedGlyph {
+            id,
+            advance: 5.0,
+            rise: 0.0,
+        };
+        let run = GlyphRun {
+            face: FaceId::Regular,
+            size: 10.0,
+            x: 72.0,
+            y: 100.0,
+            glyphs: std::sync::Arc::new(vec![glyph(1), glyph(2), glyph(3)]),
+            color: None,
+            // glyphs 1 and 2 (as the pre-base vowel sign of "नि" and its
+            // consonant) stand for "नि"
+            actual: vec![ActualText {
+                glyphs: 1..3,
+                text: std::sync::Arc::from("\u{928}\u{93F}"),
+            }],
+        };
+        let subsets = BTreeMap::from([(FaceId::Regular, subset)]);
+        let out = String::from_utf8(page(&[Item::Glyphs(run)], 648.0, &subsets)).unwrap();
+        assert_eq!(
+            out,
+            "BT\n/F1 10 Tf\n1 0 0 1 72 548 Tm\n[<0001>]TJ\n\
+             /Span <</ActualText <FEFF0928093F>>> BDC\n\
+             1 0 0 1 77 548 Tm\n[<00020003>]TJ\nEMC\nET\n"
+        );
+    }
+
+    #[test]
     fn codes_are_four_hex_digits() {
         let mut out = Vec::new();
         hex(&mut out, 0x0A3F);

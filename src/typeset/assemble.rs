@@ -640,6 +640,8 @@ fn families_shown<'p>(fonts: &Fonts, pages: impl Iterator<Item = &'p Page>) -> V
             bundled.push(family.clone());
         }
     }
+    // (a fallback of a bundled family, a copy, is named once)
+    fallbacks.retain(|f| !bundled.contains(f));
     bundled.extend(fallbacks);
     bundled
 }

@@ -1782,7 +1782,8 @@ struct PlacedPiece {
 /// the advances do: `lead` is the first glyph's offset), and an actual text
 /// for each cluster of several glyphs (a Devanagari syllable whose vowel
 /// sign comes first, a base and its marks), whose glyphs' own texts cannot
-/// say it in order. In a right-to-left run (`rtl`) that text is in visual
+/// say it in order, or of a glyph that does not stand for its character (a
+/// mirrored bracket). In a right-to-left run (`rtl`) that text is in visual
 /// order, as its glyphs' are ([`Glyph::unicode`]).
 fn place_glyphs(visual: &[Glyph], rtl: bool, size: f64, rise: f64) -> PlacedPiece {
     let dx = |i: usize| visual.get(i).map_or(0.0, |g| g.x_offset * size);
@@ -1803,7 +1804,9 @@ fn place_glyphs(visual: &[Glyph], rtl: bool, size: f64, rise: f64) -> PlacedPiec
             .iter()
             .take_while(|g| g.cluster == cluster)
             .count();
-        if n > 1 {
+        // several glyphs, or one that does not stand for its character
+        // (a mirrored bracket)
+        if n > 1 || visual[i].unicode.is_empty() {
             let text: String = visual[i..i + n].iter().map(|g| &*g.text).collect();
             let text: String = if rtl {
                 text.chars().rev().collect()

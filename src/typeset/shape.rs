@@ -31,7 +31,9 @@ pub struct Glyph {
     /// others. Shared, so that copying a glyph into a line never allocates.
     pub text: std::sync::Arc<str>,
     /// What the PDF's ToUnicode map says this glyph stands for: the
-    /// cluster's text when the cluster is this glyph alone; in a cluster of
+    /// cluster's text when the cluster is this glyph alone (nothing for a
+    /// bracket mirrored in right-to-left text: the PDF gives its character
+    /// as `/ActualText`, as its glyph stands for the mirror); in a cluster of
     /// several glyphs (a Devanagari syllable with its reordered vowel sign,
     /// a base and its marks) the one character of the cluster the font
     /// maps to this glyph, if any (the PDF gives the whole cluster as
@@ -426,7 +428,24 @@ impl Shaper {
                 );
             }
             for (k, (info, pos)) in infos[i..i + n].iter().zip(&positions[i..i + n]).enumerate() {
-                let unicode: Arc<str> = if n == 1 {
+                // a bracket in a right-to-left run is drawn with its
+                // mirror's glyph, which stands for the mirror elsewhere: it
+                // has no text of its own (its actual text says it)
+                let mirrored = rtl && n == 1 && {
+                    let mut chars = cluster_text.chars();
+                    match (chars.next(), chars.next()) {
+                        (Some(c), None) => {
+                            !c.is_alphanumeric()
+                                && charmap
+                                    .map_unicode(c as u32)
+                                    .is_some_and(|g| g.to_u32() != info.glyph_id)
+                        }
+                        _ => false,
+                    }
+                };
+                let unicode: Arc<str> = if mirrored {
+                    Arc::from("")
+                } else if n == 1 {
                     if rtl && cluster_text.chars().nth(1).is_some() {
                         Arc::from(cluster_text.chars().rev().collect::<String>())
                     } else {
@@ -542,6 +561,30 @@ mod tests {
         let width = s.width(FaceId::Mono, text);
         let parts_width = s.width(FaceId::Mono, "x") * 2.0 + s.shape(f, "\u{3bb}\u{301}").width;
         assert!((width - parts_width).abs() < 1e-9, "{width} {parts_width}");
+    }
+
+    #[test]
+    fn right_to_left_text_is_shaped_right_to_left_each_glyph_standing_for_its_letter() {
+        let mut s = shaper();
+        let word = "\u{5E9}\u{5DC}\u{5D5}\u{5DD}"; // shalom
+        let shaped = s.shape_directed(FaceId::Regular, word, true);
+        assert!(shaped.rtl && shaped.missing.is_empty());
+        // glyphs in visual order: the last letter first
+        let visual: String = shaped.glyphs.iter().map(|g| &*g.unicode).collect();
+        assert_eq!(visual, word.chars().rev().collect::<String>());
+        // in logical order, the clusters follow the text
+        let logical: String = (0..4).map(|i| &*shaped.logical(i).text).collect();
+        assert_eq!(logical, word);
+        assert_eq!(shaped.boundaries().len(), 4);
+        // a bracket in a right-to-left run is mirrored: "(" is drawn as ")"
+        let paren = s.shape_directed(FaceId::Regular, "(", true);
+        let close = s.shape_directed(FaceId::Regular, ")", false);
+        assert_eq!(paren.glyphs[0].id, close.glyphs[0].id);
+        assert_eq!(&*paren.glyphs[0].text, "(");
+        // and is not what that glyph stands for (the ToUnicode map keeps
+        // it for the closing bracket)
+        assert_eq!(&*paren.glyphs[0].unicode, "");
+        assert_eq!(&*close.glyphs[0].unicode, ")");
     }
 
     #[test]
