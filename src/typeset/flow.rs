@@ -370,7 +370,8 @@ impl<'a> Flow<'a> {
                 }
                 if segment.missing {
                     let c = segment.text.chars().next().unwrap_or('\u{FFFD}');
-                    let width = missing_box_width(c, segment.style.size);
+                    let width =
+                        missing_box_width(self.shaper, segment.style.face, c, segment.style.size);
                     let piece = Piece {
                         missing: Some(c),
                         ..Piece::new(segment.style.clone(), width, level)
@@ -733,7 +734,8 @@ impl<'a> Flow<'a> {
                 } else if let Some(c) = piece.missing {
                     line_missing.push(c);
                     let size = piece.style.size;
-                    for item in missing_box(self.shaper, c, size, piece.width) {
+                    let face = piece.style.face;
+                    for item in missing_box(self.shaper, face, c, size, piece.width) {
                         runs.push(super::pages::offset(item, x, -piece.style.rise));
                     }
                     run_end = f64::NEG_INFINITY;
@@ -1946,9 +1948,9 @@ pub fn set_text(shaper: &mut Shaper, text: &str, face: FaceId, size: f64, scale:
             match lacks {
                 Some(c) => {
                     out.missing.push(c);
-                    let width = missing_box_width(c, size);
+                    let width = missing_box_width(shaper, f, c, size);
                     out.pieces
-                        .push((missing_box(shaper, c, size, width), width));
+                        .push((missing_box(shaper, f, c, size, width), width));
                 }
                 None => {
                     let run = glyph_run(shaper, piece, f, size);
@@ -1962,22 +1964,25 @@ pub fn set_text(shaper: &mut Shaper, text: &str, face: FaceId, size: f64, scale:
 }
 
 /// The width of the box that stands for `c`, a character no font has, in
-/// text of `size`.
-pub fn missing_box_width(c: char, size: f64) -> f64 {
-    if u32::from(c) > 0xFFFF {
-        size * 0.8
-    } else {
-        size * 0.7
+/// text of `face` at `size`: about 0.7 em (0.8 em for a character beyond
+/// the Basic Multilingual Plane, whose code has six digits), a whole number
+/// of the face's spaces (two columns of code).
+pub fn missing_box_width(shaper: &mut Shaper, face: FaceId, c: char, size: f64) -> f64 {
+    let wanted = if u32::from(c) > 0xFFFF { 0.8 } else { 0.7 };
+    let space = shaper.width(face, " ");
+    if space <= 0.0 {
+        return wanted * size;
     }
+    (wanted / space).ceil() * space * size
 }
 
-/// The box set for `c`, a character no font has, in text of `size`, `width`
-/// wide, on a baseline at y = 0 from x = 0: a frame around the character's
-/// code in hexadecimal, in two rows (as browsers draw one), so that the
-/// reader sees that something is missing and what. It extracts as the
-/// character itself (as nothing for a control or noncharacter, which are not
-/// text), never as its digits.
-pub fn missing_box(shaper: &mut Shaper, c: char, size: f64, width: f64) -> Vec<Item> {
+/// The box set for `c`, a character no font has, in text of `face` at
+/// `size`, `width` wide ([`missing_box_width`]), on a baseline at y = 0
+/// from x = 0: a frame around the character's code in hexadecimal, in two
+/// rows (as browsers draw one), so that the reader sees that something is
+/// missing and what. It extracts as the character itself (as nothing for
+/// a control or noncharacter, which are not text), never as its digits.
+pub fn missing_box(shaper: &mut Shaper, face: FaceId, c: char, size: f64, width: f64) -> Vec<Item> {
     let code = u32::from(c);
     let digits = if code > 0xFFFF {
         format!("{code:06X}")
@@ -2036,10 +2041,10 @@ pub fn missing_box(shaper: &mut Shaper, c: char, size: f64, width: f64) -> Vec<I
             g.advance -= row as f32;
         }
     }
-    // the digits stand for nothing; a blank glyph of the text's size
-    // across the box stands for the character (so that text extraction
-    // sees a character of the text's size, which keeps with its words),
-    // except a control or noncharacter, which is not text
+    // the digits stand for nothing; the text's spaces across the box stand
+    // for the character (so that text extraction sees a character as wide
+    // as the box, of the text's face and size, which keeps with its
+    // words), except a control or noncharacter, which is not text
     run.actual = vec![ActualText {
         glyphs: 0..run.glyphs.len() as u32,
         text: Arc::from(""),
@@ -2047,14 +2052,19 @@ pub fn missing_box(shaper: &mut Shaper, c: char, size: f64, width: f64) -> Vec<I
     run.x = (width - row) / 2.0;
     items.push(Item::Glyphs(run));
     if !(c.is_control() || (code & 0xFFFE) == 0xFFFE || (0xFDD0..=0xFDEF).contains(&code)) {
-        let mut stand_in = glyph_run(shaper, " ", FaceId::Regular, size);
-        if let Some(blank) = Arc::make_mut(&mut stand_in.glyphs).first_mut() {
-            blank.advance = width as f32;
-            stand_in.actual = vec![ActualText {
-                glyphs: 0..1,
-                text: Arc::from(c.to_string()),
-            }];
-            items.push(Item::Glyphs(stand_in));
+        let space = glyph_run(shaper, " ", face, size);
+        let n = (width / space.width()).round().max(1.0) as usize;
+        if space.glyphs.len() == 1 {
+            let glyphs: Vec<PlacedGlyph> =
+                std::iter::repeat_n(space.glyphs[0].clone(), n).collect();
+            items.push(Item::Glyphs(GlyphRun {
+                glyphs: Arc::new(glyphs),
+                actual: vec![ActualText {
+                    glyphs: 0..n as u32,
+                    text: Arc::from(c.to_string()),
+                }],
+                ..space
+            }));
         }
     }
     items

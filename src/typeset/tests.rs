@@ -922,3 +922,32 @@ fn a_script_is_set_in_one_face_and_its_punctuation_with_it() {
         fonts.fallbacks.get(FaceId::Regular, 'न')
     );
 }
+
+#[test]
+fn arabic_letters_join_when_their_run_is_shaped_right_to_left() {
+    let Some(naskh) = noto("NotoNaskhArabic-Regular.ttf") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&naskh, dir.path().join("naskh.ttf")).unwrap();
+    let word = "مرحبا";
+    let fonts = Fonts::bundled().unwrap().with_fallbacks(
+        &word.chars().collect(),
+        &Default::default(),
+        &super::fonts::FontDirs::Only(vec![dir.path().to_path_buf()]),
+        "ar",
+    );
+    let face = FaceId::Fallback(0);
+    assert_eq!(fonts.face(face).family, "Noto Naskh Arabic");
+    let mut shaper = super::shape::Shaper::new(&fonts, "ar");
+    let shaped = shaper.shape_directed(face, word, true);
+    assert_eq!(shaped.glyphs.len(), 5);
+    // each letter takes its joining form (initial, final, initial, medial,
+    // final): none is the glyph the letter has alone
+    for (i, c) in word.chars().enumerate() {
+        let alone = shaper.shape_directed(face, &c.to_string(), true).glyphs[0].id;
+        let joined = shaped.logical(i);
+        assert_ne!(joined.id, alone, "{c} at {i}");
+        assert_eq!(&*joined.unicode, c.to_string());
+    }
+}
