@@ -1040,6 +1040,30 @@ mod tests {
     }
 
     #[test]
+    fn the_cjk_variant_follows_the_language_then_the_characters() {
+        let none: [char; 0] = [];
+        assert_eq!(cjk_variant("ko", none.iter()), "KR");
+        assert_eq!(cjk_variant("ja-JP", none.iter()), "JP");
+        assert_eq!(cjk_variant("zh-Hant", none.iter()), "TC");
+        assert_eq!(cjk_variant("zh-TW", none.iter()), "TC");
+        assert_eq!(cjk_variant("zh-HK", none.iter()), "HK");
+        assert_eq!(cjk_variant("zh", none.iter()), "SC");
+        assert_eq!(cjk_variant("en", ['中', '한'].iter()), "KR");
+        assert_eq!(cjk_variant("en", ['中', 'か'].iter()), "JP");
+        assert_eq!(cjk_variant("en", ['中'].iter()), "SC");
+        // a Japanese book's Hangul does not make it Korean
+        assert_eq!(cjk_variant("ja", ['한'].iter()), "JP");
+        let kr = candidate("Noto Serif CJK KR", "/n/cjk.ttc", true, 400, false);
+        let jp = candidate("Noto Serif CJK JP", "/n/cjk.ttc", true, 400, false);
+        assert!(kr.rank(false, "KR") < jp.rank(false, "KR"));
+        assert!(jp.rank(false, "JP") < kr.rank(false, "JP"));
+        // Naskh, Arabic's book hand, counts as a serif
+        let naskh = candidate("Noto Naskh Arabic", "/n/naskh.ttf", true, 400, false);
+        let sans = candidate("DejaVu Sans", "/d/dv.ttf", true, 400, false);
+        assert!(naskh.rank(false, "SC") < sans.rank(false, "SC"));
+    }
+
+    #[test]
     fn only_characters_a_font_may_set_fall_back() {
         for c in ['\u{2603}', '\u{4e2d}', 'λ', '\u{301}'] {
             assert!(may_fall_back(c), "{c:?}");

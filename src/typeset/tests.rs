@@ -874,7 +874,10 @@ fn a_fallback_face_is_scaled_to_the_text_faces_x_height() {
         std::fs::copy(font, dir.path().join(font.file_name().unwrap())).unwrap();
     }
     let dirs = super::fonts::FontDirs::Only(vec![dir.path().to_path_buf()]);
-    let (layout, fonts) = layout_with_fallbacks("# T\n\nKorean 안녕 and Hindi नमस्ते.\n", &dirs);
+    let (layout, fonts) = layout_with_fallbacks(
+        "# T\n\nKorean 안녕 and Hindi नमस्ते.\n\n```\nlet s = \"안녕\";\n```\n",
+        &dirs,
+    );
     let s = settings();
     let main = fonts.face(FaceId::Regular).x_height_em().unwrap();
     let mut seen = Vec::new();
@@ -884,6 +887,11 @@ fn a_fallback_face_is_scaled_to_the_text_faces_x_height() {
             continue;
         }
         let face = fonts.face(run.face);
+        if run.size < s.size * 0.85 && run.color.is_some() {
+            // code keeps its columns: the fallback at the code's size
+            assert_eq!(run.size, s.size * 0.82, "{}", face.family);
+            continue;
+        }
         match face.x_height_em() {
             // a CJK face has a Latin x: set so that its x-height is the text's
             Some(own) => {
@@ -950,4 +958,120 @@ fn arabic_letters_join_when_their_run_is_shaped_right_to_left() {
         assert_ne!(joined.id, alone, "{c} at {i}");
         assert_eq!(&*joined.unicode, c.to_string());
     }
+}
+
+/// Typesets a one-file manuscript with the settings `quire build` takes for
+/// its language.
+fn layout_for_language(markdown: &str) -> Layout {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), markdown).unwrap();
+    let manuscript = crate::manuscript::load(dir.path()).unwrap();
+    let read = crate::markdown::read(&manuscript).unwrap();
+    let settings = Settings::from_config(&read.config.pdf)
+        .unwrap()
+        .for_language(&read.book.meta.language);
+    typeset(
+        &read.book,
+        &settings,
+        &Fonts::bundled().unwrap(),
+        &crate::images::NO_IMAGES,
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_right_to_left_book_runs_from_the_right() {
+    let layout = layout_for_language(&format!(
+        "---\ntitle: ספר\nlanguage: he\n---\n\n# פרק\n\n- פריט ראשון\n\n\
+         | עמודה | ערך |\n|---|---|\n| אחת | שתיים |\n\n> [!NOTE]\n> הערה.\n\n{}\n",
+        "מילים רבות בעמוד הבא ".repeat(300)
+    ));
+    let s = settings().for_language("he");
+    let page = &layout.pages[layout.front_pages];
+    let physical = layout.front_pages + 1;
+    // bound on the right: a recto's wider (spine) margin is its right one
+    assert!(physical % 2 == 1);
+    let left = s.left_margin(physical);
+    assert_eq!(left, s.margin_outer);
+    assert!(s.margin_outer < s.margin_inner);
+    // the folio at the fore-edge, now the left (the opening page has it
+    // centred: look at a running page's)
+    let text_of = |r: &super::frame::GlyphRun| layout.run_text(r);
+    let runs: Vec<&super::frame::GlyphRun> = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Glyphs(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let at = |text: &str| {
+        let visual: String = text.chars().rev().collect();
+        runs.iter()
+            .find(|r| text_of(r) == text || text_of(r) == visual)
+            .unwrap_or_else(|| panic!("no {text}"))
+    };
+    // the list's bullet right of its item
+    let bullet = at("\u{2022}");
+    let item = at("פריט"); // the item's first word, its rightmost
+    assert!(bullet.x > item.x + item.width(), "{} {}", bullet.x, item.x);
+    // the table's first column at the right
+    let first = at("אחת");
+    let second = at("שתיים");
+    assert!(first.x > second.x + second.width());
+    // the callout's rule at the right of its text
+    let note = at("הערה.");
+    let rule = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Rule {
+                x, width, height, ..
+            } if *width < 1.0 && *height > 5.0 => Some(*x),
+            _ => None,
+        })
+        .next()
+        .expect("the callout's rule");
+    assert!(rule > note.x + note.width(), "{rule}");
+    // a left-to-right book, for comparison: recto spine at the left
+    assert_eq!(settings().left_margin(physical), s.margin_inner);
+    let running = layout
+        .pages
+        .iter()
+        .enumerate()
+        .skip(layout.front_pages + 1)
+        .find(|(_, p)| p.decoration.is_some_and(|d| d < p.items.len()))
+        .map(|(i, _)| i);
+    assert!(running.is_some(), "a page after the opening");
+    if let Some(i) = running {
+        let page = &layout.pages[i];
+        let folio = page.items[page.decoration.unwrap()].clone();
+        let Item::Glyphs(folio) = folio else { panic!() };
+        let left = s.left_margin(i + 1);
+        let outside_left = (i + 1) % 2 == 1;
+        if outside_left {
+            assert!((folio.x - left).abs() < 1e-6);
+        } else {
+            assert!((folio.x + folio.width() - (left + s.measure)).abs() < 1e-6);
+        }
+    }
+}
+
+#[test]
+fn a_div_with_dir_sets_its_paragraphs_in_that_direction() {
+    let (layout, _) = layout_of("# T\n\n::: {dir=rtl}\nLatin, right to left.\n:::\n\nLatin.\n");
+    let s = settings();
+    let left = s.left_margin(layout.front_pages + 1);
+    let lines = visual_lines(&layout);
+    assert_eq!(lines.len(), 2);
+    // the Latin words keep their order; the full stop moves to the left,
+    // and the line is flush right
+    let visual: String = lines[0].iter().map(|g| g.1.as_str()).collect();
+    assert_eq!(visual, ".Latin,righttoleft");
+    let (start, end) = extent(&layout, &lines[0]);
+    assert!(start > left + 10.0 && (end - (left + s.measure)).abs() < 0.05);
+    // after the div, left to right again
+    let visual: String = lines[1].iter().map(|g| g.1.as_str()).collect();
+    assert_eq!(visual, "Latin.");
+    assert!((extent(&layout, &lines[1]).0 - left).abs() < 1e-6);
 }
