@@ -86,7 +86,8 @@ fn build_from(
     // 3. the tree → pages (needed for the PDF, and for the EPUB's page-list)
     on_stage("typesetting");
     let fonts = typeset::fonts::Fonts::for_book(&book)?;
-    let settings = typeset::Settings::from_config(&read.config.pdf)?;
+    let settings =
+        typeset::Settings::from_config(&read.config.pdf)?.for_language(&book.meta.language);
     let mut layout = match cache {
         Some(cache) => typeset::typeset_cached(&book, &settings, &fonts, &images, &cache.chapters)?,
         None => typeset::typeset(&book, &settings, &fonts, &images)?,

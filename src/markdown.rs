@@ -252,6 +252,7 @@ enum FrameKind {
         id: Option<String>,
         classes: Vec<String>,
         lang: Option<String>,
+        dir: Option<String>,
     },
     List {
         start: Option<u64>,
@@ -1053,13 +1054,19 @@ impl<'m> Reader<'m> {
                 flush_inlines(&mut blocks, inlines, text_at);
                 self.push_block(BlockKind::Callout { kind, blocks }, pos);
             }
-            FrameKind::Div { id, classes, lang } => {
+            FrameKind::Div {
+                id,
+                classes,
+                lang,
+                dir,
+            } => {
                 flush_inlines(&mut blocks, inlines, text_at);
                 let kind = match classes.iter().find_map(|c| CalloutKind::from_name(c)) {
                     Some(kind) => BlockKind::Callout { kind, blocks },
                     None => BlockKind::Div {
                         classes,
                         lang,
+                        dir,
                         blocks,
                     },
                 };
@@ -1483,11 +1490,17 @@ impl<'m> Reader<'m> {
             let inner = rest.trim_end_matches("-->");
             let parsed = attrs::leading(inner).map(|(a, _)| a).unwrap_or_default();
             let lang = parsed.get("lang").map(str::to_string);
+            // the writing direction, as HTML spells it
+            let dir = parsed
+                .get("dir")
+                .map(str::to_ascii_lowercase)
+                .filter(|d| matches!(d.as_str(), "rtl" | "ltr" | "auto"));
             self.stack.push(Frame {
                 kind: FrameKind::Div {
                     id: parsed.id,
                     classes: parsed.classes,
                     lang,
+                    dir,
                 },
                 pos,
                 blocks: Vec::new(),

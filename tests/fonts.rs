@@ -162,7 +162,8 @@ fn text_the_bundled_faces_lack_is_set_from_a_truetype_fallback() {
 #[test]
 fn a_character_no_font_has_is_a_warning_with_file_line_and_column() {
     let none = tempfile::tempdir().unwrap(); // no fonts at all
-    let (out, _, report) = build("# A\n\nThe word 中 and \u{10FFFD}.\n", none.path());
+    let markdown = "# A\n\nThe word 中 and \u{10FFFD}.\n\n```\nlet s = \"中文\";\n```\n";
+    let (out, dir, report) = build(markdown, none.path());
     let err = stderr(&out);
     assert!(
         err.contains("warning[missing-glyph]")
@@ -170,7 +171,41 @@ fn a_character_no_font_has_is_a_warning_with_file_line_and_column() {
             && err.contains("a.md:3:10"),
         "{err}"
     );
+    // the warning says the page (as its label is printed) of the box
+    // that stands for the character
+    assert!(
+        err.contains("(U+4E2D), on page 1: it is printed as a box with its code"),
+        "{err}"
+    );
     assert!(err.contains("U+10FFFD"), "{err}");
-    assert_eq!(report["missing_glyphs"].as_array().unwrap().len(), 2);
+    assert!(err.contains("U+6587") && err.contains("a.md:6:"), "{err}");
+    assert_eq!(report["missing_glyphs"].as_array().unwrap().len(), 4);
+    assert_eq!(report["missing_glyphs"][0]["page"], "1");
     assert_eq!(report["fallback_glyphs"], 0);
+    // never set as nothing: the boxes extract as their characters, in the
+    // text and in the code listing
+    if have("pdftotext") {
+        let text = tool(
+            "pdftotext",
+            &[
+                "-layout",
+                "-enc",
+                "UTF-8",
+                dir.path().join("o/book.pdf").to_str().unwrap(),
+                "-",
+            ],
+        );
+        assert!(text.contains("中"), "{text}");
+        assert!(text.contains("let s = \"中文\";"), "{text}");
+    }
+    // and under --deny warnings the build stops
+    let denied = quire()
+        .args(["build", "book", "--out", "o2", "--deny", "warnings"])
+        .current_dir(dir.path())
+        .env("QUIRE_FONT_DIRS", none.path())
+        .output()
+        .expect("run quire");
+    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
+    assert!(stderr(&denied).contains("missing-glyph"));
+    assert!(!dir.path().join("o2/book.pdf").exists());
 }

@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 
+pub mod direction;
 pub(crate) mod walk;
 pub mod words;
 pub use walk::{
@@ -252,6 +253,10 @@ pub enum BlockKind {
         classes: Vec<String>,
         /// The language of the content (`lang=` attribute), if given.
         lang: Option<String>,
+        /// The writing direction of the content (`dir=rtl`, `ltr` or
+        /// `auto`), if given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dir: Option<String>,
         /// The content.
         blocks: Vec<Block>,
     },

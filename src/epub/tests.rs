@@ -1021,3 +1021,94 @@ fn a_given_cover_is_the_cover_image() {
     assert!(!opf.contains("cover.svg"));
     assert_epubcheck_clean("given-cover", &bytes);
 }
+
+#[test]
+fn blocks_whose_direction_is_not_the_books_say_so() {
+    let div = |id: &str, dir: Option<&str>, lang: Option<&str>, blocks| {
+        block(
+            id,
+            BlockKind::Div {
+                classes: vec![],
+                lang: lang.map(str::to_string),
+                dir: dir.map(str::to_string),
+                blocks,
+            },
+        )
+    };
+    let book = |language: &str| Book {
+        meta: Metadata {
+            language: language.into(),
+            ..meta("Directions")
+        },
+        files: vec!["a.md".into()],
+        chapters: vec![chapter(
+            "c",
+            "Directions",
+            vec![
+                para("latin", vec![t("Hebrew: שלום עולם.")]),
+                para("hebrew", vec![t("«שלום» with Latin.")]),
+                para("digits", vec![t("1234.")]),
+                block(
+                    "dl",
+                    BlockKind::DefinitionList {
+                        items: vec![DefinitionItem {
+                            term: vec![t("مرحبا")],
+                            definitions: vec![vec![para("def", vec![t("hello")])]],
+                        }],
+                    },
+                ),
+                // a div's own dir holds for every paragraph in it; its lang
+                // gives what paragraphs without letters take
+                div(
+                    "fixed",
+                    Some("rtl"),
+                    None,
+                    vec![para("in-fixed", vec![t("Latin, set right to left.")])],
+                ),
+                div(
+                    "arabic",
+                    None,
+                    Some("ar"),
+                    vec![
+                        para("in-arabic", vec![t("١٢٣")]),
+                        para("latin-in-arabic", vec![t("Latin.")]),
+                    ],
+                ),
+            ],
+            vec![],
+        )],
+        ..Book::default()
+    };
+    let (bytes, _) = write(&book("en"), &options(None)).expect("written");
+    let xhtml = entry(&bytes, "OEBPS/chapter-01.xhtml");
+    for (id, dir) in [
+        ("latin", None),
+        ("hebrew", Some("rtl")),
+        ("digits", None),
+        ("def", None),
+        ("fixed", Some("rtl")),
+        ("in-fixed", None),
+        ("arabic", Some("rtl")),
+        ("in-arabic", None),
+        ("latin-in-arabic", Some("ltr")),
+    ] {
+        let tag = xhtml
+            .split('<')
+            .find(|t| t.contains(&format!("id=\"{id}\"")))
+            .unwrap_or_else(|| panic!("no {id} in {xhtml}"));
+        let found = tag.split("dir=\"").nth(1).and_then(|r| r.split('"').next());
+        assert_eq!(found, dir, "{id}: <{tag}");
+    }
+    assert!(xhtml.contains("<dt dir=\"rtl\">مرحبا</dt>"), "{xhtml}");
+    assert_epubcheck_clean("directions", &bytes);
+    // in a Hebrew book the same paragraphs: the Latin one says ltr, the
+    // package and every document rtl, and pages turn from the right
+    let (bytes, _) = write(&book("he"), &options(None)).expect("written");
+    let xhtml = entry(&bytes, "OEBPS/chapter-01.xhtml");
+    assert!(xhtml.contains("<p id=\"latin\" dir=\"ltr\">"), "{xhtml}");
+    assert!(xhtml.contains("<p id=\"hebrew\">"), "{xhtml}");
+    assert!(xhtml.contains(" dir=\"rtl\">\n<head>"), "{xhtml}");
+    let opf = entry(&bytes, "OEBPS/content.opf");
+    assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
+    assert_epubcheck_clean("directions-he", &bytes);
+}

@@ -8,6 +8,7 @@ use super::ids::{Kind, Targets};
 use super::pages::{Marker, Plan};
 use super::sanitize::{self, Context, Resolver, Stack};
 use super::xml;
+use crate::doc::direction::Dir;
 use crate::doc::words::Counter;
 use crate::doc::{
     block_inlines, plain_text, walk_blocks, walk_inlines, Align, Block, BlockKind, Book,
@@ -40,13 +41,7 @@ pub fn document(lang: &str, title: &str, body_type: &str, body: &str) -> String 
 /// Arabic or Hebrew script subtag): the EPUB then says `dir="rtl"` and
 /// turns its pages from the right.
 pub fn is_rtl(lang: &str) -> bool {
-    let lower = lang.to_ascii_lowercase();
-    let mut parts = lower.split('-');
-    let primary = parts.next().unwrap_or("");
-    matches!(
-        primary,
-        "ar" | "he" | "iw" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv" | "ckb" | "syr"
-    ) || parts.any(|p| matches!(p, "arab" | "hebr" | "syrc" | "thaa"))
+    crate::doc::direction::language_is_rtl(lang)
 }
 
 /// What the writer found out while writing, for the package metadata.
@@ -83,6 +78,8 @@ pub struct Writer<'a> {
     heading_level: u8,
     /// Writing an image the author marked decorative.
     decorative: bool,
+    /// The writing direction around the block being written.
+    dir: Dir,
 }
 
 /// Word counting within one block, for page-break markers (as
@@ -111,12 +108,14 @@ impl<'a> Writer<'a> {
                 first_refs.insert(note.id.clone(), targets.fresh(&wanted));
             }
         }
+        let lang = language(book);
         Writer {
             book,
             targets,
             plan,
             images,
-            lang: language(book),
+            dir: Dir::of_book(&lang),
+            lang,
             findings: Findings::default(),
             first_refs,
             chapter: 0,
@@ -162,7 +161,9 @@ impl<'a> Writer<'a> {
         let titled = !chapter.title.is_empty() && chapter.division.shows_title();
         self.heading_level = u8::from(titled);
         if titled {
-            self.out.push_str("<h1>");
+            self.out.push_str("<h1");
+            self.dir_attr(&chapter.title);
+            self.out.push('>');
             if let Some(label) = &chapter.label {
                 self.out.push_str("<span class=\"chapter-label\">");
                 xml::push_text(&mut self.out, label);
@@ -269,6 +270,7 @@ impl<'a> Writer<'a> {
                 self.out.push_str(&format!("<h{level}"));
                 self.id_attr(&block.id);
                 self.class_attr(classes, None);
+                self.dir_attr(content);
                 self.out.push('>');
                 self.text_block(&block.id, |w| w.inlines(content));
                 self.out.push_str(&format!("</h{level}>\n"));
@@ -276,6 +278,7 @@ impl<'a> Writer<'a> {
             BlockKind::Paragraph { content } => {
                 self.out.push_str("<p");
                 self.id_attr(&block.id);
+                self.dir_attr(content);
                 self.out.push('>');
                 self.text_block(&block.id, |w| w.inlines(content));
                 self.out.push_str("</p>\n");
@@ -291,6 +294,7 @@ impl<'a> Writer<'a> {
             BlockKind::Div {
                 classes,
                 lang,
+                dir,
                 blocks,
             } => {
                 self.markers_before(&block.id);
@@ -298,8 +302,19 @@ impl<'a> Writer<'a> {
                 self.id_attr(&block.id);
                 self.class_attr(classes, None);
                 self.lang_attr(lang.as_deref());
+                let outer = self.dir;
+                self.dir = outer.inside(dir.as_deref(), lang.as_deref());
+                // the div's direction, when it is not the one around it
+                if matches!(self.dir, Dir::Fixed(_)) || self.dir.rtl() != outer.rtl() {
+                    self.out.push_str(if self.dir.rtl() {
+                        " dir=\"rtl\""
+                    } else {
+                        " dir=\"ltr\""
+                    });
+                }
                 self.out.push_str(">\n");
                 self.blocks(blocks);
+                self.dir = outer;
                 self.out.push_str("</div>\n");
             }
             BlockKind::Callout { kind, blocks } => {
@@ -388,7 +403,9 @@ impl<'a> Writer<'a> {
                 // The caption is the figure's text; the alt text is not counted.
                 self.image(src, alt, *size, block.pos, false);
                 if !caption.is_empty() {
-                    self.out.push_str("\n<figcaption>");
+                    self.out.push_str("\n<figcaption");
+                    self.dir_attr(caption);
+                    self.out.push('>');
                     self.inlines(caption);
                     self.out.push_str("</figcaption>");
                 }
@@ -409,7 +426,9 @@ impl<'a> Writer<'a> {
                 for item in items {
                     // the terms are this block's text; the definitions are
                     // blocks of their own, written with the terms' count put by
-                    self.out.push_str("<dt>");
+                    self.out.push_str("<dt");
+                    self.dir_attr(&item.term);
+                    self.out.push('>');
                     self.inlines(&item.term);
                     self.break_word();
                     self.out.push_str("</dt>\n");
@@ -514,7 +533,9 @@ impl<'a> Writer<'a> {
         self.out.push_str(">\n");
         // the caption's words come first (`doc::words`), as in print
         if !caption.is_empty() {
-            self.out.push_str("<caption>");
+            self.out.push_str("<caption");
+            self.dir_attr(caption);
+            self.out.push('>');
             self.inlines(caption);
             self.break_word();
             self.out.push_str("</caption>\n");
@@ -529,7 +550,9 @@ impl<'a> Writer<'a> {
             self.out.push_str("<thead>\n<tr>");
             for (column, cell) in head.iter().enumerate() {
                 self.out
-                    .push_str(&format!("<th scope=\"col\"{}>", class(column)));
+                    .push_str(&format!("<th scope=\"col\"{}", class(column)));
+                self.dir_attr(cell);
+                self.out.push('>');
                 self.break_word();
                 self.inlines(cell);
                 self.break_word();
@@ -560,7 +583,9 @@ impl<'a> Writer<'a> {
                             attrs.push_str(&format!(" colspan=\"{}\"", s.cols));
                         }
                     }
-                    self.out.push_str(&format!("<td{attrs}>"));
+                    self.out.push_str(&format!("<td{attrs}"));
+                    self.dir_attr(cell);
+                    self.out.push('>');
                     self.break_word();
                     self.inlines(cell);
                     self.break_word();
@@ -736,6 +761,19 @@ impl<'a> Writer<'a> {
                 self.out.push('>');
                 self.inlines(content);
                 self.out.push_str("</span>");
+            }
+        }
+    }
+
+    /// `dir` on a block of text `content` whose direction is not the one
+    /// around it (a Hebrew paragraph in an English book): the print edition
+    /// sets that paragraph in the same direction.
+    fn dir_attr(&mut self, content: &[Inline]) {
+        if let Dir::Auto(around) = self.dir {
+            let rtl = self.dir.paragraph_rtl(content);
+            if rtl != around {
+                self.out
+                    .push_str(if rtl { " dir=\"rtl\"" } else { " dir=\"ltr\"" });
             }
         }
     }

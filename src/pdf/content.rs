@@ -46,14 +46,38 @@ pub(super) fn page(items: &[Item], height: f64, subsets: &BTreeMap<FaceId, Subse
                     fill_color(&mut out, run.color);
                     fill = run.color;
                 }
-                // one text matrix and TJ per stretch of glyphs on the same rise
+                // one text matrix and TJ per stretch of glyphs on the same
+                // rise; a stretch with an actual text is marked content
+                let n = run.glyphs.len();
+                let mut spans = run.actual.iter().filter(|s| s.glyphs.start < s.glyphs.end);
+                let mut next = spans.next();
+                let mut open: Option<usize> = None; // where the open span ends
                 let mut x = run.x;
                 let mut i = 0;
-                while i < run.glyphs.len() {
+                while i < n {
+                    // a span overlapping the one before, or out of order, is
+                    // not written
+                    while next.is_some_and(|s| (s.glyphs.start as usize) < i) {
+                        next = spans.next();
+                    }
+                    if open.is_none() {
+                        if let Some(span) = next.filter(|s| s.glyphs.start as usize == i) {
+                            out.extend_from_slice(b"/Span <</ActualText ");
+                            text_string(&mut out, &span.text);
+                            out.extend_from_slice(b">> BDC\n");
+                            open = Some((span.glyphs.end as usize).min(n));
+                            next = spans.next();
+                        }
+                    }
+                    let limit = match (open, next) {
+                        (Some(end), _) => end,
+                        (None, Some(span)) => span.glyphs.start as usize,
+                        (None, None) => n,
+                    };
                     let rise = run.glyphs[i].rise;
                     let start = i;
                     let start_x = x;
-                    while i < run.glyphs.len() && (run.glyphs[i].rise - rise).abs() < 1e-6 {
+                    while i < limit && (run.glyphs[i].rise - rise).abs() < 1e-6 {
                         x += f64::from(run.glyphs[i].advance);
                         i += 1;
                     }
@@ -63,6 +87,10 @@ pub(super) fn page(items: &[Item], height: f64, subsets: &BTreeMap<FaceId, Subse
                     number(&mut out, height - run.y + f64::from(rise), 3);
                     out.extend_from_slice(b" Tm\n");
                     show(&mut out, &run.glyphs[start..i], run.size, subset);
+                    if open == Some(i) {
+                        out.extend_from_slice(b"EMC\n");
+                        open = None;
+                    }
                 }
             }
             Item::Rule {
@@ -138,6 +166,16 @@ fn show(out: &mut Vec<u8>, glyphs: &[PlacedGlyph], size: f64, subset: &Subset) {
         out.push(b'>');
     }
     out.extend_from_slice(b"]TJ\n");
+}
+
+/// `text` as a PDF text string: UTF-16BE with its byte order mark, in hex
+/// (ISO 32000-1, 7.9.2.2).
+fn text_string(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(b"<FEFF");
+    for unit in text.encode_utf16() {
+        hex(out, unit);
+    }
+    out.push(b'>');
 }
 
 /// Four hex digits: a two-byte code.
@@ -228,6 +266,12 @@ pub(super) fn key(items: &[Item], height: f64, faces: &FaceKeys) -> u64 {
                 for g in run.glyphs.iter() {
                     h.add(u64::from(g.id) << 32 | u64::from(g.advance.to_bits()));
                     h.add(u64::from(g.rise.to_bits()));
+                }
+                for span in &run.actual {
+                    h.add(u64::from(span.glyphs.start) << 32 | u64::from(span.glyphs.end));
+                    for unit in span.text.encode_utf16() {
+                        h.add(u64::from(unit));
+                    }
                 }
             }
             Item::Rule {
@@ -320,6 +364,7 @@ mod tests {
                     rise: 0.0,
                 }]),
                 color: None,
+                actual: Vec::new(),
             })]
         };
         let key_of = |items: &[Item], subsets| key(items, 648.0, &face_keys(subsets));
@@ -328,6 +373,43 @@ mod tests {
         assert_eq!(key_of(&regular, &before), key_of(&regular, &after));
         assert_ne!(key_of(&bold, &before), key_of(&bold, &after));
         assert_ne!(key_of(&regular, &before), key_of(&bold, &before));
+    }
+
+    #[test]
+    fn a_stretch_with_an_actual_text_is_marked_content_around_its_glyphs() {
+        use crate::typeset::frame::{ActualText, GlyphRun};
+        let subset = Subset {
+            name: "F1".into(),
+            codes: vec![0, 1, 2, 3],
+            widths: vec![0.0, 500.0, 500.0, 500.0],
+        };
+        let glyph = |id| PlacedGlyph {
+            id,
+            advance: 5.0,
+            rise: 0.0,
+        };
+        let run = GlyphRun {
+            face: FaceId::Regular,
+            size: 10.0,
+            x: 72.0,
+            y: 100.0,
+            glyphs: std::sync::Arc::new(vec![glyph(1), glyph(2), glyph(3)]),
+            color: None,
+            // glyphs 1 and 2 (as the pre-base vowel sign of "नि" and its
+            // consonant) stand for "नि"
+            actual: vec![ActualText {
+                glyphs: 1..3,
+                text: std::sync::Arc::from("\u{928}\u{93F}"),
+            }],
+        };
+        let subsets = BTreeMap::from([(FaceId::Regular, subset)]);
+        let out = String::from_utf8(page(&[Item::Glyphs(run)], 648.0, &subsets)).unwrap();
+        assert_eq!(
+            out,
+            "BT\n/F1 10 Tf\n1 0 0 1 72 548 Tm\n[<0001>]TJ\n\
+             /Span <</ActualText <FEFF0928093F>>> BDC\n\
+             1 0 0 1 77 548 Tm\n[<00020003>]TJ\nEMC\nET\n"
+        );
     }
 
     #[test]

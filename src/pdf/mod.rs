@@ -430,10 +430,12 @@ fn finish(
     catalog.set("Metadata", xmp);
     catalog.set("PageLabels", dictionary! { "Nums" => nums });
     catalog.set("Lang", text_string(&meta.language));
-    catalog.set(
-        "ViewerPreferences",
-        dictionary! { "DisplayDocTitle" => true },
-    );
+    let mut preferences = dictionary! { "DisplayDocTitle" => true };
+    if crate::doc::direction::language_is_rtl(&meta.language) {
+        // pages side by side from the right, as the book is bound
+        preferences.set("Direction", Object::Name(b"R2L".to_vec()));
+    }
+    catalog.set("ViewerPreferences", preferences);
     match outline_root {
         Some(root) => {
             catalog.set("Outlines", root);

@@ -10,12 +10,15 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::cache::{self, ChapterCache, Laid};
-use super::flow::{glyph_run, note_hosts, BlockCtx, Flow, Line, Mode, ParStyle, VItem};
+use super::flow::{
+    glyph_run, note_hosts, set_text, BlockCtx, Flow, Line, Mode, ParStyle, SetText, VItem,
+};
 use super::fonts::{FaceId, Fonts};
 use super::frame::{GlyphRun, Item, LinkDest, OutlineEntry, Page};
 use super::pages::{self, roman, BodyPage};
 use super::shape::{GlyphTexts, Shaper};
 use super::{hyphenate, Layout, Report, Settings};
+use crate::doc::direction::Dir;
 use crate::doc::{
     plain_text, Block, BlockKind, Book, Chapter, Division, Footnote, Inline, PageMap, PageStart,
     Pos,
@@ -31,6 +34,9 @@ struct Placed {
     outline: Vec<OutlineEntry>,
     bad_breaks: Vec<super::Spot>,
     texts: GlyphTexts,
+    /// Characters no font has, where they are written and the label of
+    /// the page they are printed on.
+    missing: Vec<(char, Pos, String)>,
 }
 
 /// Lays out the whole book.
@@ -79,6 +85,7 @@ pub fn assemble(
                     report: &mut report,
                     files: &book.files,
                     images,
+                    dir: Dir::of_book(&book.meta.language),
                 };
                 let mut items = Vec::new();
                 opening(&mut flow, chapter, label.as_deref(), &mut items);
@@ -88,6 +95,7 @@ pub fn assemble(
                     size: s.size,
                     leading: s.leading,
                     indent_first: false,
+                    dir: Dir::of_book(&book.meta.language),
                 };
                 flow.blocks(&chapter.blocks, &ctx, &mut items);
                 report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
@@ -150,34 +158,8 @@ pub fn assemble(
         front += 1; // body page 1 is a recto
     }
 
-    // 4. assemble the pages
-    let mut out: Vec<Page> = Vec::with_capacity(front + body_pages);
-    let mut outline = Vec::new();
-    let mut page_map = PageMap::default();
-    if s.generated.half_title {
-        out.push(half_title(book, &mut shaper, lang, s, &mut report));
-        out.push(Page::default());
-    }
-    out.push(title_page(book, &mut shaper, lang, s, &mut report));
-    if s.generated.copyright {
-        out.push(copyright_page(book, &mut shaper, lang, s, &mut report));
-    } else {
-        out.push(Page::default());
-    }
-    for (i, body) in toc_pages.into_iter().enumerate() {
-        let physical = out.len() + 1;
-        let opening = i == 0;
-        let (mut page, headings) = pages::place(&body, physical, s);
-        outline.extend(pages::outline_entries(&headings, physical - 1));
-        let folio = roman(physical);
-        decorate(&mut page, &mut shaper, s, physical, &folio, None, opening);
-        out.push(page);
-    }
-    while out.len() < front {
-        out.push(Page::default());
-    }
-    // the chapters' pages are placed, with folio and running head, in
-    // parallel: each knows its first page number
+    // 4. the chapters' pages are placed, with folio and running head, in
+    //    parallel: each knows its first page number
     let placed: Vec<Placed> = per_chapter(
         book,
         &chapters,
@@ -188,6 +170,42 @@ pub fn assemble(
         },
     );
     drop(chapters);
+
+    // 5. assemble the pages
+    let mut out: Vec<Page> = Vec::with_capacity(front + body_pages);
+    let mut outline = Vec::new();
+    let mut page_map = PageMap::default();
+    if s.generated.half_title {
+        out.push(half_title(book, &mut shaper, lang, s, &mut report));
+        out.push(Page::default());
+    }
+    let label = roman(out.len() + 1);
+    out.push(title_page(book, &mut shaper, lang, s, &mut report, &label));
+    // (the copyright page is set last: its colophon names the faces the
+    // other pages show)
+    let copyright_at = out.len();
+    out.push(Page::default());
+    for (i, body) in toc_pages.into_iter().enumerate() {
+        let physical = out.len() + 1;
+        let opening = i == 0;
+        let (mut page, headings) = pages::place(&body, physical, s);
+        outline.extend(pages::outline_entries(&headings, physical - 1));
+        let folio = roman(physical);
+        let lines = body.lines.iter().chain(&body.notes).map(|(_, l)| l);
+        report.missing_on(lines, &book.files, &folio);
+        decorate(&mut page, &mut shaper, s, physical, &folio, None, opening);
+        out.push(page);
+    }
+    while out.len() < front {
+        out.push(Page::default());
+    }
+    if s.generated.copyright {
+        let shown = out.iter().chain(placed.iter().flat_map(|p| &p.pages));
+        let families = families_shown(fonts, shown);
+        let label = roman(copyright_at + 1);
+        out[copyright_at] =
+            copyright_page(book, &mut shaper, lang, s, &mut report, (&label, &families));
+    }
     for (index, (chapter, set)) in book.chapters.iter().zip(placed).enumerate() {
         while front + starts[index] > out.len() + 1 {
             // blank verso before a chapter opening: its page-list entry points at the chapter
@@ -204,6 +222,9 @@ pub fn assemble(
         outline.extend(set.outline);
         report.widows_and_orphans.extend(set.bad_breaks);
         glyph_texts.merge(&set.texts);
+        for (c, pos, page) in set.missing {
+            report.missing_on_page(c, pos, &book.files, &page);
+        }
     }
     for (i, page) in out.iter_mut().enumerate().take(front) {
         page.label = roman(i + 1);
@@ -292,6 +313,12 @@ fn place_chapter(
         placed
             .outline
             .extend(pages::outline_entries(&headings, physical - 1));
+        for (_, line) in body.lines.iter().chain(&body.notes) {
+            let pos = line.pos.unwrap_or_default();
+            placed
+                .missing
+                .extend(line.missing.iter().map(|&c| (c, pos, n.to_string())));
+        }
         let head = if n.is_multiple_of(2) {
             book.meta.title.as_str()
         } else {
@@ -345,6 +372,7 @@ fn centered(
         indent_left: 0.0,
         first_indent: 0.0,
         mode: Mode::Centered,
+        dir: flow.dir,
     };
     let mut lines = flow.paragraph(content, &style, &block(id));
     for line in &mut lines {
@@ -417,7 +445,9 @@ fn decorate(
 ) {
     page.decoration = Some(page.items.len());
     let left = s.left_margin(physical);
-    let recto = physical % 2 == 1;
+    // the folio at the fore-edge: a recto's right, or its left in a book
+    // bound on the right
+    let outside_right = (physical % 2 == 1) != s.bound_right;
     let size = s.size * 0.9;
     let run = |shaper: &mut Shaper, t: &str, face: FaceId| glyph_run(shaper, t, face, size);
     if opening {
@@ -430,24 +460,20 @@ fn decorate(
     }
     let y = s.margin_top - s.leading * 1.5;
     let mut f = run(shaper, folio, FaceId::Regular);
-    f.x = if recto {
+    f.x = if outside_right {
         left + s.measure - f.width()
     } else {
         left
     };
     f.y = y;
     page.items.push(Item::Glyphs(f));
-    // a head in runs, one per face (a fallback face sets what the head's lacks)
-    let runs = |shaper: &mut Shaper, t: &str, face: FaceId| -> Vec<GlyphRun> {
-        let parts = shaper.split(face, t);
-        parts
-            .into_iter()
-            .map(|(f, r)| run(shaper, &t[r], f))
-            .collect()
-    };
-    let width = |runs: &[GlyphRun]| runs.iter().map(GlyphRun::width).sum::<f64>();
+    // a head in pieces: a run per face (a fallback face sets what the
+    // head's lacks, at the size that matches its x-height to the head's),
+    // a box for a character no font has
+    let set = |shaper: &mut Shaper, t: &str| set_text(shaper, t, pages::HEAD_FACE, size, true);
+    let width = |set: &SetText| set.pieces.iter().map(|p| p.1).sum::<f64>();
     if let Some(head) = head {
-        let mut h = runs(shaper, head, pages::HEAD_FACE);
+        let mut h = set(shaper, head);
         // too long a head is shortened at a word boundary
         if width(&h) > s.measure * 0.75 {
             let mut shortened = String::new();
@@ -464,14 +490,14 @@ fn decorate(
                 }
                 shortened = candidate;
             }
-            h = runs(shaper, &format!("{shortened} …"), pages::HEAD_FACE);
+            h = set(shaper, &format!("{shortened} …"));
         }
         let mut x = left + (s.measure - width(&h)) / 2.0;
-        for mut part in h {
-            part.x = x;
-            part.y = y;
-            x += part.width();
-            page.items.push(Item::Glyphs(part));
+        for (items, w) in h.pieces {
+            for item in items {
+                page.items.push(pages::offset(item, x, y));
+            }
+            x += w;
         }
     }
 }
@@ -513,6 +539,7 @@ fn half_title(
     );
     let mut placed = Vec::new();
     stack(lines, s.text_height * 0.2, &mut placed);
+    report.missing_on(placed.iter().map(|(_, l)| l), &book.files, "i");
     page_of(placed, 1, s)
 }
 
@@ -522,6 +549,7 @@ fn title_page(
     lang: Option<Lang>,
     s: &Settings,
     report: &mut Report,
+    label: &str,
 ) -> Page {
     let mut flow = scratch_flow(shaper, lang, s, report, book);
     let m = &book.meta;
@@ -583,15 +611,55 @@ fn title_page(
             &mut placed,
         );
     }
+    report.missing_on(placed.iter().map(|(_, l)| l), &book.files, label);
     page_of(placed, 3, s)
 }
 
+/// The families of the faces `pages` show, and of the text face (the
+/// colophon's own): the bundled families first, in their order, then the
+/// fallbacks' by name. Each face shown is embedded in the PDF.
+fn families_shown<'p>(fonts: &Fonts, pages: impl Iterator<Item = &'p Page>) -> Vec<String> {
+    let mut faces = std::collections::BTreeSet::from([FaceId::Regular]);
+    for page in pages {
+        for item in &page.items {
+            if let Item::Glyphs(run) = item {
+                faces.insert(run.face);
+            }
+        }
+    }
+    let mut bundled: Vec<String> = Vec::new();
+    let mut fallbacks = std::collections::BTreeSet::new();
+    for face in faces {
+        let family = &fonts.face(face).family;
+        if face.is_fallback() {
+            fallbacks.insert(family.clone());
+        } else if !bundled.contains(family) {
+            bundled.push(family.clone());
+        }
+    }
+    // (a fallback of a bundled family, a copy, is named once)
+    fallbacks.retain(|f| !bundled.contains(f));
+    bundled.extend(fallbacks);
+    bundled
+}
+
+/// "A, B and C".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The copyright page, labelled `label`; its colophon names `families`.
 fn copyright_page(
     book: &Book,
     shaper: &mut Shaper,
     lang: Option<Lang>,
     s: &Settings,
     report: &mut Report,
+    (label, families): (&str, &[String]),
 ) -> Page {
     let mut flow = scratch_flow(shaper, lang, s, report, book);
     let m = &book.meta;
@@ -623,7 +691,7 @@ fn copyright_page(
         paragraphs.push(id.clone());
     }
     if s.generated.colophon {
-        paragraphs.push("Set in Linux Libertine O and Inconsolata with quire.".to_string());
+        paragraphs.push(format!("Set in {} with quire.", and_list(families)));
     }
     let size = s.note_size;
     let mut lines = Vec::new();
@@ -636,6 +704,7 @@ fn copyright_page(
             indent_left: 0.0,
             first_indent: 0.0,
             mode: Mode::Ragged,
+            dir: flow.dir,
         };
         let mut par = flow.paragraph(&text(p), &style, &block("copyright"));
         if let Some(last) = par.last_mut() {
@@ -646,6 +715,7 @@ fn copyright_page(
     let height: f64 = lines.iter().map(Line::height).sum();
     let mut placed = Vec::new();
     stack(lines, s.text_height - height, &mut placed);
+    report.missing_on(placed.iter().map(|(_, l)| l), &book.files, label);
     page_of(placed, 4, s)
 }
 
@@ -667,6 +737,7 @@ fn scratch_flow<'a>(
         report,
         files: &book.files,
         images: &crate::images::NO_IMAGES,
+        dir: Dir::of_book(&book.meta.language),
     }
 }
 
@@ -805,52 +876,71 @@ fn toc_entry(
 ) {
     let s = flow.settings;
     let number_col = s.size * 2.5;
+    // a right-to-left book's contents run from the right: titles at the
+    // right, page numbers at the left (as its EPUB's navigation inherits
+    // the book's direction, every entry takes it)
+    let rtl = flow.dir.rtl();
     let style = ParStyle {
         face,
         size: s.size,
         leading: s.leading,
         measure: s.measure - indent - number_col - s.size,
-        indent_left: indent,
+        indent_left: if rtl { number_col + s.size } else { indent },
         first_indent: 0.0,
         mode: Mode::Ragged,
+        dir: Dir::Fixed(rtl),
     };
     let mut lines = flow.paragraph(title, &style, &block(id));
     let n = lines.len();
+    let hang = if rtl { -s.size } else { s.size };
     for (i, line) in lines.iter_mut().enumerate() {
         line.mark = None;
         line.break_after = i + 1 == n;
         if i > 0 {
             for item in &mut line.items {
                 if let Item::Glyphs(g) = item {
-                    g.x += s.size; // hang the continuation lines
+                    g.x += hang; // hang the continuation lines
                 }
             }
         }
         line.items.push(Item::Link {
-            rect: [indent, -line.ascent, s.measure - indent, line.height()],
+            rect: [
+                if rtl { 0.0 } else { indent },
+                -line.ascent,
+                s.measure - indent,
+                line.height(),
+            ],
             target: LinkDest::Internal(id.to_string()),
         });
     }
     if let Some(last) = lines.last_mut() {
-        let end = last
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Glyphs(g) => Some(g.x + g.width()),
+        let glyphs = || {
+            last.items.iter().filter_map(|i| match i {
+                Item::Glyphs(g) => Some(g),
                 _ => None,
             })
-            .fold(indent, f64::max);
+        };
+        // where the title's last line ends (starts, right to left)
+        let (first, end) = (
+            glyphs().map(|g| g.x).fold(s.measure - indent, f64::min),
+            glyphs().map(|g| g.x + g.width()).fold(indent, f64::max),
+        );
         let mut number = flow.run(&page.to_string(), FaceId::Regular, s.size);
-        number.x = s.measure - number.width();
+        number.x = if rtl { 0.0 } else { s.measure - number.width() };
         // leaders: dots on a fixed grid, so they line up from entry to entry
         let dot = flow.run(".", FaceId::Regular, s.size);
         let step = s.size * 0.55;
-        let mut x = ((end + s.size * 0.5) / step).ceil() * step;
+        let (from, to) = if rtl {
+            (number.width() + s.size * 0.4, first - s.size * 0.5)
+        } else {
+            (end + s.size * 0.5, number.x - s.size * 0.4)
+        };
+        let mut x = (from / step).ceil() * step;
         // one run: each dot's advance carries the pen to the next
         let start = x;
         let mut glyphs = Vec::new();
         let gap = (step - dot.width()) as f32;
-        while x + dot.width() < number.x - s.size * 0.4 {
+        while x + dot.width() < to {
             glyphs.extend(dot.glyphs.iter().cloned());
             if let Some(g) = glyphs.last_mut() {
                 g.advance += gap;

@@ -10,13 +10,17 @@
 use hypher::Lang;
 use std::sync::Arc;
 
+use super::bidi;
 use super::fonts::FaceId;
-use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph};
+use super::frame::ActualText;
+use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph, Pt};
 use super::hyphenate;
 use super::image_size::{placed_size, Room};
 use super::linebreak::{self, Item as LbItem, Params};
 use super::shape::Shaper;
+use super::shape::{Glyph, Shaped};
 use super::{Report, Settings};
+use crate::doc::direction::Dir;
 use crate::doc::words;
 use crate::doc::{plain_text, Align, Block, BlockKind, ImageSize, Inline, LinkTarget, Pos};
 use crate::highlight::TokenKind;
@@ -55,6 +59,9 @@ pub struct Line {
     /// For a table row: the table's header lines, repeated when this row
     /// starts a page.
     pub repeat: Option<std::sync::Arc<Vec<Line>>>,
+    /// Characters no font has, set on this line as boxes (the report says
+    /// on which page).
+    pub missing: Vec<char>,
 }
 
 impl Line {
@@ -102,6 +109,10 @@ struct Segment {
     style: Style,
     /// A footnote mark (not a word of the text).
     note: Option<usize>,
+    /// `text` is one character no font has, set as a box.
+    missing: bool,
+    /// The bidi level (UAX #9): odd levels run right to left.
+    level: u8,
 }
 
 /// Inline content flattened to words.
@@ -140,6 +151,8 @@ pub struct ParStyle {
     pub first_indent: f64,
     /// Justified or not.
     pub mode: Mode,
+    /// The writing direction around the paragraph.
+    pub dir: Dir,
 }
 
 /// Lays out blocks; shared state for a chapter.
@@ -164,6 +177,8 @@ pub struct Flow<'a> {
     pub files: &'a [String],
     /// The book's images (for their sizes).
     pub images: &'a crate::images::Images,
+    /// The book's writing direction (of its language).
+    pub dir: Dir,
 }
 
 /// Where each of `chapter`'s notes (by number − 1) is printed when the
@@ -240,11 +255,38 @@ enum Cut {
 #[derive(Clone, Debug)]
 struct Piece {
     style: Style,
+    /// In visual order.
     glyphs: Vec<PlacedGlyph>,
     width: f64,
     note: Option<usize>,
     /// An image set in place of glyphs.
     image: Option<InlineImage>,
+    /// A character no font has, set as a box in place of glyphs.
+    missing: Option<char>,
+    /// The actual texts of stretches of `glyphs`.
+    actual: Vec<ActualText>,
+    /// How far right of the piece's place the first glyph is drawn (its
+    /// shaped x offset: a mark).
+    lead: f64,
+    /// The bidi level.
+    level: u8,
+}
+
+impl Piece {
+    /// An empty piece `width` wide.
+    fn new(style: Style, width: f64, level: u8) -> Piece {
+        Piece {
+            style,
+            glyphs: Vec::new(),
+            width,
+            note: None,
+            image: None,
+            missing: None,
+            actual: Vec::new(),
+            lead: 0.0,
+            level,
+        }
+    }
 }
 
 /// A paragraph's line-breaking items, with what goes with each (in
@@ -258,21 +300,43 @@ struct ItemList {
     hyphens: Vec<Option<Piece>>,
     /// The index of the word the item belongs to (for the page map).
     words: Vec<usize>,
+    /// The bidi level of each item (a space's is that of its character).
+    levels: Vec<u8>,
 }
 
 impl ItemList {
-    fn push(&mut self, item: LbItem, piece: Option<Piece>, hyphen: Option<Piece>, word: usize) {
+    fn push(
+        &mut self,
+        item: LbItem,
+        piece: Option<Piece>,
+        hyphen: Option<Piece>,
+        (word, level): (usize, u8),
+    ) {
         self.items.push(item);
         self.pieces.push(piece);
         self.hyphens.push(hyphen);
         self.words.push(word);
+        self.levels.push(level);
     }
 }
 
 impl<'a> Flow<'a> {
     /// Lays out a paragraph of `inlines`; returns its lines.
+    ///
+    /// Its base direction comes from `style.dir` (UAX #9's first strong
+    /// character, else the context); stretches of one bidi level are shaped
+    /// in their direction, lines are broken in logical order and each is
+    /// reordered (rule L2) when it is set: a right-to-left paragraph's
+    /// lines fill the measure from the right, its last line flush right.
     pub fn paragraph(&mut self, inlines: &[Inline], style: &ParStyle, block: &Block) -> Vec<Line> {
-        let words = flatten(inlines, style, self.shaper, self.images, self.settings);
+        let mut words = flatten(inlines, style, self.shaper, self.images, self.settings);
+        let rtl = style.dir.paragraph_rtl(inlines);
+        let base_level = u8::from(rtl);
+        // the level of the space after each word; segments split where the
+        // level changes
+        let space_levels = bidi_levels(&mut words, rtl);
+        // characters no font has: a segment of their own, set as a box
+        self.set_apart_missing(&mut words, block);
         // the pieces (boxes) and the break-point items, in parallel
         let mut list = ItemList::default();
         if style.first_indent > 0.0 {
@@ -284,10 +348,13 @@ impl<'a> Flow<'a> {
                 },
                 None,
                 None,
-                0,
+                (0, base_level),
             );
         }
         let space = self.shaper.width(style.face, " ") * style.size;
+        // margin kerning only where lines start and end with left-to-right
+        // text on the left-to-right margins
+        let protrude = style.mode == Mode::Justified && !rtl;
         let mut text_word = 0usize; // index among words of the block's text
         for (w, word) in words.iter().enumerate() {
             let is_text_word = word.segments.iter().any(|s| s.note.is_none());
@@ -297,6 +364,7 @@ impl<'a> Flow<'a> {
             }
             let seg_count = word.segments.len();
             for (si, segment) in word.segments.iter().enumerate() {
+                let level = segment.level;
                 if let Some(image) = &segment.image {
                     if let Some(ppi) = image.ppi {
                         self.report
@@ -309,35 +377,41 @@ impl<'a> Flow<'a> {
                         hang_right: 0.0,
                     };
                     let piece = Piece {
-                        style: segment.style.clone(),
-                        glyphs: Vec::new(),
-                        width,
-                        note: None,
                         image: Some(image.clone()),
+                        ..Piece::new(segment.style.clone(), width, level)
                     };
-                    list.push(box_, Some(piece), None, word_index);
+                    list.push(box_, Some(piece), None, (word_index, level));
                     continue;
                 }
-                let shaped = if segment.style.small_caps {
-                    self.shaper
-                        .shape_small_caps(segment.style.face, &segment.text)
-                } else {
-                    self.shaper.shape(segment.style.face, &segment.text)
-                };
-                if !shaped.missing.is_empty() {
-                    for c in &shaped.missing {
-                        self.report.missing_glyph(*c, block.pos, self.files);
+                if segment.missing {
+                    let c = segment.text.chars().next().unwrap_or('\u{FFFD}');
+                    let width =
+                        missing_box_width(self.shaper, segment.style.face, c, segment.style.size);
+                    let piece = Piece {
+                        missing: Some(c),
+                        ..Piece::new(segment.style.clone(), width, level)
+                    };
+                    list.push(LbItem::boxed(width), Some(piece), None, (word_index, level));
+                    if si + 1 < seg_count {
+                        join_break(word, si, &mut list, (word_index, level));
                     }
+                    continue;
+                }
+                let shaped = shape_segment(self.shaper, segment);
+                for c in &shaped.missing {
+                    self.report.missing_glyph(*c, block.pos, self.files);
                 }
                 if segment.style.face.is_fallback() {
                     let family = self.shaper.family(segment.style.face);
                     self.report.fallback(family, shaped.glyphs.len());
                 }
                 let size = segment.style.size;
-                // where the segment may break, at glyph boundaries: hyphenation
-                // points (a hyphen is added), Unicode line-break opportunities
-                // (UAX #14: after a hyphen or dash, between ideographs), and,
-                // for a word longer than the measure, anywhere
+                let n_glyphs = shaped.glyphs.len();
+                // where the segment may break, at glyph boundaries (glyph
+                // indexes in logical order): hyphenation points (a hyphen is
+                // added), Unicode line-break opportunities (UAX #14: after a
+                // hyphen or dash, between ideographs), and, for a word
+                // longer than the measure, anywhere
                 let mut cuts: Vec<(usize, Cut)> = Vec::new();
                 let bounds = shaped.boundaries();
                 let boundary_at = |offset: usize| {
@@ -372,7 +446,7 @@ impl<'a> Flow<'a> {
                     // a piece between break points still wider than the measure
                     cuts.sort_by_key(|&(g, kind)| (g, kind));
                     let mut edges: Vec<usize> = cuts.iter().map(|c| c.0).collect();
-                    edges.push(shaped.glyphs.len());
+                    edges.push(n_glyphs);
                     let mut from = 0;
                     let too_wide = edges.iter().any(|&to| {
                         let wide = to > from && shaped.width_of(from..to) * size > style.measure;
@@ -394,32 +468,33 @@ impl<'a> Flow<'a> {
                     }
                     cuts.sort_by_key(|&(g, kind)| (g, kind));
                     cuts.dedup_by_key(|c| c.0);
-                    cuts.retain(|&(g, _)| g > 0 && g < shaped.glyphs.len());
+                    cuts.retain(|&(g, _)| g > 0 && g < n_glyphs);
                 }
-                cuts.push((shaped.glyphs.len(), Cut::End));
+                cuts.push((n_glyphs, Cut::End));
                 let mut start = 0;
                 for &(cut, kind) in &cuts {
-                    let glyphs: Vec<PlacedGlyph> = shaped.glyphs[start..cut]
-                        .iter()
-                        .map(|g| PlacedGlyph {
-                            id: g.id,
-                            advance: (g.advance * size) as f32,
-                            rise: (segment.style.rise + g.y_offset * size) as f32,
-                        })
-                        .collect();
-                    let width: f64 = glyphs.iter().map(|g| f64::from(g.advance)).sum();
-                    let text: String = shaped.glyphs[start..cut].iter().map(|g| &*g.text).collect();
+                    // the glyphs of logical `start..cut`, in visual order
+                    let visual = if shaped.rtl {
+                        &shaped.glyphs[n_glyphs - cut..n_glyphs - start]
+                    } else {
+                        &shaped.glyphs[start..cut]
+                    };
+                    let placed = place_glyphs(visual, shaped.rtl, size, segment.style.rise);
+                    let width: f64 = visual.iter().map(|g| g.advance * size).sum();
                     let first = si == 0 && start == 0;
-                    let last = si + 1 == seg_count && cut == shaped.glyphs.len();
-                    let hl = if first && style.mode == Mode::Justified {
-                        text.chars().next().map_or(0.0, hang_left)
-                            * glyphs.first().map_or(0.0, |g| f64::from(g.advance))
+                    let last = si + 1 == seg_count && cut == n_glyphs;
+                    // (protrusion only happens in left-to-right text)
+                    let hl = if first && protrude && level == 0 {
+                        visual.first().map_or(0.0, |g| {
+                            g.text.chars().next().map_or(0.0, hang_left) * g.advance * size
+                        })
                     } else {
                         0.0
                     };
-                    let hr = if last && style.mode == Mode::Justified {
+                    let hr = if last && protrude && level == 0 {
+                        let text: String = visual.iter().map(|g| &*g.text).collect();
                         text.chars().last().map_or(0.0, hang_right)
-                            * glyphs.last().map_or(0.0, |g| f64::from(g.advance))
+                            * visual.last().map_or(0.0, |g| g.advance * size)
                     } else {
                         0.0
                     };
@@ -430,38 +505,44 @@ impl<'a> Flow<'a> {
                             hang_right: hr,
                         },
                         Some(Piece {
-                            style: segment.style.clone(),
-                            glyphs,
-                            width,
+                            glyphs: placed.glyphs,
+                            actual: placed.actual,
+                            lead: placed.lead,
                             note: segment.note,
-                            image: None,
+                            ..Piece::new(segment.style.clone(), width, level)
                         }),
                         None,
-                        word_index,
+                        (word_index, level),
                     );
                     match kind {
                         Cut::Hyphen => {
-                            let hyphen = self.hyphen(&segment.style);
+                            let hyphen = self.hyphen(&segment.style, level);
                             list.push(
                                 // TeX's \hyphenpenalty
                                 LbItem::Penalty {
                                     width: hyphen.width,
                                     penalty: 50.0,
                                     flagged: true,
-                                    hang_right: hyphen.width * hang_right('-'),
+                                    hang_right: if protrude {
+                                        hyphen.width * hang_right('-')
+                                    } else {
+                                        0.0
+                                    },
                                 },
                                 None,
                                 Some(hyphen),
-                                word_index,
+                                (word_index, level),
                             );
                         }
                         Cut::Opportunity | Cut::Anywhere => {
                             // after an explicit hyphen TeX charges \exhyphenpenalty
                             // (50, flagged); between ideographs a break is free;
                             // breaking a word anywhere is a last resort
-                            let after_hyphen = shaped.glyphs[..cut].last().is_some_and(|g| {
-                                g.text.ends_with(['-', '\u{2010}', '\u{2013}', '\u{2014}'])
-                            });
+                            let after_hyphen = cut > 0
+                                && shaped
+                                    .logical(cut - 1)
+                                    .text
+                                    .ends_with(['-', '\u{2010}', '\u{2013}', '\u{2014}']);
                             let (penalty, flagged) = match kind {
                                 Cut::Anywhere => (5000.0, false),
                                 _ if after_hyphen => (50.0, true),
@@ -476,44 +557,21 @@ impl<'a> Flow<'a> {
                                 },
                                 None,
                                 None,
-                                word_index,
+                                (word_index, level),
                             );
                         }
                         Cut::End => {}
                     }
                     start = cut;
                 }
-                // an explicit hyphen or dash inside a word is a break point
                 if si + 1 < seg_count {
-                    // where a fallback face takes over inside a word (Latin
-                    // then Chinese), a line may break as it could in one face
-                    let next = &word.segments[si + 1];
-                    if segment.note.is_none()
-                        && next.note.is_none()
-                        && (segment.style.face.is_fallback() || next.style.face.is_fallback())
-                        && at_join(&segment.text, &next.text)
-                    {
-                        let after_hyphen = segment
-                            .text
-                            .ends_with(['-', '\u{2010}', '\u{2013}', '\u{2014}']);
-                        list.push(
-                            LbItem::Penalty {
-                                width: 0.0,
-                                penalty: if after_hyphen { 50.0 } else { 0.0 },
-                                flagged: after_hyphen,
-                                hang_right: 0.0,
-                            },
-                            None,
-                            None,
-                            word_index,
-                        );
-                    }
+                    join_break(word, si, &mut list, (word_index, level));
                     continue;
                 }
             }
             if word.hard_break {
                 for item in forced_line_end() {
-                    list.push(item, None, None, word_index);
+                    list.push(item, None, None, (word_index, base_level));
                 }
             } else if w + 1 < words.len() {
                 let (stretch, shrink) = match style.mode {
@@ -529,7 +587,10 @@ impl<'a> Flow<'a> {
                     },
                     None,
                     None,
-                    word_index + usize::from(is_text_word),
+                    (
+                        word_index + usize::from(is_text_word),
+                        space_levels.get(w).copied().unwrap_or(base_level),
+                    ),
                 );
             }
         }
@@ -539,13 +600,14 @@ impl<'a> Flow<'a> {
         // the end of a paragraph, as TeX ends one: \penalty10000 \hfil \penalty-10000
         let n_words = text_word;
         for item in forced_line_end() {
-            list.push(item, None, None, n_words);
+            list.push(item, None, None, (n_words, base_level));
         }
         let ItemList {
             items,
             pieces,
             hyphens: hyphen_glyphs,
             words: word_of_item,
+            levels,
         } = list;
         let measure = style.measure;
         let params = Params {
@@ -567,79 +629,28 @@ impl<'a> Flow<'a> {
         let mut anchored: std::collections::HashSet<String> = std::collections::HashSet::new();
         for (li, lb) in breaks.lines.iter().enumerate() {
             let last_line = li + 1 == breaks.lines.len();
-            let mut x = style.indent_left;
-            let mut first_box = true;
-            let mut runs: Vec<Item> = Vec::new();
-            let mut run_end = 0.0;
-            let mut line_notes = Vec::new();
-            let mut line_ascent = ascent;
-            let mut link_spans: Vec<(f64, f64, LinkDest, f64)> = Vec::new();
             let justify = style.mode == Mode::Justified && !last_line;
             let ratio = if justify {
                 lb.ratio
             } else {
                 lb.ratio.clamp(-1.0, 0.0)
             };
-            // natural width for centring
+            // 1. the line's material in logical order: (item, width, level);
+            //    the hyphen of a hyphenated line is `lb.end`
+            let mut atoms: Vec<(usize, f64, u8)> = Vec::new();
+            let mut hang = 0.0;
+            let mut first_box = true;
             for (i, item) in items.iter().enumerate().take(lb.end).skip(lb.start) {
                 match item {
-                    LbItem::Box { hang_left, .. } => {
-                        if first_box && style.mode == Mode::Justified {
-                            x -= hang_left;
+                    LbItem::Box {
+                        width, hang_left, ..
+                    } => {
+                        if first_box && protrude {
+                            hang = *hang_left;
                         }
                         first_box = false;
-                        if let Some(piece) = &pieces[i] {
-                            if let Some(note) = piece.note {
-                                line_notes.push(note);
-                            }
-                            if let Some(id) = &piece.style.anchor {
-                                if anchored.insert(id.clone()) {
-                                    runs.push(Item::Anchor {
-                                        id: id.clone(),
-                                        y: -piece.style.size,
-                                    });
-                                }
-                            }
-                            if let Some(link) = &piece.style.link {
-                                link_spans.push((
-                                    x,
-                                    x + piece.width,
-                                    link.clone(),
-                                    piece.style.size,
-                                ));
-                            }
-                            if piece.style.strike {
-                                runs.push(Item::Rule {
-                                    x,
-                                    y: -piece.style.size * 0.25,
-                                    width: piece.width,
-                                    height: piece.style.size * 0.05,
-                                });
-                            }
-                            if let Some(image) = &piece.image {
-                                runs.push(Item::Image {
-                                    src: image.src.clone(),
-                                    x,
-                                    y: -image.height,
-                                    width: image.width,
-                                    height: image.height,
-                                });
-                                // the line makes room above for it
-                                line_ascent = line_ascent.max(image.height);
-                            } else {
-                                push_run(
-                                    &mut runs,
-                                    &mut run_end,
-                                    (piece.style.face, piece.style.size),
-                                    x,
-                                    &piece.glyphs,
-                                    piece.width,
-                                );
-                            }
-                            x += piece.width;
-                        } else if let LbItem::Box { width, .. } = item {
-                            x += width;
-                        }
+                        let width = pieces[i].as_ref().map_or(*width, |p| p.width);
+                        atoms.push((i, width, levels[i]));
                     }
                     LbItem::Glue {
                         width,
@@ -657,32 +668,98 @@ impl<'a> Flow<'a> {
                             } else {
                                 *width
                             };
-                            x += w;
+                            atoms.push((i, w, levels[i]));
                         }
                     }
                     LbItem::Penalty { .. } => {}
                 }
             }
-            // the hyphen at a hyphenated break
-            if lb.hyphenated {
-                if let Some(Some(h)) = hyphen_glyphs.get(lb.end) {
-                    push_run(
-                        &mut runs,
-                        &mut run_end,
-                        (h.style.face, h.style.size),
-                        x,
-                        &h.glyphs,
-                        h.width,
-                    );
-                    x += h.width;
-                }
+            let hyphen = if lb.hyphenated {
+                hyphen_glyphs.get(lb.end).and_then(Option::as_ref)
+            } else {
+                None
+            };
+            if let Some(h) = hyphen {
+                atoms.push((lb.end, h.width, h.level));
                 hyphen_run += 1;
                 self.report.hyphenated_lines += 1;
                 self.report.longest_hyphen_run = self.report.longest_hyphen_run.max(hyphen_run);
             } else {
                 hyphen_run = 0;
             }
-            let width = x - style.indent_left;
+            // 2. where each goes: visual order (UAX #9, L2), from the left
+            //    margin, or from the right in a right-to-left paragraph
+            let width: f64 = atoms.iter().map(|a| a.1).sum();
+            let mut x = if rtl && style.mode != Mode::Centered {
+                style.indent_left + measure - width
+            } else {
+                style.indent_left - hang
+            };
+            let atom_levels: Vec<u8> = atoms.iter().map(|a| a.2).collect();
+            let mut xs = vec![0.0; atoms.len()];
+            for k in bidi::visual_order(&atom_levels) {
+                xs[k] = x;
+                x += atoms[k].1;
+            }
+            // 3. the runs, in logical order (what text extraction that keeps
+            //    the content's order reads), each at its place
+            let mut runs: Vec<Item> = Vec::new();
+            let mut run_end = f64::NEG_INFINITY;
+            let mut line_notes = Vec::new();
+            let mut line_missing = Vec::new();
+            let mut line_ascent = ascent;
+            let mut link_spans: Vec<(f64, f64, LinkDest, f64)> = Vec::new();
+            for (&(i, _, _), &x) in atoms.iter().zip(&xs) {
+                let piece = if i == lb.end {
+                    hyphen
+                } else {
+                    pieces[i].as_ref()
+                };
+                let Some(piece) = piece else { continue };
+                if let Some(note) = piece.note {
+                    line_notes.push(note);
+                }
+                if let Some(id) = &piece.style.anchor {
+                    if anchored.insert(id.clone()) {
+                        runs.push(Item::Anchor {
+                            id: id.clone(),
+                            y: -piece.style.size,
+                        });
+                    }
+                }
+                if let Some(link) = &piece.style.link {
+                    link_spans.push((x, x + piece.width, link.clone(), piece.style.size));
+                }
+                if piece.style.strike {
+                    runs.push(Item::Rule {
+                        x,
+                        y: -piece.style.size * 0.25,
+                        width: piece.width,
+                        height: piece.style.size * 0.05,
+                    });
+                }
+                if let Some(image) = &piece.image {
+                    runs.push(Item::Image {
+                        src: image.src.clone(),
+                        x,
+                        y: -image.height,
+                        width: image.width,
+                        height: image.height,
+                    });
+                    // the line makes room above for it
+                    line_ascent = line_ascent.max(image.height);
+                } else if let Some(c) = piece.missing {
+                    line_missing.push(c);
+                    let size = piece.style.size;
+                    let face = piece.style.face;
+                    for item in missing_box(self.shaper, face, c, size, piece.width) {
+                        runs.push(super::pages::offset(item, x, -piece.style.rise));
+                    }
+                    run_end = f64::NEG_INFINITY;
+                } else {
+                    push_run(&mut runs, &mut run_end, piece, x);
+                }
+            }
             if style.mode == Mode::Centered {
                 let shift = ((measure - width) / 2.0).max(0.0);
                 shift_items(&mut runs, shift);
@@ -700,7 +777,7 @@ impl<'a> Flow<'a> {
             // protrusion may take a line up to 0.6 em past the measure; a
             // line is reported only when it is past the measure by more than
             // TeX's \hfuzz, so every finding is a line the page shows too wide
-            let excess = width - measure;
+            let excess = width - hang - measure;
             if (lb.overfull && excess > HFUZZ) || excess > style.size * 0.6 + HFUZZ {
                 self.report.overfull(block.pos, self.files, excess);
             } else if justify && lb.ratio > 1.0 {
@@ -720,6 +797,7 @@ impl<'a> Flow<'a> {
                 headings: Vec::new(),
                 pos: Some(block.pos),
                 repeat: None,
+                missing: line_missing,
             });
         }
         if breaks.pass == linebreak::Pass::Emergency {
@@ -734,8 +812,62 @@ impl<'a> Flow<'a> {
         lines
     }
 
-    /// The hyphen glyph for a style.
-    fn hyphen(&mut self, style: &Style) -> Piece {
+    /// Gives each character of `words` that no font has a segment of its
+    /// own, set as a box ([`missing_box`]), and reports it.
+    fn set_apart_missing(&mut self, words: &mut [Word], block: &Block) {
+        for word in words.iter_mut() {
+            if !word.segments.iter().any(|s| {
+                s.image.is_none()
+                    && s.note.is_none()
+                    && !s.missing
+                    && !shape_segment(self.shaper, s).missing.is_empty()
+            }) {
+                continue;
+            }
+            let mut out = Vec::with_capacity(word.segments.len() + 2);
+            for segment in word.segments.drain(..) {
+                let lacking =
+                    if segment.image.is_none() && segment.note.is_none() && !segment.missing {
+                        shape_segment(self.shaper, &segment).missing.clone()
+                    } else {
+                        Vec::new()
+                    };
+                if lacking.is_empty() {
+                    out.push(segment);
+                    continue;
+                }
+                let mut start = 0;
+                for (i, c) in segment.text.char_indices() {
+                    if !lacking.contains(&c) {
+                        continue;
+                    }
+                    self.report.missing_glyph(c, block.pos, self.files);
+                    if i > start {
+                        out.push(Segment {
+                            text: segment.text[start..i].to_string(),
+                            ..segment.clone()
+                        });
+                    }
+                    out.push(Segment {
+                        text: c.to_string(),
+                        missing: true,
+                        ..segment.clone()
+                    });
+                    start = i + c.len_utf8();
+                }
+                if start < segment.text.len() {
+                    out.push(Segment {
+                        text: segment.text[start..].to_string(),
+                        ..segment
+                    });
+                }
+            }
+            word.segments = out;
+        }
+    }
+
+    /// The hyphen glyph for a style, at bidi level `level`.
+    fn hyphen(&mut self, style: &Style, level: u8) -> Piece {
         let shaped = self.shaper.shape(style.face, "-");
         let glyphs: Vec<PlacedGlyph> = shaped
             .glyphs
@@ -748,11 +880,8 @@ impl<'a> Flow<'a> {
             .collect();
         let width = glyphs.iter().map(|g| f64::from(g.advance)).sum();
         Piece {
-            style: style.clone(),
             glyphs,
-            width,
-            note: None,
-            image: None,
+            ..Piece::new(style.clone(), width, level)
         }
     }
 
@@ -811,6 +940,7 @@ impl<'a> Flow<'a> {
                 indent_left: 0.0,
                 first_indent: if i == 0 { 0.0 } else { size },
                 mode: Mode::Justified,
+                dir: self.dir,
             };
             self.note_stack.push(n);
             let mut par = self.paragraph(&inlines, &style, block);
@@ -852,9 +982,22 @@ impl<'a> Flow<'a> {
         ) && (ctx.indent_left + ctx.indent_right > s.measure * 0.5
             || ctx.size < s.size * 0.6)
         {
-            let right = ctx.indent_right.min(s.measure * 0.25);
+            // (the end side's indent is held to a quarter, the start
+            // side's to what leaves half the measure)
+            let (start, end) = if ctx.dir.rtl() {
+                (ctx.indent_right, ctx.indent_left)
+            } else {
+                (ctx.indent_left, ctx.indent_right)
+            };
+            let end = end.min(s.measure * 0.25);
+            let start = start.min(s.measure * 0.5 - end);
+            let (left, right) = if ctx.dir.rtl() {
+                (end, start)
+            } else {
+                (start, end)
+            };
             bounded = BlockCtx {
-                indent_left: ctx.indent_left.min(s.measure * 0.5 - right),
+                indent_left: left,
                 indent_right: right,
                 size: ctx.size.max(s.size * 0.6),
                 leading: ctx.leading.max(s.leading * 0.6),
@@ -877,6 +1020,7 @@ impl<'a> Flow<'a> {
             } else {
                 Mode::Justified
             },
+            dir: ctx.dir,
         };
         match &block.kind {
             BlockKind::Paragraph { content } => {
@@ -931,6 +1075,7 @@ impl<'a> Flow<'a> {
                     size: ctx.size * 0.95,
                     leading: ctx.leading * 0.95,
                     indent_first: false,
+                    dir: ctx.dir,
                 };
                 out.push(VItem::Space(ctx.leading * 0.5));
                 self.blocks(blocks, &inner, out);
@@ -952,11 +1097,7 @@ impl<'a> Flow<'a> {
                         (None, Some(n)) => numbering.label(n.saturating_add(i as u64)),
                         (None, None) => "\u{2022}".to_string(),
                     };
-                    let inner = BlockCtx {
-                        indent_left: ctx.indent_left + label_width,
-                        indent_first: false,
-                        ..*ctx
-                    };
+                    let inner = ctx.start_indented(label_width);
                     let before = out.len();
                     self.blocks(&item.blocks, &inner, out);
                     // hang the label on the item's first line
@@ -965,10 +1106,19 @@ impl<'a> Flow<'a> {
                         .find(|v| matches!(v, VItem::Line(_)))
                     {
                         let mut run = self.run(&label, FaceId::Regular, ctx.size);
+                        // (a label `width` wide ends 0.4 em before the text,
+                        // right of it in a right-to-left list)
+                        let label_x = |width: f64| {
+                            if ctx.dir.rtl() {
+                                s.measure - ctx.indent_right - label_width + ctx.size * 0.4
+                            } else {
+                                ctx.indent_left + label_width - width - ctx.size * 0.4
+                            }
+                        };
                         if item.checked.is_some() {
                             // a task: a square drawn with rules, a cross inside when done
                             let side = ctx.size * 0.62;
-                            let x = ctx.indent_left + label_width - side - ctx.size * 0.4;
+                            let x = label_x(side);
                             let top = -side - ctx.size * 0.02;
                             let t = ctx.size * 0.05;
                             for (rx, ry, w, h) in [
@@ -986,7 +1136,7 @@ impl<'a> Flow<'a> {
                             }
                             run.x = x + (side - run.width()) / 2.0;
                         } else {
-                            run.x = ctx.indent_left + label_width - run.width() - ctx.size * 0.4;
+                            run.x = label_x(run.width());
                         }
                         first.items.push(Item::Glyphs(run));
                     }
@@ -1061,6 +1211,7 @@ impl<'a> Flow<'a> {
                         }
                         // one glyph run per stretch of one token kind, in its colour
                         let mut x = indent;
+                        let mut missing = Vec::new();
                         let mut chunk = chunk.to_vec();
                         let mut next = TokenKind::Plain;
                         for (c, kind) in chunk.iter_mut().rev() {
@@ -1081,11 +1232,18 @@ impl<'a> Flow<'a> {
                             if x > indent && piece[0].0.is_whitespace() {
                                 shift += 0.002;
                             }
-                            for mut run in self.runs(&text, FaceId::Mono, size, block.pos) {
-                                run.x = x - shift;
-                                run.color = piece[0].1.print_rgb();
-                                x += run.width();
-                                items.push(Item::Glyphs(run));
+                            let set = self.set(&text, FaceId::Mono, size, block.pos, &mut missing);
+                            for (drawn, width) in set {
+                                for item in drawn {
+                                    items.push(match super::pages::offset(item, x - shift, 0.0) {
+                                        Item::Glyphs(mut run) => {
+                                            run.color = piece[0].1.print_rgb();
+                                            Item::Glyphs(run)
+                                        }
+                                        other => other,
+                                    });
+                                }
+                                x += width;
                             }
                         }
                         lines.push(Line {
@@ -1098,6 +1256,7 @@ impl<'a> Flow<'a> {
                             headings: Vec::new(),
                             pos: Some(block.pos),
                             repeat: None,
+                            missing,
                         });
                     }
                 }
@@ -1259,11 +1418,7 @@ impl<'a> Flow<'a> {
                     }
                     shift_marks(&mut lines, start);
                     out.extend(lines.into_iter().map(VItem::Line));
-                    let inner = BlockCtx {
-                        indent_left: ctx.indent_left + ctx.size * 1.5,
-                        indent_first: false,
-                        ..*ctx
-                    };
+                    let inner = ctx.start_indented(ctx.size * 1.5);
                     for def in &item.definitions {
                         self.blocks(def, &inner, out);
                     }
@@ -1271,23 +1426,28 @@ impl<'a> Flow<'a> {
             }
             BlockKind::RawHtml { .. } => {}
             BlockKind::PageBreak => out.push(VItem::PageBreak),
-            BlockKind::Div { blocks, .. } => self.blocks(blocks, ctx, out),
-            BlockKind::Callout { kind, blocks } => {
-                // set off as a quotation is, under a bold title, with a rule
-                // down its left side
+            BlockKind::Div {
+                blocks, lang, dir, ..
+            } => {
                 let inner = BlockCtx {
-                    indent_left: ctx.indent_left + ctx.size * 1.5,
-                    indent_right: ctx.indent_right,
-                    indent_first: false,
+                    dir: ctx.dir.inside(dir.as_deref(), lang.as_deref()),
                     ..*ctx
                 };
+                self.blocks(blocks, &inner, out)
+            }
+            BlockKind::Callout { kind, blocks } => {
+                // set off as a quotation is, under a bold title, with a rule
+                // down its left side (its right in a right-to-left context)
+                let inner = ctx.start_indented(ctx.size * 1.5);
                 out.push(VItem::Space(ctx.leading * 0.5));
                 let start = out.len();
+                // (the title, generated, runs as the context does)
                 let title_style = ParStyle {
                     face: FaceId::Bold,
                     mode: Mode::Ragged,
                     indent_left: inner.indent_left,
                     measure: measure - ctx.size * 1.5,
+                    dir: Dir::Fixed(ctx.dir.rtl()),
                     ..body.clone()
                 };
                 let title = vec![Inline::Text {
@@ -1299,8 +1459,12 @@ impl<'a> Flow<'a> {
                 }
                 out.extend(lines.into_iter().map(VItem::Line));
                 self.blocks(blocks, &inner, out);
-                let x = ctx.indent_left + ctx.size * 0.3;
                 let width = ctx.size * 0.08;
+                let x = if ctx.dir.rtl() {
+                    s.measure - ctx.indent_right - ctx.size * 0.3 - width
+                } else {
+                    ctx.indent_left + ctx.size * 0.3
+                };
                 let mut last_line = None;
                 for (i, item) in out[start..].iter_mut().enumerate() {
                     if let VItem::Line(line) = item {
@@ -1363,24 +1527,29 @@ impl<'a> Flow<'a> {
         }
     }
 
-    /// `text` in `face` as glyph runs, unpositioned (to be set one after
-    /// the other): one run, or several where a fallback face sets what
-    /// `face` lacks. What no face has is reported at `pos`.
-    pub fn runs(&mut self, text: &str, face: FaceId, size: f64, pos: Pos) -> Vec<GlyphRun> {
-        let mut out = Vec::new();
-        for (f, range) in self.shaper.split(face, text) {
-            let part = &text[range];
-            let shaped = self.shaper.shape(f, part);
-            for &c in &shaped.missing {
-                self.report.missing_glyph(c, pos, self.files);
-            }
-            if f.is_fallback() {
-                let family = self.shaper.family(f);
-                self.report.fallback(family, shaped.glyphs.len());
-            }
-            out.push(self.run(part, f, size));
+    /// `text` in `face` at `size`, set piece after piece from x = 0 on a
+    /// baseline at y = 0, as [`set_text`] sets it (without scaling fallback
+    /// faces: code keeps its grid); the characters no font has are
+    /// reported at `pos` and added to `missing`, what a fallback face sets
+    /// is counted.
+    pub fn set(
+        &mut self,
+        text: &str,
+        face: FaceId,
+        size: f64,
+        pos: Pos,
+        missing: &mut Vec<char>,
+    ) -> Vec<(Vec<Item>, f64)> {
+        let set = set_text(self.shaper, text, face, size, false);
+        for &c in &set.missing {
+            self.report.missing_glyph(c, pos, self.files);
         }
-        out
+        for (f, glyphs) in set.fallback {
+            let family = self.shaper.family(f);
+            self.report.fallback(family, glyphs);
+        }
+        missing.extend(set.missing);
+        set.pieces
     }
 
     /// A run of `text` in one face, unpositioned.
@@ -1433,6 +1602,18 @@ impl<'a> Flow<'a> {
                 .collect()
         };
         let total_width: f64 = widths.iter().sum::<f64>() + gap * (ncols as f64 - 1.0);
+        // a right-to-left table stands at the right, its first column
+        // rightmost
+        let placed;
+        let ctx = if ctx.dir.rtl() {
+            placed = BlockCtx {
+                indent_left: s.measure - ctx.indent_right - total_width,
+                ..*ctx
+            };
+            &placed
+        } else {
+            ctx
+        };
         let rule = |y: f64, thick: f64| Item::Rule {
             x: ctx.indent_left,
             y,
@@ -1581,13 +1762,21 @@ impl<'a> Flow<'a> {
         block: &Block,
     ) -> Vec<Line> {
         let mut columns: Vec<Vec<Line>> = Vec::new();
-        let mut x = ctx.indent_left;
+        let total: f64 = widths.iter().sum::<f64>() + gap * (widths.len() as f64 - 1.0);
+        let mut offset = 0.0;
         for (c, width) in widths.iter().enumerate() {
             if *width <= 0.0 {
                 // covered by a cell spanning columns
-                x += width + gap;
+                offset += width + gap;
                 continue;
             }
+            // columns from the left, or from the right in a right-to-left
+            // context
+            let x = if ctx.dir.rtl() {
+                ctx.indent_left + total - offset - width
+            } else {
+                ctx.indent_left + offset
+            };
             let cell = cells.get(c).cloned().unwrap_or_default();
             let align = aligns.get(c).copied().unwrap_or(Align::None);
             let style = ParStyle {
@@ -1602,6 +1791,7 @@ impl<'a> Flow<'a> {
                 } else {
                     Mode::Ragged
                 },
+                dir: ctx.dir,
             };
             let mut lines = self.paragraph(&restyle(&cell, face), &style, block);
             shift_marks(&mut lines, starts.get(c).copied().unwrap_or(0));
@@ -1612,7 +1802,7 @@ impl<'a> Flow<'a> {
                 }
             }
             columns.push(lines);
-            x += width + gap;
+            offset += width + gap;
         }
         let height = columns.iter().map(Vec::len).max().unwrap_or(0).max(1);
         let mut out = Vec::with_capacity(height);
@@ -1680,42 +1870,49 @@ fn forced_line_end() -> [LbItem; 3] {
     ]
 }
 
-/// Adds `glyphs` at `x` on a line's baseline: to the run before when it is
-/// in the same face and size, the space between them added to its last
-/// glyph's advance (as TeX's output moves the pen between words), else as
-/// a run of their own. A line is then a run per change of style, not a run
-/// per word: a long book holds a tenth of the runs.
+/// Adds a piece's glyphs at `x` on a line's baseline: to the run before
+/// when it is in the same face and size and the piece starts where it ends
+/// or to its right, the space between them added to its last glyph's
+/// advance (as TeX's output moves the pen between words), else as a run of
+/// their own. A line is then a run per change of style, not a run per
+/// word: a long book holds a tenth of the runs. (Right-to-left pieces come
+/// in logical order, right to left: each is a run of its own.)
 ///
-/// `end` is where the last run pushed ends; it is moved past `glyphs`
-/// (`width` wide).
-fn push_run(
-    runs: &mut Vec<Item>,
-    end: &mut f64,
-    (face, size): (FaceId, f64),
-    x: f64,
-    glyphs: &[PlacedGlyph],
-    width: f64,
-) {
-    let gap = x - *end;
-    *end = x + width;
-    if let Some(Item::Glyphs(last)) = runs.last_mut() {
-        if last.face == face && last.size == size && last.color.is_none() && last.y == 0.0 {
-            // the line's own run: not shared yet, so not copied
-            let own = Arc::make_mut(&mut last.glyphs);
-            if let Some(final_glyph) = own.last_mut() {
-                final_glyph.advance += gap as f32;
-                own.extend_from_slice(glyphs);
-                return;
+/// `end` is where the last run pushed ends; it is moved past the piece.
+fn push_run(runs: &mut Vec<Item>, end: &mut f64, piece: &Piece, x: f64) {
+    let (face, size) = (piece.style.face, piece.style.size);
+    let x0 = x + piece.lead;
+    let gap = x0 - *end;
+    *end = x + piece.width;
+    if gap.is_finite() && gap > -Pt::EPSILON {
+        if let Some(Item::Glyphs(last)) = runs.last_mut() {
+            if last.face == face && last.size == size && last.color.is_none() && last.y == 0.0 {
+                // the line's own run: not shared yet, so not copied
+                let own = Arc::make_mut(&mut last.glyphs);
+                if let Some(final_glyph) = own.last_mut() {
+                    final_glyph.advance += gap as f32;
+                    let offset = own.len() as u32;
+                    own.extend_from_slice(&piece.glyphs);
+                    last.actual.extend(piece.actual.iter().map(|a| ActualText {
+                        glyphs: a.glyphs.start + offset..a.glyphs.end + offset,
+                        text: a.text.clone(),
+                    }));
+                    return;
+                }
             }
         }
+    }
+    if piece.glyphs.is_empty() {
+        return;
     }
     runs.push(Item::Glyphs(GlyphRun {
         face,
         size,
-        x,
+        x: x0,
         y: 0.0,
-        glyphs: Arc::new(glyphs.to_vec()),
+        glyphs: Arc::new(piece.glyphs.clone()),
         color: None,
+        actual: piece.actual.clone(),
     }));
 }
 
@@ -1734,6 +1931,306 @@ fn inline_image_size(
         max_height: s.text_height - 2.0 * s.leading,
     };
     placed_size(image.natural_size(), size, room)
+}
+
+/// A piece of shaped glyphs ready to set: in visual order, with the
+/// actual texts of its clusters and the offset of its first glyph.
+struct PlacedPiece {
+    glyphs: Vec<PlacedGlyph>,
+    actual: Vec<ActualText>,
+    lead: f64,
+}
+
+/// `visual`, glyphs of one shaped run in visual order, set at `size` and
+/// `rise`: each glyph's shaped x offset folded into the advances around it
+/// (the pen lands on every glyph where the shaper put it, and ends where
+/// the advances do: `lead` is the first glyph's offset), and an actual text
+/// for each cluster of several glyphs (a Devanagari syllable whose vowel
+/// sign comes first, a base and its marks), whose glyphs' own texts cannot
+/// say it in order, or of a glyph that does not stand for its character (a
+/// mirrored bracket). In a right-to-left run (`rtl`) that text is in visual
+/// order, as its glyphs' are ([`Glyph::unicode`]).
+fn place_glyphs(visual: &[Glyph], rtl: bool, size: f64, rise: f64) -> PlacedPiece {
+    let dx = |i: usize| visual.get(i).map_or(0.0, |g| g.x_offset * size);
+    let glyphs = visual
+        .iter()
+        .enumerate()
+        .map(|(i, g)| PlacedGlyph {
+            id: g.id,
+            advance: (g.advance * size - dx(i) + dx(i + 1)) as f32,
+            rise: (rise + g.y_offset * size) as f32,
+        })
+        .collect();
+    let mut actual = Vec::new();
+    let mut i = 0;
+    while i < visual.len() {
+        let cluster = visual[i].cluster;
+        let n = visual[i..]
+            .iter()
+            .take_while(|g| g.cluster == cluster)
+            .count();
+        // several glyphs, or one that does not stand for its character
+        // (a mirrored bracket)
+        if n > 1 || visual[i].unicode.is_empty() {
+            let text: String = visual[i..i + n].iter().map(|g| &*g.text).collect();
+            let text: String = if rtl {
+                text.chars().rev().collect()
+            } else {
+                text
+            };
+            if !text.is_empty() {
+                actual.push(ActualText {
+                    glyphs: i as u32..(i + n) as u32,
+                    text: Arc::from(text),
+                });
+            }
+        }
+        i += n;
+    }
+    PlacedPiece {
+        glyphs,
+        actual,
+        lead: dx(0),
+    }
+}
+
+/// A text segment shaped in its face, in the direction of its bidi level
+/// (small capitals for left-to-right text that asks for them).
+fn shape_segment(shaper: &mut Shaper, segment: &Segment) -> std::rc::Rc<Shaped> {
+    let rtl = segment.level % 2 == 1;
+    if segment.style.small_caps && !rtl {
+        shaper.shape_small_caps(segment.style.face, &segment.text)
+    } else {
+        shaper.shape_directed(segment.style.face, &segment.text, rtl)
+    }
+}
+
+/// Resolves the bidi levels of a paragraph of `words` (`rtl`: its base
+/// direction): each segment gets its level, split where the level changes
+/// inside it. Returns the level of the space after each word. A paragraph
+/// without right-to-left text in a left-to-right context is all level 0.
+fn bidi_levels(words: &mut [Word], rtl: bool) -> Vec<u8> {
+    const OBJECT: char = '\u{FFFC}';
+    let mut text = String::new();
+    let mut spaces = Vec::with_capacity(words.len());
+    for word in words.iter() {
+        for segment in &word.segments {
+            if segment.image.is_some() {
+                text.push(OBJECT);
+            } else {
+                text.push_str(&segment.text);
+            }
+        }
+        spaces.push(text.len());
+        text.push(' ');
+    }
+    if !rtl && !bidi::has_rtl(&text) {
+        return vec![0; words.len()];
+    }
+    let levels = bidi::levels(&text, rtl);
+    let mut at = 0;
+    for word in words.iter_mut() {
+        let mut out = Vec::with_capacity(word.segments.len());
+        for segment in word.segments.drain(..) {
+            if segment.image.is_some() {
+                out.push(Segment {
+                    level: levels[at],
+                    ..segment
+                });
+                at += OBJECT.len_utf8();
+                continue;
+            }
+            let len = segment.text.len();
+            let mut start = 0;
+            for (i, _) in segment.text.char_indices().skip(1) {
+                if levels[at + i] != levels[at + start] && segment.note.is_none() {
+                    out.push(Segment {
+                        text: segment.text[start..i].to_string(),
+                        level: levels[at + start],
+                        ..segment.clone()
+                    });
+                    start = i;
+                }
+            }
+            out.push(Segment {
+                text: segment.text[start..].to_string(),
+                level: levels.get(at + start).copied().unwrap_or(u8::from(rtl)),
+                ..segment
+            });
+            at += len;
+        }
+        word.segments = out;
+        at += 1; // the space
+    }
+    spaces.iter().map(|&i| levels[i]).collect()
+}
+
+/// Text set piece after piece ([`set_text`]).
+pub struct SetText {
+    /// (items, width) for each piece, from x = 0 on a baseline at y = 0.
+    pub pieces: Vec<(Vec<Item>, f64)>,
+    /// The characters no font has (each set as a box).
+    pub missing: Vec<char>,
+    /// The glyphs set in each fallback face.
+    pub fallback: Vec<(FaceId, usize)>,
+}
+
+/// `text` in `face` at `size`, set piece after piece: a glyph run per
+/// face (a fallback face sets what `face` lacks, at the size that matches
+/// its x-height to the text's when `scale`) and the box that stands for
+/// each character no font has ([`missing_box`]).
+pub fn set_text(shaper: &mut Shaper, text: &str, face: FaceId, size: f64, scale: bool) -> SetText {
+    let mut out = SetText {
+        pieces: Vec::new(),
+        missing: Vec::new(),
+        fallback: Vec::new(),
+    };
+    for (f, range) in shaper.split(face, text) {
+        let part = &text[range];
+        let size = if scale { size * shaper.scale(f) } else { size };
+        let shaped = shaper.shape(f, part);
+        if f.is_fallback() {
+            out.fallback.push((f, shaped.glyphs.len()));
+        }
+        let lacking = shaped.missing.clone();
+        let mut start = 0;
+        let mut pieces: Vec<(&str, Option<char>)> = Vec::new();
+        for (i, c) in part.char_indices() {
+            if lacking.contains(&c) {
+                if i > start {
+                    pieces.push((&part[start..i], None));
+                }
+                pieces.push((&part[i..i + c.len_utf8()], Some(c)));
+                start = i + c.len_utf8();
+            }
+        }
+        if start < part.len() {
+            pieces.push((&part[start..], None));
+        }
+        for (piece, lacks) in pieces {
+            match lacks {
+                Some(c) => {
+                    out.missing.push(c);
+                    let width = missing_box_width(shaper, f, c, size);
+                    out.pieces
+                        .push((missing_box(shaper, f, c, size, width), width));
+                }
+                None => {
+                    let run = glyph_run(shaper, piece, f, size);
+                    let width = run.width();
+                    out.pieces.push((vec![Item::Glyphs(run)], width));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The width of the box that stands for `c`, a character no font has, in
+/// text of `face` at `size`: about 0.7 em (0.8 em for a character beyond
+/// the Basic Multilingual Plane, whose code has six digits), a whole number
+/// of the face's spaces (two columns of code).
+pub fn missing_box_width(shaper: &mut Shaper, face: FaceId, c: char, size: f64) -> f64 {
+    let wanted = if u32::from(c) > 0xFFFF { 0.8 } else { 0.7 };
+    let space = shaper.width(face, " ");
+    if space <= 0.0 {
+        return wanted * size;
+    }
+    (wanted / space).ceil() * space * size
+}
+
+/// The box set for `c`, a character no font has, in text of `face` at
+/// `size`, `width` wide ([`missing_box_width`]), on a baseline at y = 0
+/// from x = 0: a frame around the character's code in hexadecimal, in two
+/// rows (as browsers draw one), so that the reader sees that something is
+/// missing and what. It extracts as the character itself (as nothing for
+/// a control or noncharacter, which are not text), never as its digits.
+pub fn missing_box(shaper: &mut Shaper, face: FaceId, c: char, size: f64, width: f64) -> Vec<Item> {
+    let code = u32::from(c);
+    let digits = if code > 0xFFFF {
+        format!("{code:06X}")
+    } else {
+        format!("{code:04X}")
+    };
+    let cols = digits.len() / 2;
+    let digit_size = if cols > 2 { size * 0.27 } else { size * 0.34 };
+    // the lower row sits on the baseline, the upper above it; the frame
+    // reaches below the baseline as a descender does
+    let upper_rise = size * 0.29;
+    let (top, bottom) = (-size * 0.64, size * 0.14);
+    let t = size * 0.045;
+    let inset = size * 0.06;
+    let (left, right) = (inset, width - inset);
+    let mut items = vec![
+        Item::Rule {
+            x: left,
+            y: top,
+            width: right - left,
+            height: t,
+        },
+        Item::Rule {
+            x: left,
+            y: bottom - t,
+            width: right - left,
+            height: t,
+        },
+        Item::Rule {
+            x: left,
+            y: top,
+            width: t,
+            height: bottom - top,
+        },
+        Item::Rule {
+            x: right - t,
+            y: top,
+            width: t,
+            height: bottom - top,
+        },
+    ];
+    // the lower row's digits first: the pen goes back to the row's start
+    // for the upper
+    let (upper, lower) = digits.split_at(cols);
+    let mut run = glyph_run(shaper, &format!("{lower}{upper}"), FaceId::Mono, digit_size);
+    let row: f64 = run
+        .glyphs
+        .iter()
+        .take(cols)
+        .map(|g| f64::from(g.advance))
+        .sum();
+    let glyphs = Arc::make_mut(&mut run.glyphs);
+    for (i, g) in glyphs.iter_mut().enumerate() {
+        g.rise = if i < cols { 0.0 } else { upper_rise as f32 };
+        if i + 1 == cols {
+            g.advance -= row as f32;
+        }
+    }
+    // the digits stand for nothing; the text's spaces across the box stand
+    // for the character (so that text extraction sees a character as wide
+    // as the box, of the text's face and size, which keeps with its
+    // words), except a control or noncharacter, which is not text
+    run.actual = vec![ActualText {
+        glyphs: 0..run.glyphs.len() as u32,
+        text: Arc::from(""),
+    }];
+    run.x = (width - row) / 2.0;
+    items.push(Item::Glyphs(run));
+    if !(c.is_control() || (code & 0xFFFE) == 0xFFFE || (0xFDD0..=0xFDEF).contains(&code)) {
+        let space = glyph_run(shaper, " ", face, size);
+        let n = (width / space.width()).round().max(1.0) as usize;
+        if space.glyphs.len() == 1 {
+            let glyphs: Vec<PlacedGlyph> =
+                std::iter::repeat_n(space.glyphs[0].clone(), n).collect();
+            items.push(Item::Glyphs(GlyphRun {
+                glyphs: Arc::new(glyphs),
+                actual: vec![ActualText {
+                    glyphs: 0..n as u32,
+                    text: Arc::from(c.to_string()),
+                }],
+                ..space
+            }));
+        }
+    }
+    items
 }
 
 /// `text` shaped in one face at `size`, as an unpositioned run.
@@ -1756,6 +2253,7 @@ pub fn glyph_run(shaper: &mut Shaper, text: &str, face: FaceId, size: f64) -> Gl
                 .collect(),
         ),
         color: None,
+        actual: Vec::new(),
     }
 }
 
@@ -1783,6 +2281,27 @@ fn balanced(items: &[LbItem], measure: f64, params: &Params) -> linebreak::Break
     best
 }
 
+impl BlockCtx {
+    /// The context inside a list item, a definition or a callout: indented
+    /// by `by` at the side lines start from (the right in a right-to-left
+    /// context), without a first-line indent.
+    fn start_indented(&self, by: f64) -> BlockCtx {
+        if self.dir.rtl() {
+            BlockCtx {
+                indent_right: self.indent_right + by,
+                indent_first: false,
+                ..*self
+            }
+        } else {
+            BlockCtx {
+                indent_left: self.indent_left + by,
+                indent_first: false,
+                ..*self
+            }
+        }
+    }
+}
+
 /// Layout context of a block: indents, size, leading.
 #[derive(Clone, Copy, Debug)]
 pub struct BlockCtx {
@@ -1796,6 +2315,8 @@ pub struct BlockCtx {
     pub leading: f64,
     /// Whether a paragraph here gets a first-line indent.
     pub indent_first: bool,
+    /// The writing direction of the paragraphs here.
+    pub dir: Dir,
 }
 
 fn line_width(items: &[Item], left: f64) -> f64 {
@@ -1875,6 +2396,39 @@ fn plain_text_of_block(kind: &BlockKind) -> String {
     out
 }
 
+/// A break between segment `si` of `word` and the next where UAX #14
+/// allows one: where a fallback face takes over inside a word (Latin then
+/// Chinese), or a box stands for a character no font has, a line may break
+/// as it could in one face (after a hyphen, a flagged break).
+fn join_break(word: &Word, si: usize, list: &mut ItemList, at: (usize, u8)) {
+    let (segment, next) = (&word.segments[si], &word.segments[si + 1]);
+    if segment.note.is_none()
+        && next.note.is_none()
+        && segment.image.is_none()
+        && next.image.is_none()
+        && (segment.style.face.is_fallback()
+            || next.style.face.is_fallback()
+            || segment.missing
+            || next.missing)
+        && at_join(&segment.text, &next.text)
+    {
+        let after_hyphen = segment
+            .text
+            .ends_with(['-', '\u{2010}', '\u{2013}', '\u{2014}']);
+        list.push(
+            LbItem::Penalty {
+                width: 0.0,
+                penalty: if after_hyphen { 50.0 } else { 0.0 },
+                flagged: after_hyphen,
+                hang_right: 0.0,
+            },
+            None,
+            None,
+            at,
+        );
+    }
+}
+
 /// Whether UAX #14 allows a line break between `before` and `after`.
 fn at_join(before: &str, after: &str) -> bool {
     let joined = format!("{before}{after}");
@@ -1915,6 +2469,8 @@ fn flatten(
             text: part.to_string(),
             style: style.clone(),
             note: None,
+            missing: false,
+            level: 0,
         }),
     };
     let mut push_text = |words: &mut Vec<Word>, text: &str, style: &Style| {
@@ -1934,8 +2490,10 @@ fn flatten(
                 if face == style.face {
                     append(word, &part[range], style);
                 } else {
+                    // at the size that matches its x-height to the text's
                     let fallback = Style {
                         face,
+                        size: style.size * shaper.scale(face),
                         ..style.clone()
                     };
                     append(word, &part[range], &fallback);
@@ -2062,6 +2620,8 @@ fn flatten(
                         text: String::new(),
                         style: style.clone(),
                         note: None,
+                        missing: false,
+                        level: 0,
                     });
                 }
                 // an image that could not be read: its alternative text
@@ -2087,6 +2647,8 @@ fn flatten(
                     text: number.to_string(),
                     style: s,
                     note: Some(*number as usize),
+                    missing: false,
+                    level: 0,
                 });
             }
             Inline::SoftBreak => push_text(&mut words, " ", &style),

@@ -168,6 +168,10 @@ pub struct Face {
     pub x_height: i16,
     /// The PostScript name (for the PDF font name).
     pub postscript_name: String,
+    /// What the size of text set in this face is multiplied by: 1 for the
+    /// bundled faces; for a fallback, what brings its x-height to the text
+    /// face's ([`Face::x_height_em`]), kept within 0.8–1.25.
+    pub scale: f64,
 }
 
 impl std::fmt::Debug for Face {
@@ -252,95 +256,73 @@ impl Fonts {
         if text.is_empty() && code.is_empty() {
             return Ok(fonts);
         }
-        Ok(fonts.with_fallbacks(&text, &code, &FontDirs::from_env()))
+        Ok(fonts.with_fallbacks(&text, &code, &FontDirs::from_env(), &book.meta.language))
     }
 
     /// Adds fallback faces from `dirs` for the characters in `text` (set in
-    /// the text faces) and `code` (set in the monospaced face): for each, the
-    /// first font that has it, serifs before sans serifs for text and
-    /// monospaced fonts first for code, then by family name and path (so that
-    /// the choice does not depend on the order of the file system). Fonts
-    /// without outlines the PDF can embed are passed over; at most
-    /// `MAX_FALLBACKS` (six) faces are added. Characters no font has are left
-    /// out (they stay missing glyphs).
+    /// the text faces) and `code` (set in the monospaced face) of a book in
+    /// `language`. The characters of each script go to the first font that
+    /// has them all (so that a script is set in one face), else font after
+    /// font, each taking what it has; characters common to scripts
+    /// (punctuation, digits) go to a face already chosen when it has them
+    /// (a Devanagari danda with its Devanagari). Fonts are tried serifs (and
+    /// Naskh) before sans serifs for text, monospaced fonts first for code,
+    /// the Chinese, Japanese or Korean variant of a CJK family the book
+    /// needs first, then by family name and path (so that the choice does
+    /// not depend on the order of the file system). Fonts without outlines
+    /// the PDF can embed are passed over; at most `MAX_FALLBACKS` (six)
+    /// faces are added. Characters no font has are left out (they stay
+    /// missing glyphs).
     pub fn with_fallbacks(
         mut self,
         text: &BTreeSet<char>,
         code: &BTreeSet<char>,
         dirs: &FontDirs,
+        language: &str,
     ) -> Fonts {
         let candidates = candidates(dirs);
-        // the data of the chosen fonts, and of the last file read (a
-        // collection holds several faces); not of every font tried
-        let mut files: HashMap<PathBuf, Arc<Vec<u8>>> = HashMap::new();
-        let mut last: Option<(PathBuf, Option<Arc<Vec<u8>>>)> = None;
-        let mut chosen: Vec<usize> = Vec::new(); // indexes into candidates
-        let mut unusable: BTreeSet<usize> = BTreeSet::new();
+        let cjk = cjk_variant(language, text.iter().chain(code));
+        let mut search = Search::new(&candidates, text.iter().chain(code).copied().collect());
         let mut tables: [BTreeMap<char, usize>; 2] = Default::default();
         for (pass, needed) in [text, code].into_iter().enumerate() {
             let mut order: Vec<usize> = (0..candidates.len()).collect();
             order.sort_by(|&a, &b| {
                 let (a, b) = (&candidates[a], &candidates[b]);
-                a.rank(pass == 1).cmp(&b.rank(pass == 1))
+                a.rank(pass == 1, cjk).cmp(&b.rank(pass == 1, cjk))
             });
-            let mut remaining: Vec<char> = needed.iter().copied().collect();
-            for i in order {
-                if remaining.is_empty() {
-                    break;
+            let mut scripts: BTreeMap<harfrust::Script, Vec<char>> = BTreeMap::new();
+            let mut common = Vec::new();
+            for &c in needed {
+                match harfrust::unicode::script(u32::from(c)) {
+                    harfrust::Script::COMMON
+                    | harfrust::Script::INHERITED
+                    | harfrust::Script::UNKNOWN => common.push(c),
+                    script => scripts.entry(script).or_default().push(c),
                 }
-                let known = chosen.iter().position(|&c| c == i);
-                if unusable.contains(&i) || (known.is_none() && chosen.len() >= MAX_FALLBACKS) {
-                    continue;
-                }
-                let candidate = &candidates[i];
-                let data = match (files.get(&candidate.path), &last) {
-                    (Some(data), _) => Some(data.clone()),
-                    (None, Some((path, data))) if *path == candidate.path => data.clone(),
-                    (None, _) => {
-                        let data = std::fs::read(&candidate.path).ok().map(Arc::new);
-                        last = Some((candidate.path.clone(), data.clone()));
-                        data
-                    }
-                };
-                let Some(data) = data else {
-                    unusable.insert(i);
-                    continue;
-                };
-                let Some(cmap) = outline_font(&data, candidate.index) else {
-                    unusable.insert(i);
-                    continue;
-                };
-                let covered: Vec<(char, u16)> = remaining
-                    .iter()
-                    .filter_map(|&c| {
-                        let g = cmap(c)?;
-                        (g != 0).then_some((c, g))
-                    })
-                    .collect();
-                if covered.is_empty() {
-                    continue;
-                }
-                if known.is_none() {
-                    // what the PDF writer will do with it must work
-                    let glyphs: Vec<u16> = covered.iter().map(|&(_, g)| g).collect();
-                    if !crate::pdf::embeddable(&data, candidate.index, &glyphs) {
-                        unusable.insert(i);
-                        continue;
-                    }
-                    chosen.push(i);
-                    files.insert(candidate.path.clone(), data.clone());
-                }
-                for &(c, _) in &covered {
-                    tables[pass].insert(c, i);
-                }
-                remaining.retain(|c| !covered.iter().any(|&(d, _)| d == *c));
             }
+            for group in scripts.into_values() {
+                let whole = order
+                    .iter()
+                    .copied()
+                    .find(|&i| search.maps_all(i, &group) && search.choose(i, &group));
+                match whole {
+                    Some(i) => tables[pass].extend(group.iter().map(|&c| (c, i))),
+                    None => {
+                        search.font_by_font(&order, group, &mut tables[pass]);
+                    }
+                }
+            }
+            let mut chosen_first: Vec<usize> = search.chosen.clone();
+            chosen_first.sort_by_key(|&i| order.iter().position(|&o| o == i));
+            let rest = search.font_by_font(&chosen_first, common, &mut tables[pass]);
+            search.font_by_font(&order, rest, &mut tables[pass]);
         }
+        let main_x_height = self.face(FaceId::Regular).x_height_em();
         let mut fallbacks = Fallbacks::default();
-        for &i in &chosen {
+        for &i in &search.chosen {
             let candidate = &candidates[i];
             let id = FaceId::Fallback((self.faces.len() - FaceId::ALL.len()) as u8);
-            let Some(data) = files.get(&candidate.path) else {
+            let Some(data) = search.data.get(&candidate.path) else {
                 continue;
             };
             let data: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
@@ -352,7 +334,11 @@ impl Fonts {
                 Blob::Shared(data),
                 candidate.index,
             );
-            let Ok(face) = face else { continue };
+            let Ok(mut face) = face else { continue };
+            face.scale = match (main_x_height, face.x_height_em()) {
+                (Some(main), Some(own)) if own > 0.0 => (main / own).clamp(0.8, 1.25),
+                _ => 1.0,
+            };
             debug_assert_eq!(id.index(), self.faces.len());
             self.faces.push(face);
             for (pass, table) in tables.iter().enumerate() {
@@ -421,6 +407,183 @@ impl Fonts {
     }
 }
 
+/// The search for fallback faces among the candidates: what each font
+/// tried maps of the characters needed (each file read once), the faces
+/// chosen and their data.
+struct Search<'c> {
+    candidates: &'c [Candidate],
+    /// All the characters a fallback is looked for, sorted.
+    needed: Vec<char>,
+    /// By candidate: the needed characters it maps, with their glyphs;
+    /// `None` for a font that cannot be used.
+    maps: HashMap<usize, Option<Vec<(char, u16)>>>,
+    /// The data of the chosen fonts, by path.
+    data: HashMap<PathBuf, Arc<Vec<u8>>>,
+    /// The last file read (a collection holds several faces).
+    last: Option<(PathBuf, Option<Arc<Vec<u8>>>)>,
+    /// The candidates chosen, in the order they were.
+    chosen: Vec<usize>,
+}
+
+impl<'c> Search<'c> {
+    fn new(candidates: &'c [Candidate], mut needed: Vec<char>) -> Search<'c> {
+        needed.sort_unstable();
+        needed.dedup();
+        Search {
+            candidates,
+            needed,
+            maps: HashMap::new(),
+            data: HashMap::new(),
+            last: None,
+            chosen: Vec::new(),
+        }
+    }
+
+    /// The data of candidate `i`'s file.
+    fn read(&mut self, i: usize) -> Option<Arc<Vec<u8>>> {
+        let path = &self.candidates[i].path;
+        if let Some(data) = self.data.get(path) {
+            return Some(data.clone());
+        }
+        match &self.last {
+            Some((last, data)) if last == path => data.clone(),
+            _ => {
+                let data = std::fs::read(path).ok().map(Arc::new);
+                self.last = Some((path.clone(), data.clone()));
+                data
+            }
+        }
+    }
+
+    /// The needed characters candidate `i` maps, with their glyphs.
+    fn maps(&mut self, i: usize) -> Option<&[(char, u16)]> {
+        if !self.maps.contains_key(&i) {
+            let found = self.read(i).and_then(|data| {
+                let cmap = outline_font(&data, self.candidates[i].index)?;
+                Some(
+                    self.needed
+                        .iter()
+                        .filter_map(|&c| cmap(c).filter(|&g| g != 0).map(|g| (c, g)))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            self.maps.insert(i, found);
+        }
+        self.maps[&i].as_deref()
+    }
+
+    /// Whether candidate `i` maps every character of `chars`.
+    fn maps_all(&mut self, i: usize, chars: &[char]) -> bool {
+        if !self.chosen.contains(&i) && self.chosen.len() >= MAX_FALLBACKS {
+            return false;
+        }
+        self.maps(i).is_some_and(|map| {
+            chars
+                .iter()
+                .all(|c| map.binary_search_by_key(c, |e| e.0).is_ok())
+        })
+    }
+
+    /// Chooses candidate `i` to set `chars` (which it maps), unless what
+    /// the PDF writer will do with their glyphs fails for it.
+    fn choose(&mut self, i: usize, chars: &[char]) -> bool {
+        if self.chosen.contains(&i) {
+            return true;
+        }
+        if self.chosen.len() >= MAX_FALLBACKS {
+            return false;
+        }
+        let glyphs: Vec<u16> = match self.maps(i) {
+            Some(map) => map
+                .iter()
+                .filter(|(c, _)| chars.contains(c))
+                .map(|&(_, g)| g)
+                .collect(),
+            None => return false,
+        };
+        let Some(data) = self.read(i) else {
+            return false;
+        };
+        if !crate::pdf::embeddable(&data, self.candidates[i].index, &glyphs) {
+            self.maps.insert(i, None);
+            return false;
+        }
+        self.chosen.push(i);
+        self.data.insert(self.candidates[i].path.clone(), data);
+        true
+    }
+
+    /// Sets `chars` font after font in `order`, each taking what it maps;
+    /// returns what none has.
+    fn font_by_font(
+        &mut self,
+        order: &[usize],
+        mut chars: Vec<char>,
+        table: &mut BTreeMap<char, usize>,
+    ) -> Vec<char> {
+        for &i in order {
+            if chars.is_empty() {
+                break;
+            }
+            if !self.chosen.contains(&i) && self.chosen.len() >= MAX_FALLBACKS {
+                continue;
+            }
+            let covered: Vec<char> = match self.maps(i) {
+                Some(map) => chars
+                    .iter()
+                    .copied()
+                    .filter(|c| map.binary_search_by_key(c, |e| e.0).is_ok())
+                    .collect(),
+                None => continue,
+            };
+            if covered.is_empty() || !self.choose(i, &covered) {
+                continue;
+            }
+            table.extend(covered.iter().map(|&c| (c, i)));
+            chars.retain(|c| !covered.contains(c));
+        }
+        chars
+    }
+}
+
+/// The variant of a CJK family (Noto's `JP`, `KR`, `SC`, `TC`, `HK`) to
+/// prefer: the book's language's (`ko` Korean, `ja` Japanese, `zh` with its
+/// region or script), else Korean when the book has Hangul, Japanese when it
+/// has kana, else Simplified Chinese. Han characters are drawn differently in
+/// each.
+fn cjk_variant<'a>(language: &str, chars: impl Iterator<Item = &'a char>) -> &'static str {
+    let lower = language.to_ascii_lowercase();
+    let mut parts = lower.split(['-', '_']);
+    match parts.next().unwrap_or("") {
+        "ko" => return "KR",
+        "ja" => return "JP",
+        "zh" => {
+            let rest: Vec<&str> = parts.collect();
+            return if rest.contains(&"hk") || rest.contains(&"mo") {
+                "HK"
+            } else if rest.contains(&"hant") || rest.contains(&"tw") {
+                "TC"
+            } else {
+                "SC"
+            };
+        }
+        _ => {}
+    }
+    let mut kana = false;
+    for &c in chars {
+        match harfrust::unicode::script(u32::from(c)) {
+            harfrust::Script::HANGUL => return "KR",
+            harfrust::Script::HIRAGANA | harfrust::Script::KATAKANA => kana = true,
+            _ => {}
+        }
+    }
+    if kana {
+        "JP"
+    } else {
+        "SC"
+    }
+}
+
 /// Where fallback fonts are looked for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum FontDirs {
@@ -458,9 +621,15 @@ struct Candidate {
 
 impl Candidate {
     /// The order of preference: upright, regular weight and width; then
-    /// serif, sans serif, other, monospaced (monospaced first for code);
-    /// then family name and path, so the choice is reproducible.
-    fn rank(&self, code: bool) -> (bool, bool, u16, u8, &str, &std::path::Path, u32) {
+    /// serif (or Naskh), sans serif, other, monospaced (monospaced first for
+    /// code); then the CJK variant `cjk` before the others; then family
+    /// name and path, so the choice is reproducible.
+    #[allow(clippy::type_complexity)]
+    fn rank(
+        &self,
+        code: bool,
+        cjk: &str,
+    ) -> (bool, bool, u16, u8, bool, &str, &std::path::Path, u32) {
         let family = self.family.to_ascii_lowercase();
         let mono = self.monospaced || family.contains("mono");
         let class = if mono {
@@ -471,16 +640,24 @@ impl Candidate {
             }
         } else if family.contains("sans") {
             2
-        } else if family.contains("serif") {
+        } else if family.contains("serif") || family.contains("naskh") {
+            // Naskh is the book hand of Arabic
             1
         } else {
             3
         };
+        // a CJK family of another variant than the book's
+        let other_cjk = family.contains("cjk")
+            && !family
+                .rsplit(' ')
+                .next()
+                .is_some_and(|v| v.eq_ignore_ascii_case(cjk));
         (
             !self.upright,
             !self.normal_width,
             self.weight.abs_diff(400),
             class,
+            other_cjk,
             &self.family,
             &self.path,
             self.index,
@@ -771,8 +948,35 @@ impl Face {
             postscript_name,
             name,
             data,
+            scale: 1.0,
         };
         Ok(face)
+    }
+
+    /// The face's Latin x-height in ems: as it declares it (OS/2
+    /// `sxHeight`), else as its `x` is drawn (TrueType outlines). `None`
+    /// for a face without a Latin `x` (a Devanagari, Arabic or Hebrew face:
+    /// what it declares there is the height of its own letters, such as
+    /// Devanagari's headline, which is not to be matched to a Latin
+    /// x-height; such faces are drawn to go with Latin at the same size) or
+    /// that says neither.
+    pub fn x_height_em(&self) -> Option<f64> {
+        let font = self.font_ref();
+        let upem = f64::from(self.units_per_em);
+        let gid = font.cmap().ok()?.map_codepoint('x')?;
+        if gid.to_u32() == 0 {
+            return None;
+        }
+        if let Some(x) = font.os2().ok().and_then(|o| o.sx_height()) {
+            if x > 0 {
+                return Some(f64::from(x) / upem);
+            }
+        }
+        let loca = font.loca(None).ok()?;
+        let glyf = font.glyf().ok()?;
+        let glyph = loca.get_glyf(gid, &glyf).ok()??;
+        let top = glyph.y_max();
+        (top > 0).then(|| f64::from(top) / upem)
     }
 
     /// The font data.
@@ -820,7 +1024,7 @@ mod tests {
         ];
         let order = |code: bool| {
             let mut l: Vec<&Candidate> = list.iter().collect();
-            l.sort_by(|a, b| a.rank(code).cmp(&b.rank(code)));
+            l.sort_by(|a, b| a.rank(code, "SC").cmp(&b.rank(code, "SC")));
             l.iter()
                 .map(|c| c.path.to_str().unwrap())
                 .collect::<Vec<_>>()
@@ -838,6 +1042,30 @@ mod tests {
             ]
         );
         assert_eq!(order(true)[0], "/b/dm.ttf");
+    }
+
+    #[test]
+    fn the_cjk_variant_follows_the_language_then_the_characters() {
+        let none: [char; 0] = [];
+        assert_eq!(cjk_variant("ko", none.iter()), "KR");
+        assert_eq!(cjk_variant("ja-JP", none.iter()), "JP");
+        assert_eq!(cjk_variant("zh-Hant", none.iter()), "TC");
+        assert_eq!(cjk_variant("zh-TW", none.iter()), "TC");
+        assert_eq!(cjk_variant("zh-HK", none.iter()), "HK");
+        assert_eq!(cjk_variant("zh", none.iter()), "SC");
+        assert_eq!(cjk_variant("en", ['中', '한'].iter()), "KR");
+        assert_eq!(cjk_variant("en", ['中', 'か'].iter()), "JP");
+        assert_eq!(cjk_variant("en", ['中'].iter()), "SC");
+        // a Japanese book's Hangul does not make it Korean
+        assert_eq!(cjk_variant("ja", ['한'].iter()), "JP");
+        let kr = candidate("Noto Serif CJK KR", "/n/cjk.ttc", true, 400, false);
+        let jp = candidate("Noto Serif CJK JP", "/n/cjk.ttc", true, 400, false);
+        assert!(kr.rank(false, "KR") < jp.rank(false, "KR"));
+        assert!(jp.rank(false, "JP") < kr.rank(false, "JP"));
+        // Naskh, Arabic's book hand, counts as a serif
+        let naskh = candidate("Noto Naskh Arabic", "/n/naskh.ttf", true, 400, false);
+        let sans = candidate("DejaVu Sans", "/d/dv.ttf", true, 400, false);
+        assert!(naskh.rank(false, "SC") < sans.rank(false, "SC"));
     }
 
     #[test]

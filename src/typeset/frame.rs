@@ -110,6 +110,22 @@ pub struct GlyphRun {
     pub glyphs: Arc<Vec<PlacedGlyph>>,
     /// Fill colour (RGB, 0–1) for highlighted code; `None` is black.
     pub color: Option<[f32; 3]>,
+    /// Stretches of the glyphs whose text their own ToUnicode entries do
+    /// not give (a Devanagari syllable whose vowel sign is drawn before its
+    /// consonant, a box standing for a character no font has), in order
+    /// and not overlapping.
+    pub actual: Vec<ActualText>,
+}
+
+/// What a stretch of glyphs stands for, written around them as marked
+/// content with `/ActualText` (ISO 32000-1, 14.9.4): text extraction, search
+/// and copy give this text instead of the glyphs' own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActualText {
+    /// The glyphs, as indexes into the run's glyphs.
+    pub glyphs: std::ops::Range<u32>,
+    /// The text they stand for.
+    pub text: Arc<str>,
 }
 
 /// A glyph with its advance, in points. Twelve bytes: a book holds millions.

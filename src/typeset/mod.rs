@@ -8,6 +8,7 @@
 //! writer sees.
 
 pub mod assemble;
+pub mod bidi;
 pub mod cache;
 pub mod flow;
 pub mod fonts;
@@ -64,6 +65,9 @@ pub struct Settings {
     pub generated: Generated,
     /// Chapters open on any page, not only on rectos.
     pub openany: bool,
+    /// The book is bound on the right (its language is written right to
+    /// left): a recto's spine is at its right.
+    pub bound_right: bool,
 }
 
 /// The pages quire makes around the text, each of which can be turned off.
@@ -131,13 +135,24 @@ impl Settings {
                 colophon: config.colophon,
             },
             openany: config.openany,
+            bound_right: false,
         })
     }
 
+    /// These settings for a book in `language`: bound on the right when it
+    /// is written right to left.
+    pub fn for_language(self, language: &str) -> Settings {
+        Settings {
+            bound_right: crate::doc::direction::language_is_rtl(language),
+            ..self
+        }
+    }
+
     /// Left margin of a page: pages are mirrored, odd (recto) pages have the
-    /// spine on the left. `page_number` counts from 1 over the whole PDF.
+    /// spine on the left (on the right in a book bound on the right).
+    /// `page_number` counts from 1 over the whole PDF.
     pub fn left_margin(&self, page_number: usize) -> f64 {
-        if page_number % 2 == 1 {
+        if (page_number % 2 == 1) != self.bound_right {
             self.margin_inner
         } else {
             self.margin_outer
@@ -169,12 +184,25 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The text a run of glyphs stands for (what a PDF viewer extracts).
+    /// The text a run of glyphs stands for (what a PDF viewer extracts),
+    /// in the order the glyphs are drawn: each glyph's own text, or the
+    /// actual text of a stretch that has one.
     pub fn run_text(&self, run: &GlyphRun) -> String {
-        run.glyphs
-            .iter()
-            .map(|g| self.glyph_texts.get(run.face, g.id))
-            .collect()
+        let mut out = String::new();
+        let mut spans = run.actual.iter().peekable();
+        let mut i = 0u32;
+        while (i as usize) < run.glyphs.len() {
+            if let Some(span) = spans.next_if(|s| s.glyphs.start <= i) {
+                if span.glyphs.start == i && span.glyphs.end > i {
+                    out.push_str(&span.text);
+                    i = span.glyphs.end;
+                }
+                continue;
+            }
+            out.push_str(self.glyph_texts.get(run.face, run.glyphs[i as usize].id));
+            i += 1;
+        }
+        out
     }
 
     /// Findings of the typesetter as diagnostics (overfull lines, widows,
@@ -216,11 +244,15 @@ impl Layout {
             ));
         }
         for m in &self.report.missing_glyphs {
+            let place = match &m.page {
+                Some(page) => format!(", on page {page}"),
+                None => String::new(),
+            };
             out.push(Diagnostic::warning(
                 "missing-glyph",
                 Location::new(&m.file, m.line, 0),
                 format!(
-                    "no font has a glyph for {:?} (U+{:04X})",
+                    "no font has a glyph for {:?} (U+{:04X}){place}: it is printed as a box with its code",
                     m.character, m.character as u32
                 ),
             ));
@@ -258,6 +290,8 @@ pub struct Missing {
     pub file: String,
     /// Line of the block in it.
     pub line: u32,
+    /// The label of the page it is first printed on (as a box).
+    pub page: Option<String>,
 }
 
 /// A raster image printed at less than the resolution print needs.
@@ -352,6 +386,9 @@ impl Report {
             };
             let files = [m.file.clone()];
             self.missing_glyph(m.character, pos, &files);
+            if let Some(page) = &m.page {
+                self.missing_on_page(m.character, pos, &files, page);
+            }
         }
         self.fallback_glyphs += other.fallback_glyphs;
         for family in &other.fallback_fonts {
@@ -424,7 +461,40 @@ impl Report {
                 character,
                 file,
                 line: pos.line,
+                page: None,
             });
+        }
+    }
+
+    /// `character`, reported at `pos`, is printed (as a box) on the page
+    /// labelled `page`: the first such page is the one the report gives.
+    pub(crate) fn missing_on_page(
+        &mut self,
+        character: char,
+        pos: Pos,
+        files: &[String],
+        page: &str,
+    ) {
+        let file = files.get(pos.file as usize).map_or("", String::as_str);
+        if let Some(m) = self.missing_glyphs.iter_mut().find(|m| {
+            m.character == character && m.file == file && m.line == pos.line && m.page.is_none()
+        }) {
+            m.page = Some(page.to_string());
+        }
+    }
+
+    /// Notes the pages of the characters no font has on `lines`, a page
+    /// labelled `page`.
+    pub(crate) fn missing_on<'l>(
+        &mut self,
+        lines: impl IntoIterator<Item = &'l flow::Line>,
+        files: &[String],
+        page: &str,
+    ) {
+        for line in lines {
+            for &c in &line.missing {
+                self.missing_on_page(c, line.pos.unwrap_or_default(), files, page);
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ use super::fonts::Fonts;
 use super::shape::{GlyphTexts, Shaper};
 use super::{Report, Settings};
 use crate::config::PdfConfig;
+use crate::doc::direction::Dir;
 use crate::doc::words::{is_space, words};
 use crate::doc::{
     Block, BlockKind, Book, Chapter, DefinitionItem, Footnote, Inline, PageMap, PageStart, Pos,
@@ -36,6 +37,8 @@ fn images() -> Images {
             height,
             components,
             bytes: crate::sample::IMAGE.to_vec(),
+            density: None,
+            vector: None,
         },
     );
     images
@@ -221,6 +224,7 @@ fn lines_of(book: &Book, images: &Images) -> (Vec<Line>, GlyphTexts) {
         report: &mut report,
         files: &book.files,
         images,
+        dir: Dir::of_book("en"),
     };
     let ctx = BlockCtx {
         indent_left: 0.0,
@@ -228,6 +232,7 @@ fn lines_of(book: &Book, images: &Images) -> (Vec<Line>, GlyphTexts) {
         size: s.size,
         leading: s.leading,
         indent_first: false,
+        dir: Dir::of_book("en"),
     };
     let mut items = Vec::new();
     flow.blocks(&chapter.blocks, &ctx, &mut items);

@@ -26,10 +26,22 @@ pub struct Glyph {
     pub x_offset: f64,
     /// Vertical offset (up) from the baseline.
     pub y_offset: f64,
-    /// The text this glyph stands for (a whole cluster on its first glyph,
-    /// empty on the others): what the PDF's ToUnicode map gives back.
-    /// Shared, so that copying a glyph into a line never allocates.
+    /// The text of the glyph's cluster (the characters it was shaped
+    /// from, in logical order) on the cluster's first glyph, empty on the
+    /// others. Shared, so that copying a glyph into a line never allocates.
     pub text: std::sync::Arc<str>,
+    /// What the PDF's ToUnicode map says this glyph stands for: the
+    /// cluster's text when the cluster is this glyph alone (nothing for a
+    /// bracket mirrored in right-to-left text: the PDF gives its character
+    /// as `/ActualText`, as its glyph stands for the mirror); in a cluster of
+    /// several glyphs (a Devanagari syllable with its reordered vowel sign,
+    /// a base and its marks) the one character of the cluster the font
+    /// maps to this glyph, if any (the PDF gives the whole cluster as
+    /// `/ActualText`). In a right-to-left run a glyph standing for several
+    /// characters (the lam-alef ligature) has them in visual order, as text
+    /// extractors read glyphs left to right and then reverse right-to-left
+    /// stretches (poppler's `reorderText`, pdf.js's `bidi`).
+    pub unicode: std::sync::Arc<str>,
     /// Byte offset of the cluster in the shaped text.
     pub cluster: u32,
 }
@@ -37,18 +49,21 @@ pub struct Glyph {
 /// A shaped piece of text.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Shaped {
-    /// The glyphs in visual order.
+    /// The glyphs in visual order (for right-to-left text, the last
+    /// character's glyphs first).
     pub glyphs: Vec<Glyph>,
     /// Sum of the advances, in ems.
     pub width: f64,
     /// Characters the face has no glyph for.
     pub missing: Vec<char>,
+    /// Shaped right to left.
+    pub rtl: bool,
 }
 
 impl Shaped {
-    /// The width of glyphs `range` in ems.
+    /// The width of glyphs `range` (in logical order) in ems.
     pub fn width_of(&self, range: std::ops::Range<usize>) -> f64 {
-        self.glyphs[range].iter().map(|g| g.advance).sum()
+        range.map(|i| self.logical(i).advance).sum()
     }
 
     /// Index of the first glyph whose cluster starts at byte `offset`, when a
@@ -61,17 +76,30 @@ impl Shaped {
             .map(|i| bounds[i].1)
     }
 
+    /// Glyph `i` in logical order: the `i`th from the right in a
+    /// right-to-left run.
+    pub fn logical(&self, i: usize) -> &Glyph {
+        if self.rtl {
+            &self.glyphs[self.glyphs.len() - 1 - i]
+        } else {
+            &self.glyphs[i]
+        }
+    }
+
     /// The glyph boundaries where text may be split: (byte offset of the
-    /// cluster, index of its first glyph), in order. Only for runs whose
-    /// clusters ascend (left-to-right text); a right-to-left run has none.
+    /// cluster, index of its first glyph in logical order, see
+    /// [`Shaped::logical`]), in order. None for a run whose clusters do not
+    /// follow the text (glyphs reordered across clusters).
     pub fn boundaries(&self) -> Vec<(u32, usize)> {
-        let ascending = self.glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster);
+        let n = self.glyphs.len();
+        let ascending = (1..n).all(|i| self.logical(i - 1).cluster <= self.logical(i).cluster);
         if !ascending {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for (i, g) in self.glyphs.iter().enumerate() {
-            if i == 0 || g.cluster > self.glyphs[i - 1].cluster {
+        for i in 0..n {
+            let g = self.logical(i);
+            if i == 0 || g.cluster > self.logical(i - 1).cluster {
                 out.push((g.cluster, i));
             }
         }
@@ -119,17 +147,23 @@ impl GlyphTexts {
     }
 }
 
+/// Shaped texts, with the record each was last recorded in.
+type Cache = HashMap<String, (Rc<Shaped>, u32)>;
+
 /// Shapes text with the book's faces; caches results.
 pub struct Shaper {
     fonts: Vec<Font>,
     upem: Vec<f64>,
     families: Vec<String>,
+    scales: Vec<f64>,
     fallbacks: Arc<Fallbacks>,
     /// Which face sets a character that has a fallback, by the face asked for.
     chosen: HashMap<(FaceId, char), FaceId>,
     language: Option<Language>,
     /// Shaped texts by face, with the record each was last recorded in.
-    cache: HashMap<FaceId, HashMap<String, (Rc<Shaped>, u32)>>,
+    /// By face and mode (direction guessed, left to right, right to left;
+    /// small capitals).
+    cache: HashMap<(FaceId, u8), Cache>,
     /// The text of every glyph shaped since the last [`Shaper::take_texts`].
     texts: GlyphTexts,
     /// The current record (see [`Shaper::new_record`]).
@@ -162,6 +196,7 @@ impl Shaper {
                 .map(|f| f64::from(f.units_per_em))
                 .collect(),
             families: fonts.faces.iter().map(|f| f.family.clone()).collect(),
+            scales: fonts.faces.iter().map(|f| f.scale).collect(),
             fallbacks: fonts.fallbacks.clone(),
             chosen: HashMap::new(),
             fonts: faces,
@@ -195,6 +230,13 @@ impl Shaper {
     /// The family name of a face (for the report).
     pub fn family(&self, face: FaceId) -> &str {
         &self.families[face.index()]
+    }
+
+    /// What the size of text set in `face` is multiplied by (a fallback
+    /// face's, to match the text face's x-height; see
+    /// [`super::fonts::Face::scale`]).
+    pub fn scale(&self, face: FaceId) -> f64 {
+        self.scales[face.index()]
     }
 
     /// Whether `face` maps `c` to a glyph.
@@ -254,42 +296,60 @@ impl Shaper {
         out
     }
 
-    /// Shapes `text` in `face` (cached).
+    /// Shapes `text` in `face` (cached), in the direction of its script
+    /// (right to left for Arabic or Hebrew letters).
     pub fn shape(&mut self, face: FaceId, text: &str) -> Rc<Shaped> {
-        self.shape_with(face, text, false)
+        self.shape_with(face, text, false, None)
+    }
+
+    /// Shapes `text` in `face` in a given direction: a run of one bidi
+    /// level (UAX #9), right to left when the level is odd. Shaping the
+    /// whole run right to left is what joins Arabic letters and mirrors
+    /// brackets.
+    pub fn shape_directed(&mut self, face: FaceId, text: &str, rtl: bool) -> Rc<Shaped> {
+        self.shape_with(face, text, false, Some(rtl))
     }
 
     /// Shapes `text` in `face` with the font's small capitals (OpenType
     /// `smcp`; a face without them sets the text as it is). The glyphs
     /// keep the text they stand for, so it extracts as written.
     pub fn shape_small_caps(&mut self, face: FaceId, text: &str) -> Rc<Shaped> {
-        self.shape_with(face, text, true)
+        self.shape_with(face, text, true, None)
     }
 
-    fn shape_with(&mut self, face: FaceId, text: &str, small_caps: bool) -> Rc<Shaped> {
-        // small capitals are cached apart, under a key no text has
-        let keyed;
-        let key = if small_caps {
-            keyed = format!("\u{1}smcp\u{1}{text}");
-            keyed.as_str()
-        } else {
-            text
-        };
-        if let Some((shaped, recorded)) = self.cache.get_mut(&face).and_then(|c| c.get_mut(key)) {
+    fn shape_with(
+        &mut self,
+        face: FaceId,
+        text: &str,
+        small_caps: bool,
+        direction: Option<bool>,
+    ) -> Rc<Shaped> {
+        // small capitals and each direction are cached apart
+        let mode = match direction {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        } | if small_caps { 4 } else { 0 };
+        let key = text;
+        if let Some((shaped, recorded)) = self
+            .cache
+            .get_mut(&(face, mode))
+            .and_then(|c| c.get_mut(key))
+        {
             if *recorded != self.record {
                 *recorded = self.record;
                 for g in &shaped.glyphs {
-                    self.texts.record(face, g.id, &g.text);
+                    self.texts.record(face, g.id, &g.unicode);
                 }
             }
             return shaped.clone();
         }
-        let shaped = Rc::new(self.shape_uncached(face, text, small_caps));
+        let shaped = Rc::new(self.shape_uncached(face, text, small_caps, direction));
         for g in &shaped.glyphs {
-            self.texts.record(face, g.id, &g.text);
+            self.texts.record(face, g.id, &g.unicode);
         }
         self.cache
-            .entry(face)
+            .entry((face, mode))
             .or_default()
             .insert(key.to_string(), (shaped.clone(), self.record));
         shaped
@@ -307,11 +367,22 @@ impl Shaper {
             .sum()
     }
 
-    fn shape_uncached(&self, face: FaceId, text: &str, small_caps: bool) -> Shaped {
+    fn shape_uncached(
+        &self,
+        face: FaceId,
+        text: &str,
+        small_caps: bool,
+        direction: Option<bool>,
+    ) -> Shaped {
         let font = &self.fonts[face.index()];
         let upem = self.upem[face.index()];
         let mut buffer = Buffer::new();
         buffer.push_str(text);
+        match direction {
+            Some(true) => buffer.set_direction(Direction::RightToLeft),
+            Some(false) => buffer.set_direction(Direction::LeftToRight),
+            None => {}
+        }
         buffer.guess_segment_properties();
         if buffer.direction() == Direction::Invalid {
             buffer.set_direction(Direction::LeftToRight);
@@ -323,21 +394,32 @@ impl Shaper {
         if shape(&shaper, &mut buffer, ShapeOptions::new().features(features)).is_err() {
             return Shaped::default();
         }
+        let rtl = buffer.direction() == Direction::RightToLeft;
         let infos = buffer.glyph_infos();
         let positions = buffer.glyph_positions();
+        // where each cluster ends: the next larger cluster start (clusters
+        // descend in a right-to-left run)
+        let mut starts: Vec<u32> = infos.iter().map(|g| g.cluster).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let cluster_end = |start: u32| {
+            let i = starts.partition_point(|&c| c <= start);
+            starts.get(i).map_or(text.len(), |&c| c as usize)
+        };
+        let charmap = font.charmap();
         let mut glyphs = Vec::with_capacity(infos.len());
         let mut missing = Vec::new();
-        for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
-            let start = info.cluster as usize;
-            let first_of_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
-            let end = infos[i..]
+        let mut i = 0;
+        while i < infos.len() {
+            let cluster = infos[i].cluster;
+            let n = infos[i..]
                 .iter()
-                .map(|g| g.cluster as usize)
-                .find(|&c| c != start)
-                .unwrap_or(text.len())
-                .max(start);
-            let cluster_text = text.get(start..end).unwrap_or("");
-            if info.glyph_id == 0 {
+                .take_while(|g| g.cluster == cluster)
+                .count();
+            let start = cluster as usize;
+            let cluster_text = text.get(start..cluster_end(cluster)).unwrap_or("");
+            let text_arc: Arc<str> = Arc::from(cluster_text);
+            if infos[i..i + n].iter().any(|g| g.glyph_id == 0) {
                 // a joiner or selector in the cluster is not what is missing
                 missing.extend(
                     cluster_text
@@ -345,24 +427,63 @@ impl Shaper {
                         .filter(|&c| !c.is_whitespace() && !super::fonts::is_default_ignorable(c)),
                 );
             }
-            glyphs.push(Glyph {
-                id: u16::try_from(info.glyph_id).unwrap_or(0),
-                advance: f64::from(pos.x_advance) / upem,
-                x_offset: f64::from(pos.x_offset) / upem,
-                y_offset: f64::from(pos.y_offset) / upem,
-                text: if first_of_cluster {
-                    std::sync::Arc::from(cluster_text)
+            for (k, (info, pos)) in infos[i..i + n].iter().zip(&positions[i..i + n]).enumerate() {
+                // a bracket in a right-to-left run is drawn with its
+                // mirror's glyph, which stands for the mirror elsewhere: it
+                // has no text of its own (its actual text says it)
+                let mirrored = rtl && n == 1 && {
+                    let mut chars = cluster_text.chars();
+                    match (chars.next(), chars.next()) {
+                        (Some(c), None) => {
+                            !c.is_alphanumeric()
+                                && charmap
+                                    .map_unicode(c as u32)
+                                    .is_some_and(|g| g.to_u32() != info.glyph_id)
+                        }
+                        _ => false,
+                    }
+                };
+                let unicode: Arc<str> = if mirrored {
+                    Arc::from("")
+                } else if n == 1 {
+                    if rtl && cluster_text.chars().nth(1).is_some() {
+                        Arc::from(cluster_text.chars().rev().collect::<String>())
+                    } else {
+                        text_arc.clone()
+                    }
                 } else {
-                    std::sync::Arc::from("")
-                },
-                cluster: info.cluster,
-            });
+                    // the character of the cluster the font maps to this glyph
+                    cluster_text
+                        .chars()
+                        .find(|&c| {
+                            charmap
+                                .map_unicode(c as u32)
+                                .is_some_and(|g| g.to_u32() == info.glyph_id)
+                        })
+                        .map_or_else(|| Arc::from(""), |c| Arc::from(c.to_string()))
+                };
+                glyphs.push(Glyph {
+                    id: u16::try_from(info.glyph_id).unwrap_or(0),
+                    advance: f64::from(pos.x_advance) / upem,
+                    x_offset: f64::from(pos.x_offset) / upem,
+                    y_offset: f64::from(pos.y_offset) / upem,
+                    text: if k == 0 {
+                        text_arc.clone()
+                    } else {
+                        Arc::from("")
+                    },
+                    unicode,
+                    cluster,
+                });
+            }
+            i += n;
         }
         let width = glyphs.iter().map(|g| g.advance).sum();
         Shaped {
             glyphs,
             width,
             missing,
+            rtl,
         }
     }
 }
@@ -413,6 +534,7 @@ mod tests {
             &Default::default(),
             &code,
             &super::super::fonts::FontDirs::Only(vec![dir.path().to_path_buf()]),
+            "en",
         );
         let mut s = Shaper::new(&fonts, "en");
         assert!(s.has_fallbacks());
@@ -439,6 +561,30 @@ mod tests {
         let width = s.width(FaceId::Mono, text);
         let parts_width = s.width(FaceId::Mono, "x") * 2.0 + s.shape(f, "\u{3bb}\u{301}").width;
         assert!((width - parts_width).abs() < 1e-9, "{width} {parts_width}");
+    }
+
+    #[test]
+    fn right_to_left_text_is_shaped_right_to_left_each_glyph_standing_for_its_letter() {
+        let mut s = shaper();
+        let word = "\u{5E9}\u{5DC}\u{5D5}\u{5DD}"; // shalom
+        let shaped = s.shape_directed(FaceId::Regular, word, true);
+        assert!(shaped.rtl && shaped.missing.is_empty());
+        // glyphs in visual order: the last letter first
+        let visual: String = shaped.glyphs.iter().map(|g| &*g.unicode).collect();
+        assert_eq!(visual, word.chars().rev().collect::<String>());
+        // in logical order, the clusters follow the text
+        let logical: String = (0..4).map(|i| &*shaped.logical(i).text).collect();
+        assert_eq!(logical, word);
+        assert_eq!(shaped.boundaries().len(), 4);
+        // a bracket in a right-to-left run is mirrored: "(" is drawn as ")"
+        let paren = s.shape_directed(FaceId::Regular, "(", true);
+        let close = s.shape_directed(FaceId::Regular, ")", false);
+        assert_eq!(paren.glyphs[0].id, close.glyphs[0].id);
+        assert_eq!(&*paren.glyphs[0].text, "(");
+        // and is not what that glyph stands for (the ToUnicode map keeps
+        // it for the closing bracket)
+        assert_eq!(&*paren.glyphs[0].unicode, "");
+        assert_eq!(&*close.glyphs[0].unicode, ")");
     }
 
     #[test]

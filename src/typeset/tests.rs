@@ -464,7 +464,7 @@ fn layout_with_fallbacks(markdown: &str, dirs: &super::fonts::FontDirs) -> (Layo
     let read = crate::markdown::read(&manuscript).unwrap();
     let fonts = Fonts::bundled().unwrap();
     let (text, code) = fonts.uncovered(&read.book);
-    let fonts = fonts.with_fallbacks(&text, &code, dirs);
+    let fonts = fonts.with_fallbacks(&text, &code, dirs, &read.book.meta.language);
     let settings = Settings::from_config(&read.config.pdf).unwrap();
     let layout = typeset(&read.book, &settings, &fonts, &crate::images::NO_IMAGES).unwrap();
     (layout, fonts)
@@ -701,4 +701,435 @@ fn a_glyph_wider_than_its_cell_is_overfull_by_what_the_page_shows() {
         "the last W ends {}pt past the measure, the report says {widest}",
         end - right
     );
+}
+
+/// The glyphs of each body line of the first body page below its title,
+/// left to right: (x, its own text).
+fn visual_lines(layout: &Layout) -> Vec<Vec<(f64, String)>> {
+    let s = settings();
+    body_lines(&layout.pages[layout.front_pages], &s)
+        .into_iter()
+        .skip(1) // the chapter's title
+        .map(|(_, runs)| {
+            let mut glyphs = Vec::new();
+            for run in &runs {
+                let mut x = run.x;
+                for g in run.glyphs.iter() {
+                    glyphs.push((x, layout.glyph_texts.get(run.face, g.id).to_string()));
+                    x += f64::from(g.advance);
+                }
+            }
+            glyphs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            glyphs
+        })
+        .collect()
+}
+
+/// Where a line's glyphs start and end (of the glyphs' pens: the last
+/// glyph's advance added).
+fn extent(layout: &Layout, line: &[(f64, String)]) -> (f64, f64) {
+    let page = &layout.pages[layout.front_pages];
+    let first = line[0].0;
+    let last = line.last().unwrap().0;
+    let advance = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Glyphs(r) => {
+                let mut x = r.x;
+                r.glyphs.iter().find_map(|g| {
+                    let here = x;
+                    x += f64::from(g.advance);
+                    ((here - last).abs() < 1e-9).then_some(f64::from(g.advance))
+                })
+            }
+            _ => None,
+        })
+        .next()
+        .unwrap_or(0.0);
+    (first, last + advance)
+}
+
+#[test]
+fn a_right_to_left_paragraph_is_set_from_the_right_in_uax9_order() {
+    // Libertine has Hebrew: no fallback font is involved
+    let logical = "שלום עולם with Latin 123, and more עברית.";
+    let (layout, _) = layout_of(&format!("# T\n\nHebrew: {logical}\n\n{logical}\n"));
+    let lines = visual_lines(&layout);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let s = settings();
+    let left = s.left_margin(layout.front_pages + 1);
+    // after a Latin word, a left-to-right paragraph: only the Hebrew runs
+    // turn (read left to right, each glyph standing for its letter), the
+    // full stop stays at the end
+    let visual: String = lines[0].iter().map(|g| g.1.as_str()).collect();
+    assert_eq!(visual, "Hebrew:םלועםולשwithLatin123,andmoreתירבע.");
+    assert!((extent(&layout, &lines[0]).0 - left).abs() < 1e-6);
+    // starting with Hebrew, a right-to-left paragraph: the glyphs spell
+    // UAX #9's visual order, the full stop that ends the sentence at the
+    // left
+    let visual: String = lines[1].iter().map(|g| g.1.as_str()).collect();
+    let expected = ".תירבע with Latin 123, and more םלוע םולש";
+    assert_eq!(visual, expected.replace(' ', ""));
+    // a one-line paragraph's line is its last: flush right, its first-line
+    // indent at the right
+    let (start, end) = extent(&layout, &lines[1]);
+    assert!(start > left + 10.0, "{start} {left}");
+    let indent = s.size * 1.2;
+    assert!((end - (left + s.measure - indent)).abs() < 0.05, "{end}");
+}
+
+#[test]
+fn a_justified_right_to_left_paragraph_fills_the_measure_and_ends_flush_right() {
+    let words = "שלום עולם זהו משפט ארוך בעברית ".repeat(12);
+    let (layout, _) = layout_of(&format!("# T\n\n{words}סוף.\n"));
+    let s = settings();
+    let left = s.left_margin(layout.front_pages + 1);
+    let lines = visual_lines(&layout);
+    assert!(lines.len() >= 3, "{lines:?}");
+    for (i, line) in lines.iter().enumerate() {
+        let (start, end) = extent(&layout, line);
+        // every line ends at the right edge (protrusion is for
+        // left-to-right text only)
+        assert!((end - (left + s.measure)).abs() < 0.05, "line {i}: {end}");
+        if i + 1 < lines.len() {
+            assert!((start - left).abs() < 0.05, "line {i} starts at {start}");
+        } else {
+            assert!(start > left + 1.0, "the last line is flush right");
+        }
+    }
+}
+
+#[test]
+fn a_cluster_whose_glyphs_are_reordered_extracts_in_logical_order() {
+    // a base and a combining mark Libertine composes as two glyphs: one
+    // cluster of two glyphs, with an actual text
+    let (layout, _) = layout_of("# T\n\nq\u{301}x\n");
+    let runs: Vec<&super::frame::GlyphRun> = layout.pages[layout.front_pages]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Glyphs(r) if layout.run_text(r).contains('x') => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(layout.run_text(runs[0]), "q\u{301}x");
+    assert_eq!(runs[0].actual.len(), 1, "{:?}", runs[0].actual);
+    assert_eq!(&*runs[0].actual[0].text, "q\u{301}");
+    assert_eq!(runs[0].actual[0].glyphs, 0..2);
+}
+
+/// The text of the copyright page (its runs' texts, in order).
+fn copyright_text(layout: &Layout) -> String {
+    layout.pages[3]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Glyphs(r) => Some(layout.run_text(r)),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_colophon_names_the_faces_the_pages_show() {
+    let (layout, _) = layout_of("# T\n\nProse only.\n");
+    let text = copyright_text(&layout);
+    assert!(text.contains("SetinLinuxLibertineOwithquire."), "{text}");
+    let (layout, _) = layout_of("# T\n\nProse and `code`.\n");
+    let text = copyright_text(&layout);
+    assert!(
+        text.contains("SetinLinuxLibertineOandInconsolatawithquire."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_character_no_font_has_is_a_box_that_extracts_as_itself_on_its_page() {
+    let (layout, _) = layout_of("# T\n\nA \u{4e2d} here.\n\n```\nx = \"\u{4e2d}\u{1}\"\n```\n");
+    let page = &layout.pages[layout.front_pages];
+    // drawn: a frame of four rules and the code's digits, never .notdef
+    let runs: Vec<&super::frame::GlyphRun> = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Glyphs(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert!(runs.iter().all(|r| r.glyphs.iter().all(|g| g.id != 0)));
+    let rules = page
+        .items
+        .iter()
+        .filter(|i| matches!(i, Item::Rule { .. }))
+        .count();
+    assert_eq!(rules, 4 * 3, "three boxes");
+    let digits: String = runs
+        .iter()
+        .filter(|r| r.face == FaceId::Mono && r.size < settings().size * 0.5)
+        .flat_map(|r| {
+            r.glyphs
+                .iter()
+                .map(|g| layout.glyph_texts.get(r.face, g.id))
+        })
+        .collect();
+    assert_eq!(digits, "2D4E2D4E0100", "lower row first");
+    // what a reader extracts: the character in text and code, nothing for
+    // the control
+    let text: String = runs.iter().map(|r| layout.run_text(r)).collect();
+    assert!(text.contains("A\u{4e2d}here."), "{text}");
+    assert!(text.contains("x = \"\u{4e2d}\""), "{text}");
+    // reported with the page it is printed on
+    let missing: Vec<(char, Option<&str>)> = layout
+        .report
+        .missing_glyphs
+        .iter()
+        .map(|m| (m.character, m.page.as_deref()))
+        .collect();
+    assert_eq!(
+        missing,
+        vec![
+            ('\u{4e2d}', Some("1")),
+            ('\u{4e2d}', Some("1")),
+            ('\u{1}', Some("1"))
+        ]
+    );
+}
+
+/// A font of the Noto packages (fonts-noto-core, fonts-noto-cjk), which
+/// `.ci/run` installs: `None` (and a note) when it is not here, a failure
+/// under CI.
+fn noto(file: &str) -> Option<std::path::PathBuf> {
+    let found = [
+        "/usr/share/fonts/opentype/noto",
+        "/usr/share/fonts/truetype/noto",
+    ]
+    .iter()
+    .map(|dir| std::path::Path::new(dir).join(file))
+    .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{file} is required in CI (.ci/run installs fonts-noto-core and fonts-noto-cjk)"
+        );
+        eprintln!("note: {file} is not installed; skipping");
+    }
+    found
+}
+
+#[test]
+fn a_fallback_face_is_scaled_to_the_text_faces_x_height() {
+    let (Some(cjk), Some(devanagari)) = (
+        noto("NotoSerifCJK-Regular.ttc"),
+        noto("NotoSerifDevanagari-Regular.ttf"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for font in [&cjk, &devanagari] {
+        std::fs::copy(font, dir.path().join(font.file_name().unwrap())).unwrap();
+    }
+    let dirs = super::fonts::FontDirs::Only(vec![dir.path().to_path_buf()]);
+    let (layout, fonts) = layout_with_fallbacks(
+        "# T\n\nKorean 안녕 and Hindi नमस्ते.\n\n```\nlet s = \"안녕\";\n```\n",
+        &dirs,
+    );
+    let s = settings();
+    let main = fonts.face(FaceId::Regular).x_height_em().unwrap();
+    let mut seen = Vec::new();
+    for item in &layout.pages[layout.front_pages].items {
+        let Item::Glyphs(run) = item else { continue };
+        if !run.face.is_fallback() {
+            continue;
+        }
+        let face = fonts.face(run.face);
+        if run.size < s.size * 0.85 && run.color.is_some() {
+            // code keeps its columns: the fallback at the code's size
+            assert_eq!(run.size, s.size * 0.82, "{}", face.family);
+            continue;
+        }
+        match face.x_height_em() {
+            // a CJK face has a Latin x: set so that its x-height is the text's
+            Some(own) => {
+                assert!(run.size < s.size * 0.95, "{}", face.family);
+                assert!((run.size * own - s.size * main).abs() < 0.01 * s.size);
+            }
+            // a Devanagari face has none: set at the text's size
+            None => assert_eq!(run.size, s.size, "{}", face.family),
+        }
+        seen.push(face.family.clone());
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen, ["Noto Serif CJK KR", "Noto Serif Devanagari"]);
+}
+
+#[test]
+fn a_script_is_set_in_one_face_and_its_punctuation_with_it() {
+    // the danda (U+0964) is common to Devanagari and Bengali: it stays with
+    // the Devanagari face, though a Bengali face (first by name) has it too
+    let (Some(devanagari), Some(bengali)) = (
+        noto("NotoSerifDevanagari-Regular.ttf"),
+        noto("NotoSerifBengali-Regular.ttf"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for font in [&devanagari, &bengali] {
+        std::fs::copy(font, dir.path().join(font.file_name().unwrap())).unwrap();
+    }
+    let dirs = super::fonts::FontDirs::Only(vec![dir.path().to_path_buf()]);
+    let (layout, fonts) = layout_with_fallbacks("# T\n\nनमस्ते दुनिया।\n", &dirs);
+    assert_eq!(layout.report.fallback_fonts, ["Noto Serif Devanagari"]);
+    assert_eq!(
+        fonts.fallbacks.get(FaceId::Regular, '\u{964}'),
+        fonts.fallbacks.get(FaceId::Regular, 'न')
+    );
+}
+
+#[test]
+fn arabic_letters_join_when_their_run_is_shaped_right_to_left() {
+    let Some(naskh) = noto("NotoNaskhArabic-Regular.ttf") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&naskh, dir.path().join("naskh.ttf")).unwrap();
+    let word = "مرحبا";
+    let fonts = Fonts::bundled().unwrap().with_fallbacks(
+        &word.chars().collect(),
+        &Default::default(),
+        &super::fonts::FontDirs::Only(vec![dir.path().to_path_buf()]),
+        "ar",
+    );
+    let face = FaceId::Fallback(0);
+    assert_eq!(fonts.face(face).family, "Noto Naskh Arabic");
+    let mut shaper = super::shape::Shaper::new(&fonts, "ar");
+    let shaped = shaper.shape_directed(face, word, true);
+    assert_eq!(shaped.glyphs.len(), 5);
+    // each letter takes its joining form (initial, final, initial, medial,
+    // final): none is the glyph the letter has alone
+    for (i, c) in word.chars().enumerate() {
+        let alone = shaper.shape_directed(face, &c.to_string(), true).glyphs[0].id;
+        let joined = shaped.logical(i);
+        assert_ne!(joined.id, alone, "{c} at {i}");
+        assert_eq!(&*joined.unicode, c.to_string());
+    }
+}
+
+/// Typesets a one-file manuscript with the settings `quire build` takes for
+/// its language.
+fn layout_for_language(markdown: &str) -> Layout {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), markdown).unwrap();
+    let manuscript = crate::manuscript::load(dir.path()).unwrap();
+    let read = crate::markdown::read(&manuscript).unwrap();
+    let settings = Settings::from_config(&read.config.pdf)
+        .unwrap()
+        .for_language(&read.book.meta.language);
+    typeset(
+        &read.book,
+        &settings,
+        &Fonts::bundled().unwrap(),
+        &crate::images::NO_IMAGES,
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_right_to_left_book_runs_from_the_right() {
+    let layout = layout_for_language(&format!(
+        "---\ntitle: ספר\nlanguage: he\n---\n\n# פרק\n\n- פריט ראשון\n\n\
+         | עמודה | ערך |\n|---|---|\n| אחת | שתיים |\n\n> [!NOTE]\n> הערה.\n\n{}\n",
+        "מילים רבות בעמוד הבא ".repeat(300)
+    ));
+    let s = settings().for_language("he");
+    let page = &layout.pages[layout.front_pages];
+    let physical = layout.front_pages + 1;
+    // bound on the right: a recto's wider (spine) margin is its right one
+    assert!(physical % 2 == 1);
+    let left = s.left_margin(physical);
+    assert_eq!(left, s.margin_outer);
+    assert!(s.margin_outer < s.margin_inner);
+    // the folio at the fore-edge, now the left (the opening page has it
+    // centred: look at a running page's)
+    let text_of = |r: &super::frame::GlyphRun| layout.run_text(r);
+    let runs: Vec<&super::frame::GlyphRun> = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Glyphs(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let at = |text: &str| {
+        let visual: String = text.chars().rev().collect();
+        runs.iter()
+            .find(|r| text_of(r) == text || text_of(r) == visual)
+            .unwrap_or_else(|| panic!("no {text}"))
+    };
+    // the list's bullet right of its item
+    let bullet = at("\u{2022}");
+    let item = at("פריט"); // the item's first word, its rightmost
+    assert!(bullet.x > item.x + item.width(), "{} {}", bullet.x, item.x);
+    // the table's first column at the right
+    let first = at("אחת");
+    let second = at("שתיים");
+    assert!(first.x > second.x + second.width());
+    // the callout's rule at the right of its text
+    let note = at("הערה.");
+    let rule = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Rule {
+                x, width, height, ..
+            } if *width < 1.0 && *height > 5.0 => Some(*x),
+            _ => None,
+        })
+        .next()
+        .expect("the callout's rule");
+    assert!(rule > note.x + note.width(), "{rule}");
+    // a left-to-right book, for comparison: recto spine at the left
+    assert_eq!(settings().left_margin(physical), s.margin_inner);
+    let running = layout
+        .pages
+        .iter()
+        .enumerate()
+        .skip(layout.front_pages + 1)
+        .find(|(_, p)| p.decoration.is_some_and(|d| d < p.items.len()))
+        .map(|(i, _)| i);
+    assert!(running.is_some(), "a page after the opening");
+    if let Some(i) = running {
+        let page = &layout.pages[i];
+        let folio = page.items[page.decoration.unwrap()].clone();
+        let Item::Glyphs(folio) = folio else { panic!() };
+        let left = s.left_margin(i + 1);
+        let outside_left = (i + 1) % 2 == 1;
+        if outside_left {
+            assert!((folio.x - left).abs() < 1e-6);
+        } else {
+            assert!((folio.x + folio.width() - (left + s.measure)).abs() < 1e-6);
+        }
+    }
+}
+
+#[test]
+fn a_div_with_dir_sets_its_paragraphs_in_that_direction() {
+    let (layout, _) = layout_of("# T\n\n::: {dir=rtl}\nLatin, right to left.\n:::\n\nLatin.\n");
+    let s = settings();
+    let left = s.left_margin(layout.front_pages + 1);
+    let lines = visual_lines(&layout);
+    assert_eq!(lines.len(), 2);
+    // the Latin words keep their order; the full stop moves to the left,
+    // and the line is flush right
+    let visual: String = lines[0].iter().map(|g| g.1.as_str()).collect();
+    assert_eq!(visual, ".Latin,righttoleft");
+    let (start, end) = extent(&layout, &lines[0]);
+    assert!(start > left + 10.0 && (end - (left + s.measure)).abs() < 0.05);
+    // after the div, left to right again
+    let visual: String = lines[1].iter().map(|g| g.1.as_str()).collect();
+    assert_eq!(visual, "Latin.");
+    assert!((extent(&layout, &lines[1]).0 - left).abs() < 1e-6);
 }
