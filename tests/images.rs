@@ -581,7 +581,7 @@ fn images_anywhere_in_the_tree_are_drawn() {
     let dir = manuscript(
         &["ellipse.png"],
         "# Images everywhere\n\n## A heading ![h-alt](ellipse.png)\n\n\
-         | A | B |\n|---|---|\n| ![cell-alt](ellipse.png) | x |\n\n\
+         | A | B |\n|---|---|\n| ![cell-alt](ellipse.png){width=1in} | x |\n\n\
          Text with a note.[^n]\n\n> A quote ![quote-alt](ellipse.png).\n\n\
          - An item ![item-alt](ellipse.png)\n\n::: box\nA div ![div-alt](ellipse.png)\n:::\n\n\
          Term\n:   A definition ![def-alt](ellipse.png)\n\n\
@@ -589,7 +589,14 @@ fn images_anywhere_in_the_tree_are_drawn() {
     );
     let (pdf, _, err) = build_ok(dir.path());
     assert!(!err.contains("missing-image"), "{err}");
-    assert_eq!(drawn(&pdf).len(), 7, "{:?}", drawn(&pdf));
+    let drawn = drawn(&pdf);
+    assert_eq!(drawn.len(), 7, "{drawn:?}");
+    // the cell's image is an inch wide, as its attributes ask
+    assert_eq!(
+        drawn.iter().filter(|d| close(d.width, 72.0)).count(),
+        1,
+        "{drawn:?}"
+    );
     if have("pdftotext") {
         // (the contents lists the heading's alternative text: it has no
         // room for a picture)
@@ -600,5 +607,6 @@ fn images_anywhere_in_the_tree_are_drawn() {
             "an alt text is set: {text}"
         );
         assert!(text.contains("A heading h-alt . ."), "{text}");
+        assert!(!text.contains('{'), "{text}");
     }
 }
