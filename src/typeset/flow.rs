@@ -70,6 +70,10 @@ struct Style {
     rise: f64,
     link: Option<LinkDest>,
     strike: bool,
+    /// Underlined (a span of class `underline`: HTML's `<u>`, `<ins>`).
+    underline: bool,
+    /// Highlighted (a span of class `mark`: HTML's `<mark>`).
+    mark: bool,
     /// Set in the face's small capitals (`[text]{.smallcaps}`).
     small_caps: bool,
     /// A link target in the text (`[text]{#id}`).
@@ -78,6 +82,11 @@ struct Style {
     /// (`[text]{lang=fr}`): `Some(None)` for one without patterns.
     lang: Option<Option<hypher::Lang>>,
 }
+
+/// The highlight behind marked text (`<mark>`): a pale yellow, as a
+/// highlighter pen leaves (and as browsers show `<mark>`, lighter); black
+/// text keeps a contrast of about 19:1 on it.
+const MARK_COLOR: [f32; 3] = [1.0, 0.95, 0.6];
 
 /// An image set in a line, scaled as a figure's image would be.
 #[derive(Clone, Debug)]
@@ -557,6 +566,8 @@ impl<'a> Flow<'a> {
             let mut line_notes = Vec::new();
             let mut line_ascent = ascent;
             let mut link_spans: Vec<(f64, f64, LinkDest, f64)> = Vec::new();
+            // highlights, drawn before the line's text
+            let mut shades: Vec<Item> = Vec::new();
             let justify = style.mode == Mode::Justified && !last_line;
             let ratio = if justify {
                 lb.ratio
@@ -597,6 +608,28 @@ impl<'a> Flow<'a> {
                                     y: -piece.style.size * 0.25,
                                     width: piece.width,
                                     height: piece.style.size * 0.05,
+                                });
+                            }
+                            // below the baseline, clear of most descenders'
+                            // bowls, as thick as the strike-through
+                            if piece.style.underline {
+                                runs.push(Item::Rule {
+                                    x,
+                                    y: piece.style.size * 0.1,
+                                    width: piece.width,
+                                    height: piece.style.size * 0.05,
+                                });
+                            }
+                            if piece.style.mark {
+                                // from the descenders to the ascenders of the
+                                // line's size, drawn first: behind the text
+                                let size = piece.style.size.max(style.size);
+                                shades.push(Item::Shade {
+                                    x,
+                                    y: -size * 0.8,
+                                    width: piece.width,
+                                    height: size * 1.05,
+                                    color: MARK_COLOR,
                                 });
                             }
                             if let Some(image) = &piece.image {
@@ -679,6 +712,13 @@ impl<'a> Flow<'a> {
                     rect: [x0, -size * 0.8, x1 - x0, size * 1.05],
                     target,
                 });
+            }
+            if !shades.is_empty() {
+                if style.mode == Mode::Centered {
+                    shift_items(&mut shades, ((measure - width) / 2.0).max(0.0));
+                }
+                shades.append(&mut runs);
+                runs = shades;
             }
             // protrusion may take a line up to 0.6 em past the measure
             if lb.overfull || Pt(width).exceeds(Pt(measure + style.size * 0.6)) {
@@ -1498,6 +1538,8 @@ impl<'a> Flow<'a> {
             };
             for column in &mut columns {
                 if let Some(cell_line) = column.get_mut(i) {
+                    // a cell's line made taller by an image makes the row so
+                    line.ascent = line.ascent.max(cell_line.ascent);
                     line.items.append(&mut cell_line.items);
                     line.notes.append(&mut cell_line.notes);
                 }
@@ -1661,6 +1703,7 @@ fn shift_items(items: &mut [Item], dx: f64) {
             Item::Rule { x, .. } => *x += dx,
             Item::Link { rect, .. } => rect[0] += dx,
             Item::Image { x, .. } => *x += dx,
+            Item::Shade { x, .. } => *x += dx,
             Item::Anchor { .. } => {}
         }
     }
@@ -1744,6 +1787,8 @@ fn flatten(
         rise: 0.0,
         link: None,
         strike: false,
+        underline: false,
+        mark: false,
         small_caps: false,
         anchor: None,
         lang: None,
@@ -1839,7 +1884,21 @@ fn flatten(
                 id,
                 lang: span_lang,
             } => {
+                let has = |name: &str| classes.iter().any(|c| c == name);
+                // HTML's `<kbd>`, `<small>` (the classes pandoc gives them):
+                // monospace as code is set, and smaller as CSS's `smaller`
+                let (face, size) = if has("kbd") {
+                    (FaceId::Mono, style.size * 0.9)
+                } else if has("small") {
+                    (style.face, style.size * 0.83)
+                } else {
+                    (style.face, style.size)
+                };
                 let s = Style {
+                    face,
+                    size,
+                    underline: style.underline || has("underline"),
+                    mark: style.mark || has("mark"),
                     small_caps: style.small_caps
                         || classes
                             .iter()
