@@ -1095,8 +1095,10 @@ impl<'m> Reader<'m> {
                 }
                 // `` `<b>x</b>`{=html} ``: read as HTML, as the reader reads tags
                 let inlines = self.raw_inline_html(inlines, pos);
-                if html.is_some() && html::shows_nothing(&inlines) {
-                    // a paragraph of HTML that shows nothing (`<span></span>`)
+                if html::shows_nothing(&inlines) {
+                    // a paragraph of HTML that shows nothing (`<span></span>`,
+                    // an anchor): left out
+                    self.anchors_to_next_block(pos);
                     return Ok(());
                 }
                 let block = if is_page_break_command(&inlines) {

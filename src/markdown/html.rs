@@ -477,11 +477,12 @@ pub(super) fn blocks_to_inlines(blocks: Vec<Block>) -> Vec<Inline> {
     out
 }
 
-/// Whether inlines show nothing (only white space and breaks).
+/// Whether inlines show nothing (only white space and breaks; a no-break
+/// space is something: `&nbsp;` alone makes a blank line on purpose).
 pub(super) fn shows_nothing(inlines: &[Inline]) -> bool {
     let mut nothing = true;
     crate::doc::walk_inlines(inlines, &mut |inline| match inline {
-        Inline::Text { text } if text.trim().is_empty() => {}
+        Inline::Text { text } if text.chars().all(|c| c.is_whitespace() && c != '\u{a0}') => {}
         Inline::SoftBreak | Inline::HardBreak | Inline::RawHtml { .. } => {}
         Inline::Text { .. }
         | Inline::Code { .. }
@@ -1311,6 +1312,18 @@ impl Reader<'_> {
             }
         }
         self.close_down_to(depth)
+    }
+
+    /// A paragraph at `pos` that shows nothing is left out: the anchors in
+    /// it (`<a id="x"></a>` before a heading) name the block after it.
+    pub(super) fn anchors_to_next_block(&mut self, pos: Pos) {
+        let (moved, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.raw_anchors)
+            .into_iter()
+            .partition(|(_, _, at)| *at == pos);
+        self.raw_anchors = kept;
+        for (id, file, _) in moved {
+            self.pending_anchors.push((id, file));
+        }
     }
 
     /// Appends text to the innermost container.
