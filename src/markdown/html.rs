@@ -294,6 +294,24 @@ const ELEMENTS: &[(&str, Element)] = &[
     ("xmp", Element::Dropped),
 ];
 
+/// The elements that bound where an item's, a term's or a cell's tags
+/// reach: a list's item closes no item of the list around it.
+const LIST_SCOPE: &[&str] = &["ul", "ol", "menu", "dir"];
+const TERMS_SCOPE: &[&str] = &["dl"];
+const TABLE_SCOPE: &[&str] = &["table"];
+
+/// The scope an element's start and end tags reach through.
+fn scope_of(element: Element) -> &'static [&'static str] {
+    match element {
+        Element::Item => LIST_SCOPE,
+        Element::Term | Element::Definition => TERMS_SCOPE,
+        Element::Cell { .. } | Element::Row | Element::TableSection { .. } | Element::Caption => {
+            TABLE_SCOPE
+        }
+        _ => &[],
+    }
+}
+
 /// Elements without content: no end tag to wait for.
 const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
@@ -687,14 +705,17 @@ impl Reader<'_> {
     }
 
     /// The index of the innermost container opened by one of `names` that
-    /// only HTML containers lie above. (No deeper than the most containers
-    /// that are not flattened: an end tag further down is passed over, and
-    /// a run of stray end tags costs no more than that each.)
-    fn open_element(&self, names: &[&str]) -> Option<usize> {
+    /// only HTML containers lie above, none of them one of `scope` (an item
+    /// of an outer list is not closed from a list inside it: HTML's "has an
+    /// element in scope"). No deeper than the most containers that are not
+    /// flattened: an end tag further down is passed over, and a run of
+    /// stray end tags costs no more than that each.
+    fn open_element(&self, names: &[&str], scope: &[&str]) -> Option<usize> {
         let reach = 4 * super::MAX_DEPTH;
         for (i, frame) in self.stack.iter().enumerate().rev().take(reach) {
             match frame.html {
                 Some(name) if names.contains(&name) => return Some(i),
+                Some(name) if scope.contains(&name) => return None,
                 Some(_) => {}
                 None => return None,
             }
@@ -724,12 +745,12 @@ impl Reader<'_> {
     fn end_tag(&mut self, name: &str) -> Result<()> {
         match element(name) {
             Some((_, Element::Row)) => {
-                if let Some(i) = self.open_element(&["td", "th"]) {
+                if let Some(i) = self.open_element(&["td", "th"], TABLE_SCOPE) {
                     self.close_down_to(i)?;
                 }
             }
             Some((_, Element::TableSection { .. })) => {
-                if let Some(i) = self.open_element(&["td", "th"]) {
+                if let Some(i) = self.open_element(&["td", "th"], TABLE_SCOPE) {
                     self.close_down_to(i)?;
                 }
                 if let Some(FrameKind::HtmlTable(table)) =
@@ -738,8 +759,8 @@ impl Reader<'_> {
                     table.in_head = false;
                 }
             }
-            Some((name, _)) => {
-                if let Some(i) = self.open_element(&[name]) {
+            Some((name, what)) => {
+                if let Some(i) = self.open_element(&[name], scope_of(what)) {
                     self.close_down_to(i)?;
                 }
             }
@@ -1074,6 +1095,16 @@ impl Reader<'_> {
                 flush_inlines(&mut blocks, inlines, pos);
                 for block in blocks {
                     self.push_block_with_id(block.kind, block.pos, block.id);
+                }
+                if table.rows.iter().all(|r| r.cells.is_empty()) {
+                    // no cells: no table (its caption stays)
+                    if !table.caption.is_empty() {
+                        let caption = BlockKind::Paragraph {
+                            content: table.caption,
+                        };
+                        self.push_block(caption, pos);
+                    }
+                    return Ok(());
                 }
                 let id = table.id.clone().unwrap_or_default();
                 self.push_block_with_id(table_block(table), pos, id);
@@ -1443,7 +1474,7 @@ impl Reader<'_> {
             _ => &[],
         };
         if !implied.is_empty() {
-            if let Some(i) = self.open_element(implied) {
+            if let Some(i) = self.open_element(implied, scope_of(what)) {
                 self.close_down_to(i)?;
             }
         }
