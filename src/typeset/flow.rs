@@ -83,6 +83,47 @@ struct Style {
     lang: Option<Option<hypher::Lang>>,
 }
 
+/// The lines and boxes a piece of text in `style` at `x`, `width` wide,
+/// has: a strike-through and an underline as rules in `runs`, a highlight
+/// in `shades` (drawn before the line's text); `size` is the paragraph's.
+fn decorate(
+    style: &Style,
+    (x, width): (f64, f64),
+    size: f64,
+    runs: &mut Vec<Item>,
+    shades: &mut Vec<Item>,
+) {
+    if style.strike {
+        runs.push(Item::Rule {
+            x,
+            y: -style.size * 0.25,
+            width,
+            height: style.size * 0.05,
+        });
+    }
+    // below the baseline, clear of most descenders' bowls, as thick as the
+    // strike-through
+    if style.underline {
+        runs.push(Item::Rule {
+            x,
+            y: style.size * 0.1,
+            width,
+            height: style.size * 0.05,
+        });
+    }
+    if style.mark {
+        // from the descenders to the ascenders of the line's size
+        let size = style.size.max(size);
+        shades.push(Item::Shade {
+            x,
+            y: -size * 0.8,
+            width,
+            height: size * 1.05,
+            color: MARK_COLOR,
+        });
+    }
+}
+
 /// The highlight behind marked text (`<mark>`): a pale yellow, as a
 /// highlighter pen leaves (and as browsers show `<mark>`, lighter); black
 /// text keeps a contrast of about 19:1 on it.
@@ -602,36 +643,13 @@ impl<'a> Flow<'a> {
                                     piece.style.size,
                                 ));
                             }
-                            if piece.style.strike {
-                                runs.push(Item::Rule {
-                                    x,
-                                    y: -piece.style.size * 0.25,
-                                    width: piece.width,
-                                    height: piece.style.size * 0.05,
-                                });
-                            }
-                            // below the baseline, clear of most descenders'
-                            // bowls, as thick as the strike-through
-                            if piece.style.underline {
-                                runs.push(Item::Rule {
-                                    x,
-                                    y: piece.style.size * 0.1,
-                                    width: piece.width,
-                                    height: piece.style.size * 0.05,
-                                });
-                            }
-                            if piece.style.mark {
-                                // from the descenders to the ascenders of the
-                                // line's size, drawn first: behind the text
-                                let size = piece.style.size.max(style.size);
-                                shades.push(Item::Shade {
-                                    x,
-                                    y: -size * 0.8,
-                                    width: piece.width,
-                                    height: size * 1.05,
-                                    color: MARK_COLOR,
-                                });
-                            }
+                            decorate(
+                                &piece.style,
+                                (x, piece.width),
+                                style.size,
+                                &mut runs,
+                                &mut shades,
+                            );
                             if let Some(image) = &piece.image {
                                 runs.push(Item::Image {
                                     src: image.src.clone(),
@@ -682,6 +700,8 @@ impl<'a> Flow<'a> {
             // the hyphen at a hyphenated break
             if lb.hyphenated {
                 if let Some(Some(h)) = hyphen_glyphs.get(lb.end) {
+                    // (a struck, underlined or marked word is so to its hyphen)
+                    decorate(&h.style, (x, h.width), style.size, &mut runs, &mut shades);
                     push_run(
                         &mut runs,
                         &mut run_end,
