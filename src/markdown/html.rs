@@ -1673,14 +1673,26 @@ impl Reader<'_> {
         let mut lang = language(tag);
         let mut code = String::new();
         let mut end = tokens.len();
+        // inside an element left out with its content (a `<script>`)
+        let mut dropped: Option<&str> = None;
         for (i, (token, range)) in tokens.iter().enumerate().skip(next) {
             match token {
+                Token::End(name) if dropped == Some(name.as_str()) => dropped = None,
+                _ if dropped.is_some() => {}
                 Token::End(name) if name == "pre" => {
                     end = i + 1;
                     break;
                 }
                 Token::Start(t) if t.name == "br" => code.push('\n'),
                 Token::Start(t) if t.name == "code" && lang.is_none() => lang = language(t),
+                Token::Start(t) => {
+                    if let Some((name, Element::Dropped)) = element(&t.name) {
+                        self.report_element(name, self.pos(html.file_offset(range.start)), true);
+                        if !VOID.contains(&name) && !t.self_closing {
+                            dropped = Some(name);
+                        }
+                    }
+                }
                 Token::Text(_) => code.push_str(&decode(&html.text[range.clone()])),
                 _ => {}
             }
