@@ -15,7 +15,8 @@
 //! Before parsing, [`fences`] rewrites the block syntax pulldown-cmark does
 //! not know (pandoc's fenced divs, unknown HTML elements) line for line;
 //! bracketed spans (`[text]{.class}`) are found through pulldown-cmark's
-//! broken-link callback; attribute blocks are read by [`attrs`].
+//! broken-link callback; attribute blocks are read by [`attrs`]; HTML tags
+//! and blocks become the tree's own nodes in step 2 ([`html`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
