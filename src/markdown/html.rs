@@ -3,7 +3,7 @@
 //!
 //! - Tags in running text arrive one by one (`<sup>`, Markdown text,
 //!   `</sup>`): a start tag opens a container as Markdown's own syntax
-//!   would ([`Frame::html`] names the element), its end tag closes it, and
+//!   would (the container remembers the element), its end tag closes it, and
 //!   what HTML leaves open ends with the Markdown container around it.
 //!   `sup`, `sub`, `em`/`i`, `strong`/`b`, `s`/`del`, `code`, `a href`,
 //!   `img`, `br` become their nodes; `span`, `abbr` and kin a
