@@ -15,7 +15,8 @@
 //! Before parsing, [`fences`] rewrites the block syntax pulldown-cmark does
 //! not know (pandoc's fenced divs, unknown HTML elements) line for line;
 //! bracketed spans (`[text]{.class}`) are found through pulldown-cmark's
-//! broken-link callback; attribute blocks are read by [`attrs`].
+//! broken-link callback; attribute blocks are read by [`attrs`]; HTML tags
+//! and blocks become the tree's own nodes in step 2 ([`html`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -28,6 +29,7 @@ use pulldown_cmark::{
 pub mod attrs;
 pub mod emoji;
 pub mod fences;
+pub mod html;
 pub mod pandoc;
 pub mod structure;
 pub mod tables;
@@ -64,15 +66,48 @@ pub fn options() -> Options {
 /// brackets are text again.
 const SPAN_URL: &str = "\u{0}span";
 
+/// One file's events, with its link reference definitions.
+struct Parsed<'a> {
+    events: Vec<(Event<'a>, Range<usize>)>,
+    /// Normalised label ([`reference_key`]) → URL and title.
+    references: BTreeMap<String, (String, String)>,
+}
+
 /// Parses one file's (rewritten) text.
-fn parse(text: &str) -> Vec<(Event<'_>, Range<usize>)> {
+fn parse(text: &str) -> Parsed<'_> {
     let callback = |link: BrokenLink<'_>| -> Option<(CowStr<'_>, CowStr<'_>)> {
         // `[^x]` with no definition stays text (the footnote lint finds it)
         (!link.reference.starts_with('^')).then(|| (CowStr::from(SPAN_URL), CowStr::from("")))
     };
-    Parser::new_with_broken_link_callback(text, options(), Some(callback))
-        .into_offset_iter()
-        .collect()
+    let iter =
+        Parser::new_with_broken_link_callback(text, options(), Some(callback)).into_offset_iter();
+    let references = iter
+        .reference_definitions()
+        .iter()
+        .map(|(label, def)| {
+            (
+                reference_key(label),
+                (
+                    def.dest.to_string(),
+                    def.title.as_deref().unwrap_or("").to_string(),
+                ),
+            )
+        })
+        .collect();
+    Parsed {
+        events: iter.collect(),
+        references,
+    }
+}
+
+/// A link reference label as CommonMark matches it: case folded, runs of
+/// white space as one space.
+fn reference_key(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// How deep containers (quotes, lists) may nest; deeper content is flattened
@@ -159,12 +194,11 @@ pub fn read(manuscript: &Manuscript) -> Result<Read> {
     let line_maps: Vec<Option<Vec<u32>>> = rewritten.iter().map(|r| r.map.clone()).collect();
     // parsing is most of the work, and each file's is its own: in
     // parallel; the tree is then built from the events in order
-    let parsed: Vec<Vec<(Event<'_>, Range<usize>)>> = texts.par_iter().map(|t| parse(t)).collect();
+    let parsed: Vec<Parsed<'_>> = texts.par_iter().map(|t| parse(t)).collect();
     let mut reader = Reader::new(manuscript);
     reader.line_maps = line_maps;
     reader.flavors = flavors;
-    let mut dropped_seen = BTreeSet::new();
-    for (index, ((source, events), r)) in manuscript
+    for (index, ((source, parsed), r)) in manuscript
         .sources
         .iter()
         .zip(parsed)
@@ -174,7 +208,7 @@ pub fn read(manuscript: &Manuscript) -> Result<Read> {
         reader.list_styles = r.list_styles.clone();
         reader.table_spans = r.spans.clone();
         for (name, line, col) in &r.dropped {
-            if dropped_seen.insert(name.clone()) {
+            if reader.html_reported.insert(name.to_ascii_lowercase()) {
                 // (these lines are the source's: no table map to go through)
                 let pos = reader.source_origin(index as u32, *line, *col);
                 let location = reader.location(pos);
@@ -185,7 +219,8 @@ pub fn read(manuscript: &Manuscript) -> Result<Read> {
                 ));
             }
         }
-        reader.read_file(index as u32, &source.name, texts[index], events)?;
+        reader.references = parsed.references;
+        reader.read_file(index as u32, &source.name, texts[index], parsed.events)?;
     }
     reader.finish()
 }
@@ -232,6 +267,10 @@ struct Frame {
     /// Where the first of `inlines` starts: loose text (a tight list item's)
     /// becomes a paragraph at this position, not at the container's.
     text_pos: Option<Pos>,
+    /// The HTML element that opened this container (`div`, `sup` …), if
+    /// HTML did: its end tag closes it, and Markdown's own ends close it
+    /// when HTML left it open ([`html`]).
+    html: Option<&'static str>,
 }
 
 enum FrameKind {
@@ -252,7 +291,10 @@ enum FrameKind {
         id: Option<String>,
         classes: Vec<String>,
         lang: Option<String>,
+        /// The writing direction (`rtl`, `ltr` or `auto`), as HTML's `dir`.
         dir: Option<String>,
+        /// A page break follows it (`<div style="page-break-after: always">`).
+        break_after: bool,
     },
     List {
         start: Option<u64>,
@@ -266,9 +308,11 @@ enum FrameKind {
     CodeBlock {
         lang: Option<String>,
         code: String,
+        /// Where the code starts in the file's text.
+        offset: Option<usize>,
     },
     HtmlBlock {
-        html: String,
+        html: html::Mapped,
     },
     Table {
         aligns: Vec<Align>,
@@ -310,6 +354,25 @@ enum FrameKind {
     Flattened,
     /// Emphasis, a link or an image past [`MAX_DEPTH`]: its content goes to the parent.
     FlattenedInline,
+    /// An HTML element left out with its content (`<script>` …).
+    HtmlDrop,
+    /// An HTML table.
+    HtmlTable(html::Table),
+    /// A cell of an HTML table.
+    HtmlCell(html::Cell),
+    /// `<caption>`, `<figcaption>` or `<summary>` (which one: [`Frame::html`]).
+    HtmlCaption,
+    /// An HTML figure, with its `<figcaption>` once read.
+    HtmlFigure {
+        id: Option<String>,
+        caption: Vec<Inline>,
+    },
+    /// An HTML element read as a span (`<span>`, `<kbd>`, `<mark>`, `<q>` …).
+    HtmlSpan(html::SpanAttrs),
+    /// `<code>`, `<samp>` or `<tt>`: inline code.
+    HtmlCode,
+    /// Inlines gathered for the reader itself ([`html`]).
+    Collect,
 }
 
 /// A chapter under construction, with the footnote labels it references.
@@ -375,6 +438,17 @@ struct Reader<'m> {
     text: String,
     stack: Vec<Frame>,
     depth_warned: bool,
+    /// Whether no heading of the current file has been read yet.
+    first_heading_of_file: bool,
+    /// The current file's link reference definitions (normalised label →
+    /// URL and title) and footnote labels: Markdown read out of an HTML
+    /// block ([`html`]) may use them.
+    references: BTreeMap<String, (String, String)>,
+    note_labels: BTreeSet<String>,
+    /// The HTML elements reported so far (each is reported once).
+    html_reported: BTreeSet<String>,
+    /// How deep HTML read as Markdown nests (HTML in Markdown in HTML …).
+    html_depth: usize,
 }
 
 impl<'m> Reader<'m> {
@@ -405,6 +479,11 @@ impl<'m> Reader<'m> {
             text: String::new(),
             stack: Vec::new(),
             depth_warned: false,
+            first_heading_of_file: true,
+            references: BTreeMap::new(),
+            note_labels: BTreeSet::new(),
+            html_reported: BTreeSet::new(),
+            html_depth: 0,
         }
     }
 
@@ -471,24 +550,28 @@ impl<'m> Reader<'m> {
         self.file = file;
         self.file_name = name.to_string();
         self.text = text.to_string();
+        self.note_labels = events
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Start(Tag::FootnoteDefinition(label)) => Some(label.to_string()),
+                _ => None,
+            })
+            .collect();
         self.last_col.set((0, 0, 0));
         self.line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        self.stack = vec![Frame {
-            kind: FrameKind::Root,
-            pos: Pos {
+        self.stack = vec![Frame::new(
+            FrameKind::Root,
+            Pos {
                 file,
                 line: 1,
                 col: 1,
             },
-            blocks: Vec::new(),
-            inlines: Vec::new(),
-            text_pos: None,
-        }];
+        )];
         self.file_chapter
             .insert(name.to_string(), self.chapters.len().max(1) - 1);
-        let mut first_heading_of_file = true;
+        self.first_heading_of_file = true;
         self.role = self.manuscript.sources[file as usize].role.clone();
         self.title_pending = false;
         // a sub-chapter's headings move down so that its top level sits
@@ -511,187 +594,7 @@ impl<'m> Reader<'m> {
             self.open_outline_file(name, &role);
         }
         for (event, range) in events {
-            let pos = self.pos(range.start);
-            // headings: the level an outline gives them, and attributes
-            // pulldown-cmark does not read (`{-}`, `short="…"`)
-            let event = match event {
-                Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes,
-                    attrs,
-                }) => {
-                    let level = self.outline_level(level);
-                    let mut tag = Tag::Heading {
-                        level,
-                        id,
-                        classes,
-                        attrs,
-                    };
-                    self.read_heading_attrs(&mut tag, &range);
-                    Event::Start(tag)
-                }
-                other => other,
-            };
-            let inline = match &event {
-                Event::Start(tag) => matches!(
-                    tag,
-                    Tag::Emphasis
-                        | Tag::Strong
-                        | Tag::Strikethrough
-                        | Tag::Superscript
-                        | Tag::Subscript
-                        | Tag::Link { .. }
-                        | Tag::Image { .. }
-                ),
-                Event::End(_) | Event::Rule | Event::TaskListMarker(_) => false,
-                _ => true,
-            };
-            if let Some(frame) = self.stack.last_mut().filter(|_| inline) {
-                frame.text_pos.get_or_insert(pos);
-            }
-            match event {
-                Event::Start(tag) => {
-                    if let Tag::Heading {
-                        level: HeadingLevel::H1,
-                        ..
-                    } = &tag
-                    {
-                        if self.title_pending && self.stack.len() == 1 {
-                            // an outline opened the chapter; this heading titles it
-                            self.title_pending = false;
-                        } else {
-                            if first_heading_of_file && self.stack.len() == 1 {
-                                // the file opens a chapter: links to the file go there
-                                self.file_chapter
-                                    .insert(name.to_string(), self.chapters.len());
-                            }
-                            if self.stack.len() == 1 {
-                                // open the chapter now, so that notes in its
-                                // title are numbered in it
-                                self.open_chapter(pos);
-                            }
-                        }
-                    }
-                    if let Tag::Heading { .. } = &tag {
-                        if first_heading_of_file && self.role.as_ref().is_some_and(|r| r.depth > 0)
-                        {
-                            self.file_heading.insert(name.to_string(), pos);
-                        }
-                        first_heading_of_file = false;
-                    }
-                    let ordered = matches!(tag, Tag::List(Some(_)));
-                    let table = matches!(tag, Tag::Table(_));
-                    self.start(tag, pos)?;
-                    if table && !self.table_spans.is_empty() {
-                        // a grid table's spanning cells, by the line it starts on
-                        let line = self.line_starts.partition_point(|&s| s <= range.start) as u32;
-                        if let Some(found) = self.table_spans.get(&line) {
-                            if let Some(Frame {
-                                kind: FrameKind::Table { spans, .. },
-                                ..
-                            }) = self.stack.last_mut()
-                            {
-                                *spans = found
-                                    .iter()
-                                    .map(|&(row, col, rows, cols)| CellSpan {
-                                        row,
-                                        col,
-                                        rows,
-                                        cols,
-                                    })
-                                    .collect();
-                            }
-                        }
-                    }
-                    if ordered && !self.list_styles.is_empty() {
-                        // pandoc's fancy lists: the style the rewrite recorded
-                        let line = self.line_starts.partition_point(|&s| s <= range.start) as u32;
-                        if let Some(&style) = self.list_styles.get(&line) {
-                            if let Some(Frame {
-                                kind: FrameKind::List { numbering, .. },
-                                ..
-                            }) = self.stack.last_mut()
-                            {
-                                *numbering = style;
-                            }
-                        }
-                    }
-                }
-                Event::End(end) => self.end(end)?,
-                Event::Text(text) => {
-                    if let Some(frame) = self.stack.last_mut() {
-                        match &mut frame.kind {
-                            FrameKind::CodeBlock { code, .. } => code.push_str(&text),
-                            FrameKind::HtmlBlock { html } => html.push_str(&text),
-                            FrameKind::Metadata { yaml } => yaml.push_str(&text),
-                            _ => push_text(&mut frame.inlines, &text),
-                        }
-                    }
-                }
-                Event::Code(code) => self.push_inline(Inline::Code {
-                    code: code.into_string(),
-                }),
-                Event::InlineMath(source) => self.push_inline(Inline::Math {
-                    source: source.into_string(),
-                }),
-                Event::DisplayMath(source) => {
-                    // display math alone in its paragraph becomes a block (see end)
-                    self.push_inline(Inline::Math {
-                        source: format!("\u{0}display\u{0}{source}"),
-                    })
-                }
-                Event::Html(html) => {
-                    if let Some(Frame {
-                        kind: FrameKind::HtmlBlock { html: buf },
-                        ..
-                    }) = self.stack.last_mut()
-                    {
-                        buf.push_str(&html);
-                    } else {
-                        self.push_inline(Inline::RawHtml {
-                            html: html.into_string(),
-                        })
-                    }
-                }
-                Event::InlineHtml(html) => {
-                    // an anchor in running text stands for its block
-                    let anchors = raw_ids(&html);
-                    if !anchors.is_empty() {
-                        let block = self
-                            .stack
-                            .iter()
-                            .rev()
-                            .find(|f| is_block_frame(&f.kind))
-                            .map_or(pos, |f| f.pos);
-                        for id in anchors {
-                            self.raw_anchors.push((id, pos.file, block));
-                        }
-                    }
-                    self.push_inline(Inline::RawHtml {
-                        html: html.into_string(),
-                    })
-                }
-                Event::FootnoteReference(label) => {
-                    let inline = self.footnote_ref(&label);
-                    self.push_inline(inline)
-                }
-                Event::SoftBreak => self.push_inline(Inline::SoftBreak),
-                Event::HardBreak => self.push_inline(Inline::HardBreak),
-                Event::Rule => self.push_block(BlockKind::ThematicBreak, pos),
-                Event::TaskListMarker(checked) => {
-                    if let Some(frame) = self
-                        .stack
-                        .iter_mut()
-                        .rev()
-                        .find(|f| matches!(f.kind, FrameKind::Item { .. }))
-                    {
-                        frame.kind = FrameKind::Item {
-                            checked: Some(checked),
-                        };
-                    }
-                }
-            }
+            self.event(event, range)?;
         }
         // close whatever is open (pulldown-cmark balances, but be safe)
         while self.stack.len() > 1 {
@@ -701,6 +604,185 @@ impl<'m> Reader<'m> {
         root.flush_inlines();
         for block in root.blocks {
             self.add_top_level(block);
+        }
+        Ok(())
+    }
+
+    /// Reads one event of the file's stream (or of HTML's content, read
+    /// as Markdown: [`html`]); `range` is where it is in the file's text.
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) -> Result<()> {
+        let pos = self.pos(range.start);
+        // headings: the level an outline gives them, and attributes
+        // pulldown-cmark does not read (`{-}`, `short="…"`)
+        let event = match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let level = self.outline_level(level);
+                let mut tag = Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                };
+                self.read_heading_attrs(&mut tag, &range);
+                Event::Start(tag)
+            }
+            other => other,
+        };
+        let inline = match &event {
+            Event::Start(tag) => matches!(
+                tag,
+                Tag::Emphasis
+                    | Tag::Strong
+                    | Tag::Strikethrough
+                    | Tag::Superscript
+                    | Tag::Subscript
+                    | Tag::Link { .. }
+                    | Tag::Image { .. }
+            ),
+            Event::End(_) | Event::Rule | Event::TaskListMarker(_) => false,
+            _ => true,
+        };
+        if let Some(frame) = self.stack.last_mut().filter(|_| inline) {
+            frame.text_pos.get_or_insert(pos);
+        }
+        match event {
+            Event::Start(tag) => {
+                if let Tag::Heading {
+                    level: HeadingLevel::H1,
+                    ..
+                } = &tag
+                {
+                    if self.title_pending && self.stack.len() == 1 {
+                        // an outline opened the chapter; this heading titles it
+                        self.title_pending = false;
+                    } else {
+                        if self.first_heading_of_file && self.stack.len() == 1 {
+                            // the file opens a chapter: links to the file go there
+                            self.file_chapter
+                                .insert(self.file_name.clone(), self.chapters.len());
+                        }
+                        if self.stack.len() == 1 {
+                            // open the chapter now, so that notes in its
+                            // title are numbered in it
+                            self.open_chapter(pos);
+                        }
+                    }
+                }
+                if let Tag::Heading { .. } = &tag {
+                    if self.first_heading_of_file && self.role.as_ref().is_some_and(|r| r.depth > 0)
+                    {
+                        self.file_heading.insert(self.file_name.clone(), pos);
+                    }
+                    self.first_heading_of_file = false;
+                }
+                let ordered = matches!(tag, Tag::List(Some(_)));
+                let table = matches!(tag, Tag::Table(_));
+                self.start(tag, pos)?;
+                if table && !self.table_spans.is_empty() {
+                    // a grid table's spanning cells, by the line it starts on
+                    let line = self.line_starts.partition_point(|&s| s <= range.start) as u32;
+                    if let Some(found) = self.table_spans.get(&line) {
+                        if let Some(Frame {
+                            kind: FrameKind::Table { spans, .. },
+                            ..
+                        }) = self.stack.last_mut()
+                        {
+                            *spans = found
+                                .iter()
+                                .map(|&(row, col, rows, cols)| CellSpan {
+                                    row,
+                                    col,
+                                    rows,
+                                    cols,
+                                })
+                                .collect();
+                        }
+                    }
+                }
+                if ordered && !self.list_styles.is_empty() {
+                    // pandoc's fancy lists: the style the rewrite recorded
+                    let line = self.line_starts.partition_point(|&s| s <= range.start) as u32;
+                    if let Some(&style) = self.list_styles.get(&line) {
+                        if let Some(Frame {
+                            kind: FrameKind::List { numbering, .. },
+                            ..
+                        }) = self.stack.last_mut()
+                        {
+                            *numbering = style;
+                        }
+                    }
+                }
+            }
+            Event::End(end) => self.end(end)?,
+            Event::Text(text) => {
+                if let Some(frame) = self.stack.last_mut() {
+                    match &mut frame.kind {
+                        FrameKind::CodeBlock { code, offset, .. } => {
+                            offset.get_or_insert(range.start);
+                            code.push_str(&text)
+                        }
+                        FrameKind::HtmlBlock { html } => html.push(&text, range.start),
+                        FrameKind::Metadata { yaml } => yaml.push_str(&text),
+                        // `\^`, `\~` (the text after the backslash): kept from
+                        // being read as pandoc's `^sup^`, `~sub~`
+                        _ if text.starts_with(['^', '~'])
+                            && escaped_at(&self.text, range.start) =>
+                        {
+                            push_text(&mut frame.inlines, &format!("{ESCAPED}{text}"))
+                        }
+                        _ => push_text(&mut frame.inlines, &text),
+                    }
+                }
+            }
+            Event::Code(code) => self.push_inline(Inline::Code {
+                code: code.into_string(),
+            }),
+            Event::InlineMath(source) => self.push_inline(Inline::Math {
+                source: source.into_string(),
+            }),
+            Event::DisplayMath(source) => {
+                // display math alone in its paragraph becomes a block (see end)
+                self.push_inline(Inline::Math {
+                    source: format!("\u{0}display\u{0}{source}"),
+                })
+            }
+            Event::Html(html) => {
+                if let Some(Frame {
+                    kind: FrameKind::HtmlBlock { html: buf },
+                    ..
+                }) = self.stack.last_mut()
+                {
+                    buf.push(&html, range.start);
+                } else {
+                    self.inline_html(&html, range.start)?;
+                }
+            }
+            // tags in running text: the elements they stand for
+            Event::InlineHtml(html) => self.inline_html(&html, range.start)?,
+            Event::FootnoteReference(label) => {
+                let inline = self.footnote_ref(&label);
+                self.push_inline(inline)
+            }
+            Event::SoftBreak => self.push_inline(Inline::SoftBreak),
+            Event::HardBreak => self.push_inline(Inline::HardBreak),
+            Event::Rule => self.push_block(BlockKind::ThematicBreak, pos),
+            Event::TaskListMarker(checked) => {
+                if let Some(frame) = self
+                    .stack
+                    .iter_mut()
+                    .rev()
+                    .find(|f| matches!(f.kind, FrameKind::Item { .. }))
+                {
+                    frame.kind = FrameKind::Item {
+                        checked: Some(checked),
+                    };
+                }
+            }
         }
         Ok(())
     }
@@ -771,9 +853,10 @@ impl<'m> Reader<'m> {
                     CodeBlockKind::Indented => None,
                 },
                 code: String::new(),
+                offset: None,
             },
             Tag::HtmlBlock => FrameKind::HtmlBlock {
-                html: String::new(),
+                html: html::Mapped::default(),
             },
             Tag::List(start) => FrameKind::List {
                 start,
@@ -854,6 +937,14 @@ impl<'m> Reader<'m> {
                 yaml: String::new(),
             },
         };
+        self.open(kind, pos);
+        Ok(())
+    }
+
+    /// Opens a container of `kind` at `pos`: a block flushes the loose text
+    /// of the item it is in; quotes and lists, and emphasis, links and
+    /// images, past [`MAX_DEPTH`] are flattened.
+    fn open(&mut self, kind: FrameKind, pos: Pos) {
         let is_block = is_block_frame(&kind);
         // a block inside a tight list item or definition: flush its loose text
         if is_block {
@@ -874,36 +965,20 @@ impl<'m> Reader<'m> {
         let nesting = self
             .stack
             .iter()
-            .take(
-                if top_flattened
-                    || !matches!(
-                        kind,
-                        FrameKind::BlockQuote | FrameKind::List { .. } | FrameKind::Item { .. }
-                    )
-                {
-                    0
-                } else {
-                    usize::MAX
-                },
-            )
-            .filter(|f| {
-                matches!(
-                    f.kind,
-                    FrameKind::BlockQuote | FrameKind::List { .. } | FrameKind::Item { .. }
-                )
+            .take(if top_flattened || !nests(&kind) {
+                0
+            } else {
+                usize::MAX
             })
+            .filter(|f| nests(&f.kind))
             .count();
-        let kind = if (nesting >= MAX_DEPTH || top_flattened)
-            && matches!(
-                kind,
-                FrameKind::BlockQuote | FrameKind::List { .. } | FrameKind::Item { .. }
-            ) {
+        let kind = if (nesting >= MAX_DEPTH || top_flattened) && nests(&kind) {
             if !self.depth_warned {
                 self.depth_warned = true;
                 self.diagnostics.push(Diagnostic::warning(
                     "nesting-too-deep",
                     self.location(pos),
-                    format!("quotes and lists nest deeper than {MAX_DEPTH} levels; deeper levels are flattened"),
+                    format!("quotes, lists and divs nest deeper than {MAX_DEPTH} levels; deeper levels are flattened"),
                 ));
             }
             FrameKind::Flattened
@@ -933,14 +1008,7 @@ impl<'m> Reader<'m> {
         } else {
             kind
         };
-        self.stack.push(Frame {
-            kind,
-            pos,
-            blocks: Vec::new(),
-            inlines: Vec::new(),
-            text_pos: None,
-        });
-        Ok(())
+        self.stack.push(Frame::new(kind, pos));
     }
 
     /// A paragraph directly in a list item makes the list loose.
@@ -966,7 +1034,11 @@ impl<'m> Reader<'m> {
                 Ok(())
             }
             TagEnd::TableRow => Ok(()),
-            _ => self.close_top(),
+            _ => {
+                // what HTML left open inside the container ends with it
+                self.close_open_html()?;
+                self.close_top()
+            }
         }
     }
 
@@ -979,9 +1051,19 @@ impl<'m> Reader<'m> {
             kind,
             pos,
             mut blocks,
-            inlines,
+            mut inlines,
             text_pos,
+            html,
         } = frame;
+        if html.is_some() && html::takes_inlines_only(&kind) {
+            // text HTML put in a heading or a cell was read as paragraphs
+            let mut content = html::blocks_to_inlines(std::mem::take(&mut blocks));
+            if !content.is_empty() && !inlines.is_empty() {
+                content.push(Inline::HardBreak);
+            }
+            content.append(&mut inlines);
+            inlines = content;
+        }
         // where loose inline content (a tight item's text) starts
         let text_at = text_pos.unwrap_or(pos);
         match kind {
@@ -993,6 +1075,7 @@ impl<'m> Reader<'m> {
                     blocks,
                     inlines,
                     text_pos,
+                    html,
                 });
             }
             FrameKind::Paragraph => {
@@ -1012,6 +1095,14 @@ impl<'m> Reader<'m> {
                 let (inlines, figure_id, dropped) = attach_attributes(inlines, true);
                 for format in dropped {
                     self.raw_format_dropped(&format, pos);
+                }
+                // `` `<b>x</b>`{=html} ``: read as HTML, as the reader reads tags
+                let inlines = self.raw_inline_html(inlines, pos);
+                if html::shows_nothing(&inlines) {
+                    // a paragraph of HTML that shows nothing (`<span></span>`,
+                    // an anchor): left out
+                    self.anchors_to_next_block(pos);
+                    return Ok(());
                 }
                 let block = if is_page_break_command(&inlines) {
                     BlockKind::PageBreak
@@ -1059,8 +1150,20 @@ impl<'m> Reader<'m> {
                 classes,
                 lang,
                 dir,
+                break_after,
             } => {
                 flush_inlines(&mut blocks, inlines, text_at);
+                if html.is_some() && blocks.is_empty() {
+                    // an empty HTML element (a page break's `<div style=…>`,
+                    // an anchor): links to its id go to what follows
+                    if let Some(id) = id {
+                        self.pending_anchors.push((id, pos.file));
+                    }
+                    if break_after {
+                        self.push_block(BlockKind::PageBreak, pos);
+                    }
+                    return Ok(());
+                }
                 let kind = match classes.iter().find_map(|c| CalloutKind::from_name(c)) {
                     Some(kind) => BlockKind::Callout { kind, blocks },
                     None => BlockKind::Div {
@@ -1071,6 +1174,9 @@ impl<'m> Reader<'m> {
                     },
                 };
                 self.push_block_with_id(kind, pos, id.unwrap_or_default());
+                if break_after {
+                    self.push_block(BlockKind::PageBreak, pos);
+                }
             }
             FrameKind::List {
                 start,
@@ -1081,7 +1187,8 @@ impl<'m> Reader<'m> {
                 BlockKind::List {
                     start,
                     numbering,
-                    tight,
+                    // an HTML list is set tight, as a browser sets it
+                    tight: tight || html.is_some(),
                     items,
                 },
                 pos,
@@ -1096,19 +1203,22 @@ impl<'m> Reader<'m> {
                     items.push(ListItem { checked, blocks });
                 }
             }
-            FrameKind::CodeBlock { lang, code }
+            FrameKind::CodeBlock { lang, code, offset }
                 if lang.as_deref().is_some_and(|l| l.starts_with('=')) =>
             {
-                // pandoc's raw_attribute: ```{=html} is raw HTML; other
+                // pandoc's raw_attribute: ```{=html} is HTML, read as the
+                // reader reads HTML blocks (its text is not Markdown); other
                 // formats are for their writers, not for a book's outputs
                 let format = lang.unwrap_or_default()[1..].to_ascii_lowercase();
                 if format == "html" || format == "html5" {
-                    self.push_block(BlockKind::RawHtml { html: code }, pos);
+                    let mut html = html::Mapped::default();
+                    html.push(&code, offset.unwrap_or(0));
+                    self.html_block(html, pos, false)?;
                 } else {
                     self.raw_format_dropped(&format, pos);
                 }
             }
-            FrameKind::CodeBlock { lang, code } => {
+            FrameKind::CodeBlock { lang, code, .. } => {
                 // mdBook's hidden lines are for the playground, not the page
                 let code = if lang.as_deref().is_some_and(|l| l == "rust" || l == "rs") {
                     mdbook::strip_hidden_lines(&code)
@@ -1117,7 +1227,7 @@ impl<'m> Reader<'m> {
                 };
                 self.push_block(BlockKind::CodeBlock { lang, code }, pos)
             }
-            FrameKind::HtmlBlock { html } => self.html_block(html, pos),
+            FrameKind::HtmlBlock { html } => self.html_block(html, pos, true)?,
             FrameKind::Table {
                 aligns,
                 head,
@@ -1263,7 +1373,7 @@ impl<'m> Reader<'m> {
                 let src = self.relative_src(src);
                 self.push_inline(Inline::Image {
                     src,
-                    alt: plain_text(&inlines),
+                    alt: alt_text(inlines),
                     size: ImageSize::default(),
                     pos,
                 })
@@ -1281,6 +1391,16 @@ impl<'m> Reader<'m> {
                 if let Some(parent) = self.stack.last_mut() {
                     parent.inlines.extend(inlines);
                 }
+            }
+            kind @ (FrameKind::HtmlDrop
+            | FrameKind::HtmlTable(_)
+            | FrameKind::HtmlCell(_)
+            | FrameKind::HtmlCaption
+            | FrameKind::HtmlFigure { .. }
+            | FrameKind::HtmlSpan(_)
+            | FrameKind::HtmlCode
+            | FrameKind::Collect) => {
+                self.close_html_frame(kind, pos, blocks, inlines, html.unwrap_or(""))?
             }
             FrameKind::Flattened => {
                 // hand the content to the parent as if this container were not
@@ -1481,58 +1601,6 @@ impl<'m> Reader<'m> {
             .into_iter()
             .map(|(k, v)| (CowStr::from(k), Some(CowStr::from(v))))
             .collect();
-    }
-
-    /// An HTML block: a marker [`fences`] wrote, a page break, or raw HTML.
-    fn html_block(&mut self, html: String, pos: Pos) {
-        let trimmed = html.trim();
-        if let Some(rest) = trimmed.strip_prefix(fences::DIV_OPEN) {
-            let inner = rest.trim_end_matches("-->");
-            let parsed = attrs::leading(inner).map(|(a, _)| a).unwrap_or_default();
-            let lang = parsed.get("lang").map(str::to_string);
-            // the writing direction, as HTML spells it
-            let dir = parsed
-                .get("dir")
-                .map(str::to_ascii_lowercase)
-                .filter(|d| matches!(d.as_str(), "rtl" | "ltr" | "auto"));
-            self.stack.push(Frame {
-                kind: FrameKind::Div {
-                    id: parsed.id,
-                    classes: parsed.classes,
-                    lang,
-                    dir,
-                },
-                pos,
-                blocks: Vec::new(),
-                inlines: Vec::new(),
-                text_pos: None,
-            });
-            return;
-        }
-        if trimmed == fences::DIV_CLOSE {
-            if matches!(
-                self.stack.last().map(|f| &f.kind),
-                Some(FrameKind::Div { .. })
-            ) {
-                let _ = self.close_top();
-            }
-            return;
-        }
-        if trimmed.starts_with(fences::DROP)
-            && trimmed.ends_with("-->")
-            && trimmed.lines().count() == 1
-        {
-            return;
-        }
-        if is_page_break_html(trimmed) {
-            self.push_block(BlockKind::PageBreak, pos);
-            return;
-        }
-        // `<a id="x"></a>` before a heading: links to `#x` go to what follows
-        for id in raw_ids(&html) {
-            self.pending_anchors.push((id, pos.file));
-        }
-        self.push_block(BlockKind::RawHtml { html }, pos)
     }
 
     /// Raw content for a format no output of quire's is (`{=latex}`,
@@ -1888,6 +1956,18 @@ impl<'m> Reader<'m> {
 }
 
 impl Frame {
+    /// An empty container of `kind` at `pos`.
+    fn new(kind: FrameKind, pos: Pos) -> Frame {
+        Frame {
+            kind,
+            pos,
+            blocks: Vec::new(),
+            inlines: Vec::new(),
+            text_pos: None,
+            html: None,
+        }
+    }
+
     /// Turns the loose inline content gathered so far into a paragraph.
     fn flush_inlines(&mut self) {
         let inlines = std::mem::take(&mut self.inlines);
@@ -1906,6 +1986,26 @@ fn is_inline_frame(kind: &FrameKind) -> bool {
             | FrameKind::Subscript
             | FrameKind::Link { .. }
             | FrameKind::Image { .. }
+            | FrameKind::HtmlSpan(_)
+            | FrameKind::HtmlCode
+    )
+}
+
+/// The containers whose nesting [`MAX_DEPTH`] limits: those that hold
+/// blocks (every later stage recurses over them).
+fn nests(kind: &FrameKind) -> bool {
+    matches!(
+        kind,
+        FrameKind::BlockQuote
+            | FrameKind::List { .. }
+            | FrameKind::Item { .. }
+            | FrameKind::Div { .. }
+            | FrameKind::Callout { .. }
+            | FrameKind::HtmlTable(_)
+            | FrameKind::HtmlCell(_)
+            | FrameKind::HtmlCaption
+            | FrameKind::HtmlFigure { .. }
+            | FrameKind::HtmlDrop
     )
 }
 
@@ -1922,6 +2022,10 @@ fn is_block_frame(kind: &FrameKind) -> bool {
             | FrameKind::HtmlBlock { .. }
             | FrameKind::Table { .. }
             | FrameKind::DefinitionList { .. }
+            | FrameKind::HtmlTable(_)
+            | FrameKind::HtmlCell(_)
+            | FrameKind::HtmlCaption
+            | FrameKind::HtmlFigure { .. }
     )
 }
 
@@ -2479,9 +2583,29 @@ impl Spans<'_> {
     }
 }
 
+/// Marks a `^` or `~` the author escaped (`\^`), so that
+/// [`scripts_in_words`] leaves it as it is; it removes the mark.
+const ESCAPED: char = '\u{0}';
+
+/// Whether the character at `at` of `text` is escaped: an odd number of
+/// backslashes stands before it.
+fn escaped_at(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or("");
+    let run = before.len() - before.trim_end_matches('\\').len();
+    run % 2 == 1
+}
+
+/// The alternative text of an image from its description: its plain text,
+/// with pandoc's `^sup^` and `~sub~` read (`H~2~O` is "H2O").
+fn alt_text(mut description: Vec<Inline>) -> String {
+    scripts_in_words(&mut description);
+    plain_text(&description)
+}
+
 /// `H~2~O` and `x^2^` inside a word, as pandoc reads them (`superscript`,
-/// `subscript`: no spaces inside, `~~` is strikethrough): split out of the
-/// text into sub- and superscripts, in `inlines` and every container in it.
+/// `subscript`: no unescaped spaces inside, `~~` is strikethrough, `\^` is
+/// the character): split out of the text into sub- and superscripts, in
+/// `inlines` and every container in it.
 fn scripts_in_words(inlines: &mut Vec<Inline>) {
     for inline in inlines.iter_mut() {
         if let Some(children) = inline_children_mut(inline) {
@@ -2494,6 +2618,13 @@ fn scripts_in_words(inlines: &mut Vec<Inline>) {
     {
         return;
     }
+    // the next unescaped `mark` in `s`
+    let find = |s: &str, mark: char| {
+        s.match_indices(mark)
+            .map(|(i, _)| i)
+            .find(|&i| !s[..i].ends_with(ESCAPED))
+    };
+    let unescape = |s: &str| s.replace(ESCAPED, "");
     let mut out = Vec::with_capacity(inlines.len());
     for inline in inlines.drain(..) {
         let Inline::Text { text } = inline else {
@@ -2505,21 +2636,29 @@ fn scripts_in_words(inlines: &mut Vec<Inline>) {
         while let Some(at) = rest.find(['~', '^']) {
             let mark = rest[at..].chars().next().unwrap_or('^');
             let after = &rest[at + 1..];
-            let end = after.find(mark);
+            if rest[..at].ends_with(ESCAPED) {
+                plain.push_str(&rest[..at - ESCAPED.len_utf8()]);
+                plain.push(mark);
+                rest = after;
+                continue;
+            }
+            let end = find(after, mark);
             let inner = end.map(|e| &after[..e]);
             let ok = inner.is_some_and(|s| {
-                !s.is_empty() && !s.contains(char::is_whitespace) && !s.contains(['~', '^'])
+                !s.is_empty()
+                    && !s.contains(|c: char| c.is_whitespace() && c != '\u{a0}')
+                    && find(s, if mark == '~' { '^' } else { '~' }).is_none()
             }) && !rest[..at].ends_with(mark);
             match (ok, inner, end) {
                 (true, Some(inner), Some(e)) => {
                     plain.push_str(&rest[..at]);
                     if !plain.is_empty() {
                         out.push(Inline::Text {
-                            text: std::mem::take(&mut plain),
+                            text: unescape(&std::mem::take(&mut plain)),
                         });
                     }
                     let content = vec![Inline::Text {
-                        text: inner.to_string(),
+                        text: unescape(inner),
                     }];
                     out.push(if mark == '~' {
                         Inline::Subscript { content }
@@ -2536,7 +2675,9 @@ fn scripts_in_words(inlines: &mut Vec<Inline>) {
         }
         plain.push_str(rest);
         if !plain.is_empty() {
-            out.push(Inline::Text { text: plain });
+            out.push(Inline::Text {
+                text: unescape(&plain),
+            });
         }
     }
     *inlines = out;
@@ -2593,71 +2734,11 @@ fn table_caption(inlines: &[Inline]) -> Option<Vec<Inline>> {
     Some(caption)
 }
 
-/// The ids raw HTML gives its elements (`<a id="x">`, `<a name="x">`,
-/// `<span id='y'>`): places a link may point at.
-fn raw_ids(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let lower = html.to_ascii_lowercase();
-    for key in [" id=", " name="] {
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(key) {
-            let start = from + i + key.len();
-            from = start;
-            let rest = &html[start..];
-            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-                continue;
-            };
-            if let Some(end) = rest[1..].find(quote) {
-                let id = rest[1..1 + end].trim();
-                // `name=` counts on anchors only (`<meta name=…>` is not one)
-                let is_anchor = key == " id="
-                    || lower[..start]
-                        .rfind('<')
-                        .is_some_and(|t| lower[t..].starts_with("<a "));
-                if !id.is_empty() && is_anchor && !out.iter().any(|o| o == id) {
-                    out.push(id.to_string());
-                }
-            }
-        }
-    }
-    out
-}
-
 /// `\newpage`, `\pagebreak` or `\clearpage` alone in a paragraph (the
 /// LaTeX commands pandoc authors write for a page break).
 fn is_page_break_command(inlines: &[Inline]) -> bool {
     let text = plain_text(inlines);
     matches!(text.trim(), "\\newpage" | "\\pagebreak" | "\\clearpage")
-}
-
-/// An HTML block that only breaks the page:
-/// `<div style="page-break-before: always"></div>` and its kin.
-fn is_page_break_html(html: &str) -> bool {
-    let lower = html.to_ascii_lowercase();
-    let compact: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
-    let breaks = [
-        "page-break-before:always",
-        "page-break-after:always",
-        "break-before:page",
-        "break-after:page",
-    ]
-    .iter()
-    .any(|b| compact.contains(b));
-    if !breaks || !(compact.starts_with("<div") || compact.starts_with("<p")) {
-        return false;
-    }
-    // nothing but tags: no text of its own
-    let mut depth = 0;
-    let mut text = String::new();
-    for c in lower.chars() {
-        match c {
-            '<' => depth += 1,
-            '>' => depth -= 1,
-            c if depth == 0 => text.push(c),
-            _ => {}
-        }
-    }
-    text.trim().is_empty()
 }
 
 /// What links are resolved against.

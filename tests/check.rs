@@ -437,12 +437,12 @@ fn raw_html_that_was_dropped() {
     warning(
         &[(
             "a.md",
-            b"# A\n\nText.\n\n<div onclick=\"steal()\">Hello</div>\n",
+            b"# A\n\nText.\n\n<div onclick=\"steal()\">Hello</div>\n\n<script>steal()</script>\n",
         )],
         "raw-html",
-        5,
+        7,
         1,
-        "onclick",
+        "<script>",
     );
 }
 

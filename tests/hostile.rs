@@ -817,10 +817,11 @@ fn raw_html_is_never_passed_through_unsafely() {
         Inline <span onmouseover=x>span <em>em</span> and <b> and <script>alert('inline')</script> and </i></u>.\n\n\
         [js](javascript:alert(1)) [JS](JAVASCRIPT:alert(1)) [tab](java\tscript:x) [vb](vbscript:x) [data](data:text/html,x)\n\n\
         <a href=\"javascript:alert(1)\">raw link</a> <a href=\" javascript:x\">spaced</a>\n\n\
-        <img src=x onerror=alert(1)> <svg><script>x</script></svg> <style>body{}</style>\n\n\
+        <img src=x.png alt=x onerror=alert(1)> <svg><script>x</script></svg> <style>body{}</style>\n\n\
         </div></div></section>\n\n\
         The end.\n";
-    let book = Book::chapter(text);
+    let png = fs::read(root().join("tests/fixtures/images/ellipse.png")).unwrap();
+    let book = Book::new(&[("a.md", text.as_bytes()), ("x.png", &png)]);
     let run = book.build();
     assert_valid(
         &book,

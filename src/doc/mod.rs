@@ -236,7 +236,9 @@ pub enum BlockKind {
         /// The entries.
         items: Vec<DefinitionItem>,
     },
-    /// Raw HTML, kept as written; writers decide what to do with it.
+    /// Raw HTML. The reader makes none (it reads the HTML authors write
+    /// into the other nodes), and both writers leave it out, so that the
+    /// outputs never disagree about what is in the book.
     RawHtml {
         /// The HTML source.
         html: String,
@@ -246,7 +248,9 @@ pub enum BlockKind {
         /// The TeX source between `$$ … $$`.
         source: String,
     },
-    /// A fenced div (`::: {.class lang=xx}`): its blocks, grouped; known
+    /// A fenced div (`::: {.class lang=xx}`) or HTML's `<div>` (and
+    /// `<section>`, `<aside>` …; `<details>` has the class `details`, its
+    /// `<summary>` a bold paragraph first): its blocks, grouped; known
     /// classes are styled, others are a plain block.
     Div {
         /// Classes from the attributes.
@@ -557,16 +561,21 @@ pub enum Inline {
         /// The TeX source between `$ … $`.
         source: String,
     },
-    /// Inline raw HTML, kept as written.
+    /// Inline raw HTML: as [`BlockKind::RawHtml`], made by no reader and
+    /// left out by both writers.
     RawHtml {
         /// The HTML source.
         html: String,
     },
-    /// A bracketed span with attributes (`[text]{.smallcaps lang=fr}`).
+    /// A bracketed span with attributes (`[text]{.smallcaps lang=fr}`), or
+    /// HTML's `<span>`, `<abbr>` and kin.
     Span {
         /// An id the text can be linked to (`{#id}`), if given.
         id: Option<String>,
-        /// Classes (`smallcaps` is set in small capitals).
+        /// Classes: `smallcaps` is set in small capitals; `underline`,
+        /// `mark`, `small` and `kbd` (HTML's `<u>` and `<ins>`, `<mark>`,
+        /// `<small>` and `<kbd>`, as pandoc reads them) are underlined,
+        /// highlighted, set smaller and set in the monospaced face.
         classes: Vec<String>,
         /// The language of the content (`lang=`), if given.
         lang: Option<String>,

@@ -128,10 +128,4 @@ impl Targets {
         self.taken.insert(id.clone());
         id
     }
-
-    /// Claims `id` as written in raw HTML: `true` when it is a valid XML
-    /// name that nothing else uses (it is then taken).
-    pub fn claim(&mut self, id: &str) -> bool {
-        xml::is_ncname(id) && self.taken.insert(id.to_string())
-    }
 }

@@ -6,7 +6,7 @@
 //! 1. name a file per chapter and map every id of the tree to its file
 //!    (`ids`);
 //! 2. place the print edition's pages, when a page map is given (`pages`);
-//! 3. write each chapter as XHTML (`xhtml`, raw HTML through `sanitize`);
+//! 3. write each chapter as XHTML (`xhtml`; links made valid URLs by `url`);
 //! 4. write the front matter: cover, title page, copyright page (`front`);
 //! 5. build the package with epub-builder: metadata, stylesheet (`style`),
 //!    fonts, spine, table of contents, NCX (`package`);
@@ -37,8 +37,8 @@ mod pages;
 mod postpass;
 
 pub use postpass::EntryCache;
-mod sanitize;
 mod style;
+mod url;
 mod xhtml;
 pub(crate) mod xml;
 

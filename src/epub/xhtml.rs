@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::ids::{Kind, Targets};
 use super::pages::{Marker, Plan};
-use super::sanitize::{self, Context, Resolver, Stack};
+use super::url;
 use super::xml;
 use crate::doc::direction::Dir;
 use crate::doc::words::Counter;
@@ -447,16 +447,9 @@ impl<'a> Writer<'a> {
                 self.out.push_str("</dl>\n");
                 self.end_words(saved);
             }
-            BlockKind::RawHtml { html } => {
-                self.markers_before(&block.id);
-                self.out.push_str("<div");
-                self.id_attr(&block.id);
-                self.out.push_str(" class=\"raw-html\">");
-                let mut stack = Stack::default();
-                self.raw_html(html, Context::Block, &mut stack);
-                stack.close(&mut self.out);
-                self.out.push_str("</div>\n");
-            }
+            // the reader makes none (it reads HTML into the tree); the
+            // typesetter leaves it out too, so neither output has it
+            BlockKind::RawHtml { .. } => self.markers_before(&block.id),
             BlockKind::Math { source } => {
                 self.out.push_str("<div");
                 self.id_attr(&block.id);
@@ -652,11 +645,9 @@ impl<'a> Writer<'a> {
     }
 
     fn inlines(&mut self, content: &'a [Inline]) {
-        let mut stack = Stack::default();
         for inline in content {
-            self.inline(inline, &mut stack);
+            self.inline(inline);
         }
-        stack.close(&mut self.out);
     }
 
     fn wrapped(&mut self, tag: &str, content: &'a [Inline]) {
@@ -669,7 +660,7 @@ impl<'a> Writer<'a> {
         self.out.push('>');
     }
 
-    fn inline(&mut self, inline: &'a Inline, stack: &mut Stack) {
+    fn inline(&mut self, inline: &'a Inline) {
         match inline {
             Inline::Text { text } => self.text(text),
             Inline::Emph { content } => self.wrapped("em", content),
@@ -731,12 +722,8 @@ impl<'a> Writer<'a> {
                 self.text(source);
                 self.out.push_str("</span>");
             }
-            Inline::RawHtml { html } => {
-                let context = Context::Inline {
-                    in_link: self.in_link,
-                };
-                self.raw_html(html, context, stack);
-            }
+            // as `BlockKind::RawHtml`: in neither output
+            Inline::RawHtml { .. } => {}
             Inline::Span {
                 classes, content, ..
             } if classes.iter().any(|c| c == "decorative")
@@ -752,15 +739,34 @@ impl<'a> Writer<'a> {
                 lang,
                 content,
             } => {
-                self.out.push_str("<span");
+                // the classes the reader gives HTML's `<u>`, `<mark>`,
+                // `<small>` and `<kbd>` are those elements again
+                let elements: Vec<&str> =
+                    classes.iter().filter_map(|c| phrase_element(c)).collect();
+                let others: Vec<String> = classes
+                    .iter()
+                    .filter(|c| phrase_element(c).is_none())
+                    .cloned()
+                    .collect();
+                let outer = elements.first().copied().unwrap_or("span");
+                self.out.push('<');
+                self.out.push_str(outer);
                 if let Some(id) = id {
                     self.id_attr(id);
                 }
-                self.class_attr(classes, None);
+                self.class_attr(&others, None);
                 self.lang_attr(lang.as_deref());
                 self.out.push('>');
+                for inner in elements.iter().skip(1) {
+                    self.out.push_str(&format!("<{inner}>"));
+                }
                 self.inlines(content);
-                self.out.push_str("</span>");
+                for inner in elements.iter().skip(1).rev() {
+                    self.out.push_str(&format!("</{inner}>"));
+                }
+                self.out.push_str("</");
+                self.out.push_str(outer);
+                self.out.push('>');
             }
         }
     }
@@ -834,7 +840,7 @@ impl<'a> Writer<'a> {
             });
         let why = match scheme.as_deref() {
             Some("javascript" | "vbscript" | "data" | "file") => "is not allowed in an EPUB",
-            Some(_) => return Some(sanitize::encode_url(url)),
+            Some(_) => return Some(url::encode_url(url)),
             None => "points to a file the EPUB does not hold",
         };
         self.findings.diagnostics.push(Diagnostic::warning(
@@ -843,22 +849,6 @@ impl<'a> Writer<'a> {
             format!("link to `{url}` {why}; its text is kept without the link"),
         ));
         None
-    }
-
-    fn raw_html(&mut self, html: &str, context: Context, stack: &mut Stack) {
-        let mut resolver = RawResolver {
-            targets: &mut *self.targets,
-            chapter: self.chapter,
-        };
-        let dropped = sanitize::sanitize(html, context, stack, &mut resolver, &mut self.out);
-        if !dropped.is_empty() {
-            let what: Vec<String> = dropped.into_iter().collect();
-            self.findings.diagnostics.push(Diagnostic::warning(
-                "raw-html",
-                self.location(self.pos),
-                format!("raw HTML: dropped {}", what.join(", ")),
-            ));
-        }
     }
 
     /// Writes a text block's content with its page markers: markers at
@@ -989,20 +979,17 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// Resolves raw HTML's `#fragment` links and id claims against the book.
-struct RawResolver<'t> {
-    targets: &'t mut Targets,
-    chapter: usize,
-}
-
-impl Resolver for RawResolver<'_> {
-    fn fragment(&self, id: &str) -> Option<String> {
-        self.targets.href(id, self.chapter)
-    }
-
-    fn claim(&mut self, id: &str) -> bool {
-        self.targets.claim(id)
-    }
+/// The element a span class stands for: the classes the reader gives
+/// HTML's phrase elements that have no node of their own (as pandoc
+/// reads them).
+fn phrase_element(class: &str) -> Option<&'static str> {
+    Some(match class {
+        "underline" => "u",
+        "mark" => "mark",
+        "small" => "small",
+        "kbd" => "kbd",
+        _ => return None,
+    })
 }
 
 /// The ids of the notes some reference in `chapter` points to.

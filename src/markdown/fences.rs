@@ -298,7 +298,7 @@ fn unknown_tag(line: &str) -> Option<(String, bool)> {
 
 /// The elements HTML defines (WHATWG HTML, plus the obsolete ones browsers
 /// still know, and SVG's and MathML's roots).
-fn is_html_element(name: &str) -> bool {
+pub(crate) fn is_html_element(name: &str) -> bool {
     const ELEMENTS: &[&str] = &[
         "a",
         "abbr",

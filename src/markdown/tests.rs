@@ -328,12 +328,12 @@ fn page_breaks_from_latex_commands_and_css() {
         .map(|b| match b.kind {
             BlockKind::PageBreak => "break",
             BlockKind::Paragraph { .. } => "p",
-            BlockKind::RawHtml { .. } => "html",
+            BlockKind::Div { .. } => "div",
             _ => "other",
         })
         .collect();
-    // a div with text of its own is not only a page break
-    assert_eq!(kinds, ["p", "break", "p", "break", "p", "html"]);
+    // a div with text of its own is a div, and then a page break
+    assert_eq!(kinds, ["p", "break", "p", "break", "p", "div", "break"]);
 }
 
 #[test]

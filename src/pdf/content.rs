@@ -108,16 +108,25 @@ pub(super) fn page(items: &[Item], height: f64, subsets: &BTreeMap<FaceId, Subse
                     fill_color(&mut out, None);
                     fill = None;
                 }
-                for (v, sep) in [
-                    (*x, b' '),
-                    (height - y - thickness, b' '),
-                    (*width, b' '),
-                    (*thickness, b' '),
-                ] {
-                    number(&mut out, v, 3);
-                    out.push(sep);
+                rectangle(&mut out, *x, height - y - thickness, *width, *thickness);
+            }
+            Item::Shade {
+                x,
+                y,
+                width,
+                height: tall,
+                color,
+            } => {
+                if text_open {
+                    out.extend_from_slice(b"ET\n");
+                    text_open = false;
+                    current = None;
                 }
-                out.extend_from_slice(b"re f\n");
+                if fill != Some(*color) {
+                    fill_color(&mut out, Some(*color));
+                    fill = Some(*color);
+                }
+                rectangle(&mut out, *x, height - y - tall, *width, *tall);
             }
             // links are annotations, images are drawn by a stream of their own
             Item::Link { .. } | Item::Image { .. } | Item::Anchor { .. } => {}
@@ -130,6 +139,16 @@ pub(super) fn page(items: &[Item], height: f64, subsets: &BTreeMap<FaceId, Subse
         out.extend_from_slice(b"ET\n");
     }
     out
+}
+
+/// `x y width height re f`: a filled rectangle, its corner at (x, y) in
+/// PDF space (y up).
+fn rectangle(out: &mut Vec<u8>, x: f64, y: f64, width: f64, height: f64) {
+    for v in [x, y, width, height] {
+        number(out, v, 3);
+        out.push(b' ');
+    }
+    out.extend_from_slice(b"re f\n");
 }
 
 /// `[<codes> adjustment <codes> …] TJ` for glyphs of one face at `size`.
@@ -283,6 +302,21 @@ pub(super) fn key(items: &[Item], height: f64, faces: &FaceKeys) -> u64 {
                 h.add(2);
                 for v in [x, y, width, height] {
                     h.add(v.to_bits());
+                }
+            }
+            Item::Shade {
+                x,
+                y,
+                width,
+                height,
+                color,
+            } => {
+                h.add(3);
+                for v in [x, y, width, height] {
+                    h.add(v.to_bits());
+                }
+                for c in color {
+                    h.add(u64::from(c.to_bits()));
                 }
             }
             Item::Link { .. } | Item::Image { .. } | Item::Anchor { .. } => {}

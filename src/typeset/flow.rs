@@ -79,6 +79,10 @@ struct Style {
     rise: f64,
     link: Option<LinkDest>,
     strike: bool,
+    /// Underlined (a span of class `underline`: HTML's `<u>`, `<ins>`).
+    underline: bool,
+    /// Highlighted (a span of class `mark`: HTML's `<mark>`).
+    mark: bool,
     /// Set in the face's small capitals (`[text]{.smallcaps}`).
     small_caps: bool,
     /// A link target in the text (`[text]{#id}`).
@@ -87,6 +91,52 @@ struct Style {
     /// (`[text]{lang=fr}`): `Some(None)` for one without patterns.
     lang: Option<Option<hypher::Lang>>,
 }
+
+/// The lines and boxes a piece of text in `style` at `x`, `width` wide,
+/// has: a strike-through and an underline as rules in `runs`, a highlight
+/// in `shades` (drawn before the line's text); `size` is the paragraph's.
+fn decorate(
+    style: &Style,
+    (x, width): (f64, f64),
+    size: f64,
+    runs: &mut Vec<Item>,
+    shades: &mut Vec<Item>,
+) {
+    if style.strike {
+        runs.push(Item::Rule {
+            x,
+            y: -style.size * 0.25,
+            width,
+            height: style.size * 0.05,
+        });
+    }
+    // below the baseline, clear of most descenders' bowls, as thick as the
+    // strike-through
+    if style.underline {
+        runs.push(Item::Rule {
+            x,
+            y: style.size * 0.1,
+            width,
+            height: style.size * 0.05,
+        });
+    }
+    if style.mark {
+        // from the descenders to the ascenders of the line's size
+        let size = style.size.max(size);
+        shades.push(Item::Shade {
+            x,
+            y: -size * 0.8,
+            width,
+            height: size * 1.05,
+            color: MARK_COLOR,
+        });
+    }
+}
+
+/// The highlight behind marked text (`<mark>`): a pale yellow, as a
+/// highlighter pen leaves (and as browsers show `<mark>`, lighter); black
+/// text keeps a contrast of about 19:1 on it.
+const MARK_COLOR: [f32; 3] = [1.0, 0.95, 0.6];
 
 /// An image set in a line, at the size asked or its natural size.
 #[derive(Clone, Debug)]
@@ -709,6 +759,8 @@ impl<'a> Flow<'a> {
             let mut line_missing = Vec::new();
             let mut line_ascent = ascent;
             let mut link_spans: Vec<(f64, f64, LinkDest, f64)> = Vec::new();
+            // highlights, drawn before the line's text
+            let mut shades: Vec<Item> = Vec::new();
             for (&(i, _, _), &x) in atoms.iter().zip(&xs) {
                 let piece = if i == lb.end {
                     hyphen
@@ -730,14 +782,14 @@ impl<'a> Flow<'a> {
                 if let Some(link) = &piece.style.link {
                     link_spans.push((x, x + piece.width, link.clone(), piece.style.size));
                 }
-                if piece.style.strike {
-                    runs.push(Item::Rule {
-                        x,
-                        y: -piece.style.size * 0.25,
-                        width: piece.width,
-                        height: piece.style.size * 0.05,
-                    });
-                }
+                // (a struck, underlined or marked word is so to its hyphen)
+                decorate(
+                    &piece.style,
+                    (x, piece.width),
+                    style.size,
+                    &mut runs,
+                    &mut shades,
+                );
                 if let Some(image) = &piece.image {
                     runs.push(Item::Image {
                         src: image.src.clone(),
@@ -763,10 +815,15 @@ impl<'a> Flow<'a> {
             if style.mode == Mode::Centered {
                 let shift = ((measure - width) / 2.0).max(0.0);
                 shift_items(&mut runs, shift);
+                shift_items(&mut shades, shift);
                 for span in &mut link_spans {
                     span.0 += shift;
                     span.1 += shift;
                 }
+            }
+            if !shades.is_empty() {
+                shades.append(&mut runs);
+                runs = shades;
             }
             for (x0, x1, target, size) in link_spans {
                 runs.push(Item::Link {
@@ -1818,6 +1875,8 @@ impl<'a> Flow<'a> {
             };
             for column in &mut columns {
                 if let Some(cell_line) = column.get_mut(i) {
+                    // a cell's line made taller by an image makes the row so
+                    line.ascent = line.ascent.max(cell_line.ascent);
                     line.items.append(&mut cell_line.items);
                     line.notes.append(&mut cell_line.notes);
                     // the line starts where its leftmost cell's line does
@@ -2337,6 +2396,7 @@ fn shift_items(items: &mut [Item], dx: f64) {
             Item::Rule { x, .. } => *x += dx,
             Item::Link { rect, .. } => rect[0] += dx,
             Item::Image { x, .. } => *x += dx,
+            Item::Shade { x, .. } => *x += dx,
             Item::Anchor { .. } => {}
         }
     }
@@ -2453,6 +2513,8 @@ fn flatten(
         rise: 0.0,
         link: None,
         strike: false,
+        underline: false,
+        mark: false,
         small_caps: false,
         anchor: None,
         lang: None,
@@ -2549,7 +2611,21 @@ fn flatten(
                 id,
                 lang: span_lang,
             } => {
+                let has = |name: &str| classes.iter().any(|c| c == name);
+                // HTML's `<kbd>`, `<small>` (the classes pandoc gives them):
+                // monospace as code is set, and smaller as CSS's `smaller`
+                let (face, size) = if has("kbd") {
+                    (FaceId::Mono, style.size * 0.9)
+                } else if has("small") {
+                    (style.face, style.size * 0.83)
+                } else {
+                    (style.face, style.size)
+                };
                 let s = Style {
+                    face,
+                    size,
+                    underline: style.underline || has("underline"),
+                    mark: style.mark || has("mark"),
                     small_caps: style.small_caps
                         || classes
                             .iter()

@@ -836,6 +836,10 @@ impl Scan {
             Inline::Math { source } => self.text(source),
             Inline::Image { alt, .. } => self.text(alt),
             Inline::Code { code } => self.code(code),
+            // `<kbd>` is set in the monospaced face
+            Inline::Span {
+                classes, content, ..
+            } if classes.iter().any(|c| c == "kbd") => self.code(&crate::doc::plain_text(content)),
             _ => {}
         });
     }

@@ -55,6 +55,20 @@ pub enum Item {
         /// Height (thickness).
         height: f64,
     },
+    /// A filled rectangle in a colour, behind the text drawn after it
+    /// (highlighted text).
+    Shade {
+        /// Left edge.
+        x: f64,
+        /// Top edge.
+        y: f64,
+        /// Width.
+        width: f64,
+        /// Height.
+        height: f64,
+        /// Fill colour (RGB, 0–1).
+        color: [f32; 3],
+    },
     /// A clickable area.
     Link {
         /// Left, top, width, height.

@@ -317,6 +317,19 @@ pub fn offset(item: Item, dx: f64, dy: f64) -> Item {
             target,
         },
         Item::Anchor { id, y } => Item::Anchor { id, y: y + dy },
+        Item::Shade {
+            x,
+            y,
+            width,
+            height,
+            color,
+        } => Item::Shade {
+            x: x + dx,
+            y: y + dy,
+            width,
+            height,
+            color,
+        },
         Item::Image {
             src,
             x,

@@ -1133,3 +1133,76 @@ fn a_div_with_dir_sets_its_paragraphs_in_that_direction() {
     assert_eq!(visual, "Latin.");
     assert!((extent(&layout, &lines[1]).0 - left).abs() < 1e-6);
 }
+
+#[test]
+fn html_phrase_elements_are_set_as_a_browser_shows_them() {
+    let (layout, _) = layout_of(
+        "# A\n\nPlain <mark>marked</mark> <u>up</u> <small>tiny</small> <kbd>Ctrl</kbd> and 2<sup>8</sup> end.\n",
+    );
+    let s = settings();
+    let page = &layout.pages[layout.front_pages];
+    let runs: Vec<(usize, &super::frame::GlyphRun, String)> = page
+        .items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| match item {
+            Item::Glyphs(run) => Some((i, run, layout.run_text(run))),
+            _ => None,
+        })
+        .collect();
+    // the text of a run, glyph by glyph, with each glyph's left edge
+    let glyphs_of = |word: &str| {
+        runs.iter()
+            .find_map(|(i, run, text)| {
+                let at = text.find(word)?;
+                let mut x = run.x;
+                let before = text[..at].chars().count();
+                for g in &run.glyphs[..before] {
+                    x += f64::from(g.advance);
+                }
+                let width: f64 = run.glyphs[before..before + word.chars().count()]
+                    .iter()
+                    .map(|g| f64::from(g.advance))
+                    .sum();
+                Some((*i, *run, x, width))
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "no run holds {word:?}: {:?}",
+                    runs.iter().map(|r| &r.2).collect::<Vec<_>>()
+                )
+            })
+    };
+    // <mark>: a coloured box behind the word (drawn before it)
+    let (index, run, x, width) = glyphs_of("marked");
+    let shade = page.items[..index].iter().find_map(|item| match item {
+        Item::Shade {
+            x: sx,
+            y,
+            width: w,
+            height,
+            color,
+        } => Some((*sx, *y, *w, *height, *color)),
+        _ => None,
+    });
+    let (sx, sy, sw, sh, color) = shade.expect("a shade before the marked word");
+    assert!(
+        (sx - x).abs() < 0.01 && (sw - width).abs() < 0.01,
+        "{sx} {sw} vs {x} {width}"
+    );
+    assert!(sy < run.y && sy + sh > run.y, "the box spans the baseline");
+    assert_ne!(color, [0.0, 0.0, 0.0]);
+    // <u>: a rule under the baseline, as wide as the word
+    let (_, run, x, width) = glyphs_of("up");
+    assert!(page.items.iter().any(|item| matches!(item,
+        Item::Rule { x: rx, y, width: w, .. }
+            if (rx - x).abs() < 0.01 && (w - width).abs() < 0.01 && *y > run.y)));
+    // <small>: smaller; <kbd>: monospaced
+    let (_, small, ..) = glyphs_of("tiny");
+    assert!(small.size < s.size * 0.9, "{} vs {}", small.size, s.size);
+    let (_, kbd, ..) = glyphs_of("Ctrl");
+    assert_eq!(kbd.face, FaceId::Mono);
+    // <sup>: raised and smaller
+    let (_, sup, ..) = glyphs_of("8");
+    assert!(sup.size < s.size && sup.glyphs[0].rise > 0.0);
+}
