@@ -1075,3 +1075,18 @@ fn a_div_with_dir_sets_its_paragraphs_in_that_direction() {
     assert_eq!(visual, "Latin.");
     assert!((extent(&layout, &lines[1]).0 - left).abs() < 1e-6);
 }
+
+#[test]
+fn right_to_left_text_in_code_is_shown_in_display_order() {
+    // (Inconsolata has no Hebrew: a copy of Libertine stands in for it)
+    let fonts_dir = font_dir("LinLibertine_R.otf");
+    let dirs = super::fonts::FontDirs::Only(vec![fonts_dir.path().to_path_buf()]);
+    let (layout, _) = layout_with_fallbacks("# T\n\n```\nx = \"שלום עולם\";\n```\n", &dirs);
+    let lines = visual_lines(&layout);
+    // the line runs left to right; the Hebrew string reads from the right
+    // (UAX #9 with a left-to-right base, as editors show it)
+    let visual: String = lines[0].iter().map(|g| g.1.as_str()).collect();
+    assert_eq!(visual, "x = \"םלוע םולש\";");
+    let left = settings().left_margin(layout.front_pages + 1);
+    assert!(lines[0][0].0 < left + settings().size);
+}
