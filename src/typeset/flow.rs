@@ -2,7 +2,8 @@
 //!
 //! Paragraphs are shaped word by word, hyphenation points become flagged
 //! penalties, and the Knuth–Plass breaker ([`super::linebreak`]) picks the
-//! lines. Each line is a box of positioned glyph runs with everything the
+//! lines; right-to-left text is shaped and reordered as [`super::bidi`]
+//! says. Each line is a box of positioned glyph runs with everything the
 //! page builder needs: its height, whether a page may break after it
 //! (widows, orphans, headings kept with their text), the notes it refers to,
 //! and where in the tree it starts (for the EPUB's page-list).
@@ -12,12 +13,10 @@ use std::sync::Arc;
 
 use super::bidi;
 use super::fonts::FaceId;
-use super::frame::ActualText;
-use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph, Pt};
+use super::frame::{ActualText, GlyphRun, Item, LinkDest, PlacedGlyph, Pt};
 use super::hyphenate;
 use super::linebreak::{self, Item as LbItem, Params};
-use super::shape::Shaper;
-use super::shape::{Glyph, Shaped};
+use super::shape::{Glyph, Shaped, Shaper};
 use super::{Report, Settings};
 use crate::doc::direction::Dir;
 use crate::doc::{plain_text, Align, Block, BlockKind, Inline, LinkTarget, Pos};
