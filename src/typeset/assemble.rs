@@ -10,9 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::cache::{self, ChapterCache, Laid};
-use super::flow::{
-    glyph_run, note_hosts, set_text, BlockCtx, Flow, Line, Mode, ParStyle, SetText, VItem,
-};
+use super::flow::{glyph_run, note_hosts, set_line, BlockCtx, Flow, Line, Mode, ParStyle, VItem};
 use super::fonts::{FaceId, Fonts};
 use super::frame::{GlyphRun, Item, LinkDest, OutlineEntry, Page};
 use super::pages::{self, roman, BodyPage};
@@ -470,8 +468,21 @@ fn decorate(
     // a head in pieces: a run per face (a fallback face sets what the
     // head's lacks, at the size that matches its x-height to the head's),
     // a box for a character no font has
-    let set = |shaper: &mut Shaper, t: &str| set_text(shaper, t, pages::HEAD_FACE, size, true);
-    let width = |set: &SetText| set.pieces.iter().map(|p| p.1).sum::<f64>();
+    // (in display order, running as its first letter does: UAX #9)
+    let set = |shaper: &mut Shaper, t: &str| {
+        let rtl = crate::doc::direction::first_strong_rtl_in(t).unwrap_or(s.bound_right);
+        let line = set_line(
+            shaper,
+            &[(t.to_string(), ())],
+            (pages::HEAD_FACE, size, true),
+            rtl,
+        );
+        line.pieces
+            .into_iter()
+            .map(|(items, w, ())| (items, w))
+            .collect::<Vec<_>>()
+    };
+    let width = |set: &[(Vec<Item>, f64)]| set.iter().map(|p| p.1).sum::<f64>();
     if let Some(head) = head {
         let mut h = set(shaper, head);
         // too long a head is shortened at a word boundary
@@ -493,7 +504,7 @@ fn decorate(
             h = set(shaper, &format!("{shortened} …"));
         }
         let mut x = left + (s.measure - width(&h)) / 2.0;
-        for (items, w) in h.pieces {
+        for (items, w) in h {
             for item in items {
                 page.items.push(pages::offset(item, x, y));
             }

@@ -2,7 +2,8 @@
 //!
 //! Paragraphs are shaped word by word, hyphenation points become flagged
 //! penalties, and the Knuth–Plass breaker ([`super::linebreak`]) picks the
-//! lines. Each line is a box of positioned glyph runs with everything the
+//! lines; right-to-left text is shaped and reordered as [`super::bidi`]
+//! says. Each line is a box of positioned glyph runs with everything the
 //! page builder needs: its height, whether a page may break after it
 //! (widows, orphans, headings kept with their text), the notes it refers to,
 //! and where in the tree it starts (for the EPUB's page-list).
@@ -12,13 +13,11 @@ use std::sync::Arc;
 
 use super::bidi;
 use super::fonts::FaceId;
-use super::frame::ActualText;
-use super::frame::{GlyphRun, Item, LinkDest, PlacedGlyph, Pt};
+use super::frame::{ActualText, GlyphRun, Item, LinkDest, PlacedGlyph, Pt};
 use super::hyphenate;
 use super::image_size::{placed_size, Room};
 use super::linebreak::{self, Item as LbItem, Params};
-use super::shape::Shaper;
-use super::shape::{Glyph, Shaped};
+use super::shape::{Glyph, Shaped, Shaper};
 use super::{Report, Settings};
 use crate::doc::direction::Dir;
 use crate::doc::words;
@@ -1284,21 +1283,43 @@ impl<'a> Flow<'a> {
                         // run that starts with white space (the gap before its
                         // token) moves a hair (0.002 pt, cumulative) to the left.
                         let mut shift = 0.0;
-                        for piece in chunk.chunk_by(|a, b| a.1 == b.1) {
-                            let text: String = piece.iter().map(|(c, _)| c).collect();
-                            if x > indent && piece[0].0.is_whitespace() {
+                        let tokens: Vec<(String, TokenKind)> = chunk
+                            .chunk_by(|a, b| a.1 == b.1)
+                            .map(|piece| (piece.iter().map(|(c, _)| c).collect(), piece[0].1))
+                            .collect();
+                        let colored = |item: Item, color: Option<[f32; 3]>| match item {
+                            Item::Glyphs(mut run) => {
+                                run.color = color;
+                                Item::Glyphs(run)
+                            }
+                            other => other,
+                        };
+                        let line_text: String = tokens.iter().map(|t| t.0.as_str()).collect();
+                        if bidi::has_rtl(&line_text) {
+                            // right-to-left text in code (a string, a
+                            // comment): the line left to right, its runs in
+                            // display order (UAX #9)
+                            let set =
+                                set_line(self.shaper, &tokens, (FaceId::Mono, size, false), false);
+                            self.count(&set.missing, &set.fallback, block.pos);
+                            missing.extend(set.missing);
+                            for (drawn, width, kind) in set.pieces {
+                                for item in drawn {
+                                    let item = super::pages::offset(item, x, 0.0);
+                                    items.push(colored(item, kind.print_rgb()));
+                                }
+                                x += width;
+                            }
+                        }
+                        for (text, kind) in tokens.iter().filter(|_| !bidi::has_rtl(&line_text)) {
+                            if x > indent && text.starts_with(char::is_whitespace) {
                                 shift += 0.002;
                             }
-                            let set = self.set(&text, FaceId::Mono, size, block.pos, &mut missing);
+                            let set = self.set(text, FaceId::Mono, size, block.pos, &mut missing);
                             for (drawn, width) in set {
                                 for item in drawn {
-                                    items.push(match super::pages::offset(item, x - shift, 0.0) {
-                                        Item::Glyphs(mut run) => {
-                                            run.color = piece[0].1.print_rgb();
-                                            Item::Glyphs(run)
-                                        }
-                                        other => other,
-                                    });
+                                    let item = super::pages::offset(item, x - shift, 0.0);
+                                    items.push(colored(item, kind.print_rgb()));
                                 }
                                 x += width;
                             }
@@ -1597,16 +1618,22 @@ impl<'a> Flow<'a> {
         pos: Pos,
         missing: &mut Vec<char>,
     ) -> Vec<(Vec<Item>, f64)> {
-        let set = set_text(self.shaper, text, face, size, false);
-        for &c in &set.missing {
+        let set = set_text(self.shaper, text, face, size, false, None);
+        self.count(&set.missing, &set.fallback, pos);
+        missing.extend(set.missing);
+        set.pieces
+    }
+
+    /// Reports characters no font has at `pos`, and counts the glyphs set
+    /// in each fallback face.
+    fn count(&mut self, missing: &[char], fallback: &[(FaceId, usize)], pos: Pos) {
+        for &c in missing {
             self.report.missing_glyph(c, pos, self.files);
         }
-        for (f, glyphs) in set.fallback {
+        for &(f, glyphs) in fallback {
             let family = self.shaper.family(f);
             self.report.fallback(family, glyphs);
         }
-        missing.extend(set.missing);
-        set.pieces
     }
 
     /// A run of `text` in one face, unpositioned.
@@ -2137,8 +2164,16 @@ pub struct SetText {
 /// `text` in `face` at `size`, set piece after piece: a glyph run per
 /// face (a fallback face sets what `face` lacks, at the size that matches
 /// its x-height to the text's when `scale`) and the box that stands for
-/// each character no font has ([`missing_box`]).
-pub fn set_text(shaper: &mut Shaper, text: &str, face: FaceId, size: f64, scale: bool) -> SetText {
+/// each character no font has ([`missing_box`]); shaped right to left when
+/// `rtl` says so, else in its script's direction.
+pub fn set_text(
+    shaper: &mut Shaper,
+    text: &str,
+    face: FaceId,
+    size: f64,
+    scale: bool,
+    rtl: Option<bool>,
+) -> SetText {
     let mut out = SetText {
         pieces: Vec::new(),
         missing: Vec::new(),
@@ -2147,7 +2182,10 @@ pub fn set_text(shaper: &mut Shaper, text: &str, face: FaceId, size: f64, scale:
     for (f, range) in shaper.split(face, text) {
         let part = &text[range];
         let size = if scale { size * shaper.scale(f) } else { size };
-        let shaped = shaper.shape(f, part);
+        let shaped = match rtl {
+            Some(rtl) => shaper.shape_directed(f, part, rtl),
+            None => shaper.shape(f, part),
+        };
         if f.is_fallback() {
             out.fallback.push((f, shaped.glyphs.len()));
         }
@@ -2175,14 +2213,102 @@ pub fn set_text(shaper: &mut Shaper, text: &str, face: FaceId, size: f64, scale:
                         .push((missing_box(shaper, f, c, size, width), width));
                 }
                 None => {
-                    let run = glyph_run(shaper, piece, f, size);
-                    let width = run.width();
+                    let run = match rtl {
+                        Some(rtl) => directed_run(shaper, piece, f, size, rtl),
+                        None => glyph_run(shaper, piece, f, size),
+                    };
+                    // (a run whose first glyph is drawn right of its
+                    // place starts there: `x` is that offset)
+                    let width = run.x + run.width();
                     out.pieces.push((vec![Item::Glyphs(run)], width));
                 }
             }
         }
     }
     out
+}
+
+/// A line of `parts` (text, and a tag such as its token kind) set in
+/// display order (UAX #9, `rtl` its base direction): each part cut where the
+/// bidi level changes, each stretch set by [`set_text`] in its direction
+/// (fallback faces scaled when `scale`), and the pieces ordered left to
+/// right (rule L2), each with its part's tag.
+pub fn set_line<T: Copy>(
+    shaper: &mut Shaper,
+    parts: &[(String, T)],
+    (face, size, scale): (FaceId, f64, bool),
+    rtl: bool,
+) -> SetLine<T> {
+    let text: String = parts.iter().map(|p| p.0.as_str()).collect();
+    let levels = bidi::levels(&text, rtl);
+    let mut out = SetLine {
+        pieces: Vec::new(),
+        missing: Vec::new(),
+        fallback: Vec::new(),
+    };
+    let mut piece_levels = Vec::new();
+    let mut at = 0;
+    for (part, tag) in parts {
+        let mut start = 0;
+        let bounds = part
+            .char_indices()
+            .map(|(i, _)| i)
+            .skip(1)
+            .chain([part.len()]);
+        for end in bounds {
+            if end < part.len() && levels[at + end] == levels[at + start] {
+                continue;
+            }
+            let level = levels[at + start];
+            let set = set_text(
+                shaper,
+                &part[start..end],
+                face,
+                size,
+                scale,
+                Some(level % 2 == 1),
+            );
+            for (items, width) in set.pieces {
+                out.pieces.push((items, width, *tag));
+                piece_levels.push(level);
+            }
+            out.missing.extend(set.missing);
+            out.fallback.extend(set.fallback);
+            start = end;
+        }
+        at += part.len();
+    }
+    let order = bidi::visual_order(&piece_levels);
+    let mut pieces: Vec<Option<(Vec<Item>, f64, T)>> = out.pieces.into_iter().map(Some).collect();
+    out.pieces = order.into_iter().filter_map(|i| pieces[i].take()).collect();
+    out
+}
+
+/// A line set by [`set_line`].
+pub struct SetLine<T> {
+    /// (items, width, tag) for each piece, left to right.
+    pub pieces: Vec<(Vec<Item>, f64, T)>,
+    /// The characters no font has (each set as a box).
+    pub missing: Vec<char>,
+    /// The glyphs set in each fallback face.
+    pub fallback: Vec<(FaceId, usize)>,
+}
+
+/// `text` shaped in one face at `size` in a given direction, as an
+/// unpositioned run (right-to-left glyphs in visual order, each cluster of
+/// several glyphs or mirrored bracket with its actual text).
+fn directed_run(shaper: &mut Shaper, text: &str, face: FaceId, size: f64, rtl: bool) -> GlyphRun {
+    let shaped = shaper.shape_directed(face, text, rtl);
+    let placed = place_glyphs(&shaped.glyphs, shaped.rtl, size, 0.0);
+    GlyphRun {
+        face,
+        size,
+        x: placed.lead,
+        y: 0.0,
+        glyphs: Arc::new(placed.glyphs),
+        color: None,
+        actual: placed.actual,
+    }
 }
 
 /// The width of the box that stands for `c`, a character no font has, in

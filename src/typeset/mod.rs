@@ -1,11 +1,11 @@
 //! Typesetting: the document tree → pages of positioned items.
 //!
-//! Stages, each a module: [`fonts`] (the bundled faces), [`shape`] (text →
-//! glyphs with harfrust), [`hyphenate`] (Liang patterns), [`linebreak`]
-//! (Knuth–Plass), [`flow`] (blocks → lines and spaces), [`pages`] (page
-//! breaking, notes, folios), and [`assemble`] (front matter, contents,
-//! running heads, the page map). The output, [`Layout`], is all the PDF
-//! writer sees.
+//! Stages, each a module: [`fonts`] (the bundled faces and fallbacks),
+//! [`bidi`] (UAX #9: levels, display order), [`shape`] (text → glyphs with
+//! harfrust), [`hyphenate`] (Liang patterns), [`linebreak`] (Knuth–Plass),
+//! [`flow`] (blocks → lines and spaces), [`pages`] (page breaking, notes,
+//! folios), and [`assemble`] (front matter, contents, running heads, the
+//! page map). The output, [`Layout`], is all the PDF writer sees.
 
 pub mod assemble;
 pub mod bidi;

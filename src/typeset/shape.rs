@@ -160,9 +160,8 @@ pub struct Shaper {
     /// Which face sets a character that has a fallback, by the face asked for.
     chosen: HashMap<(FaceId, char), FaceId>,
     language: Option<Language>,
-    /// Shaped texts by face, with the record each was last recorded in.
-    /// By face and mode (direction guessed, left to right, right to left;
-    /// small capitals).
+    /// Shaped texts by face and mode (direction guessed, left to right,
+    /// right to left; small capitals).
     cache: HashMap<(FaceId, u8), Cache>,
     /// The text of every glyph shaped since the last [`Shaper::take_texts`].
     texts: GlyphTexts,
@@ -330,11 +329,10 @@ impl Shaper {
             Some(false) => 1,
             Some(true) => 2,
         } | if small_caps { 4 } else { 0 };
-        let key = text;
         if let Some((shaped, recorded)) = self
             .cache
             .get_mut(&(face, mode))
-            .and_then(|c| c.get_mut(key))
+            .and_then(|c| c.get_mut(text))
         {
             if *recorded != self.record {
                 *recorded = self.record;
@@ -351,7 +349,7 @@ impl Shaper {
         self.cache
             .entry((face, mode))
             .or_default()
-            .insert(key.to_string(), (shaped.clone(), self.record));
+            .insert(text.to_string(), (shaped.clone(), self.record));
         shaped
     }
 

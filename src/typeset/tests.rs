@@ -1206,3 +1206,18 @@ fn html_phrase_elements_are_set_as_a_browser_shows_them() {
     let (_, sup, ..) = glyphs_of("8");
     assert!(sup.size < s.size && sup.glyphs[0].rise > 0.0);
 }
+
+#[test]
+fn right_to_left_text_in_code_is_shown_in_display_order() {
+    // (Inconsolata has no Hebrew: a copy of Libertine stands in for it)
+    let fonts_dir = font_dir("LinLibertine_R.otf");
+    let dirs = super::fonts::FontDirs::Only(vec![fonts_dir.path().to_path_buf()]);
+    let (layout, _) = layout_with_fallbacks("# T\n\n```\nx = \"שלום עולם\";\n```\n", &dirs);
+    let lines = visual_lines(&layout);
+    // the line runs left to right; the Hebrew string reads from the right
+    // (UAX #9 with a left-to-right base, as editors show it)
+    let visual: String = lines[0].iter().map(|g| g.1.as_str()).collect();
+    assert_eq!(visual, "x = \"םלוע םולש\";");
+    let left = settings().left_margin(layout.front_pages + 1);
+    assert!(lines[0][0].0 < left + settings().size);
+}
