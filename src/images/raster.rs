@@ -121,7 +121,10 @@ fn png_density(bytes: &[u8]) -> Option<(f64, f64)> {
                 // pixels per metre; unit 1 is the metre (0: aspect ratio only)
                 let x = u32::from_be_bytes(data[0..4].try_into().ok()?);
                 let y = u32::from_be_bytes(data[4..8].try_into().ok()?);
-                return Some((f64::from(x) * 0.0254, f64::from(y) * 0.0254));
+                // whole pixels per metre cannot say 300 ppi (11,811 is
+                // 299.9994): to the nearest pixel per inch, as tools show it
+                let ppi = |ppm: u32| (f64::from(ppm) * 0.0254).round();
+                return Some((ppi(x), ppi(y)));
             }
             b"IDAT" | b"IEND" => return None,
             _ => {}
