@@ -124,6 +124,7 @@ fn build_from(
         page_map: Some(&page_map),
         images: &images,
         kept: cache.map(|c| &c.entries),
+        kept_fonts: cache.map(|c| &c.fonts),
     };
     let (pdf, epub) = rayon::join(
         || {

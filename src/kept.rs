@@ -114,4 +114,6 @@ pub struct WatchCache {
     pub pages: crate::pdf::StreamCache,
     /// Compressed EPUB entries (chapters, fonts, images).
     pub entries: crate::epub::EntryCache,
+    /// The EPUB's font subsets.
+    pub fonts: crate::epub::FontCache,
 }

@@ -379,6 +379,7 @@ fn write_both(book: &Book, want_pdf: bool, embed_fonts: bool) -> (Option<Vec<u8>
         page_map: Some(&layout.page_map),
         images: &images,
         kept: None,
+        kept_fonts: None,
     };
     let (epub, _) = quire::epub::write(book, &options).expect("epub");
     (pdf, epub)

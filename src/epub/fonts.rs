@@ -23,10 +23,56 @@
 //! letters of ordered lists, hyphens, an ellipsis).
 
 use std::collections::BTreeSet;
+use std::hash::Hasher;
+use std::sync::Arc;
 
 use read_fonts::collections::IntSet;
 use read_fonts::types::{GlyphId, NameId, Tag};
 use read_fonts::FontRef;
+
+/// Subsets kept between the builds of `quire watch`, by a hash of the
+/// font's file name and the characters: an edit that brings in no new
+/// character does not subset the fonts again.
+pub type FontCache = crate::kept::Kept<Vec<u8>>;
+
+/// The subsets of `fonts` for `chars` (`None` for a font embedded whole),
+/// made in parallel; those in `kept` are taken from it.
+pub fn subsets(
+    fonts: &[crate::typeset::fonts::FontFile],
+    chars: &BTreeSet<char>,
+    kept: Option<&FontCache>,
+) -> Vec<Option<Arc<Vec<u8>>>> {
+    use rayon::prelude::*;
+    if let Some(kept) = kept {
+        kept.start();
+    }
+    let made: Vec<(u64, Option<Arc<Vec<u8>>>)> = fonts
+        .par_iter()
+        .map(|font| {
+            let key = kept.map_or(0, |_| {
+                let mut h = crate::kept::Mix::default();
+                h.write(font.file_name.as_bytes());
+                h.write_usize(font.bytes.len());
+                for c in chars {
+                    h.write_u32(*c as u32);
+                }
+                h.finish()
+            });
+            if let Some(hit) = kept.and_then(|kept| kept.get(key)) {
+                return (key, Some(hit));
+            }
+            (key, subset(font.bytes, chars).map(Arc::new))
+        })
+        .collect();
+    if let Some(kept) = kept {
+        kept.replace(
+            made.iter()
+                .filter_map(|(key, subset)| subset.clone().map(|s| (*key, s)))
+                .collect(),
+        );
+    }
+    made.into_iter().map(|(_, subset)| subset).collect()
+}
 
 /// Characters a reading system may set without their being in the text:
 /// list markers (disc, circle, square), ordered-list labels (decimal,
@@ -196,6 +242,25 @@ mod tests {
         }
         // markup is not text: `=` and `<` appear only in tags
         assert!(!chars.contains(&'=') && !chars.contains(&'<'));
+    }
+
+    #[test]
+    fn watch_keeps_the_subsets_while_the_characters_stay() {
+        let fonts = crate::typeset::fonts::Fonts::bundled().unwrap().files();
+        let kept = FontCache::default();
+        let chars: BTreeSet<char> = "Some text".chars().collect();
+        let first = subsets(&fonts, &chars, Some(&kept));
+        assert!(first.iter().all(Option::is_some));
+        assert_eq!(kept.reused(), 0);
+        let again = subsets(&fonts, &chars, Some(&kept));
+        assert_eq!(kept.reused(), fonts.len());
+        assert_eq!(first, again);
+        // a new character: made again, and the same as made without a cache
+        let more: BTreeSet<char> = "Some text!".chars().collect();
+        let changed = subsets(&fonts, &more, Some(&kept));
+        assert_eq!(kept.reused(), 0);
+        assert_eq!(changed, subsets(&fonts, &more, None));
+        assert_ne!(changed, first);
     }
 
     #[test]

@@ -36,6 +36,7 @@ mod package;
 mod pages;
 mod postpass;
 
+pub use fonts::FontCache;
 pub use postpass::EntryCache;
 mod style;
 mod url;
@@ -63,6 +64,8 @@ pub struct Options<'a> {
     pub images: &'a crate::images::Images,
     /// Compressed entries of the last build (`quire watch`), if any.
     pub kept: Option<&'a EntryCache>,
+    /// Font subsets of the last build (`quire watch`), if any.
+    pub kept_fonts: Option<&'a FontCache>,
 }
 
 /// A cover image read from the manuscript folder.
@@ -315,19 +318,14 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
     //    reader decide which face sets what)
     let landmarks = nav::landmarks(files.first().map(String::as_str));
     let page_list = has_pages.then(|| nav::page_list(&plan.list));
-    let subsets: Vec<Option<Vec<u8>>> = if options.subset_fonts {
+    let subsets = if options.subset_fonts {
         let mut texts: Vec<&str> = xhtml.clone();
         texts.extend(nav_text.iter().map(String::as_str));
         texts.push(&landmarks);
         texts.extend(page_list.as_deref());
         texts.push(&meta.title);
         let chars = fonts::characters(&texts);
-        use rayon::prelude::*;
-        options
-            .fonts
-            .par_iter()
-            .map(|font| fonts::subset(font.bytes, &chars))
-            .collect()
+        fonts::subsets(&options.fonts, &chars, options.kept_fonts)
     } else {
         vec![None; options.fonts.len()]
     };
@@ -338,7 +336,7 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
         .zip(&subsets)
         .map(|(font, subset)| package::Resource {
             path: style::font_path(font),
-            bytes: subset.as_deref().unwrap_or(font.bytes),
+            bytes: subset.as_deref().map_or(font.bytes, Vec::as_slice),
             media_type: style::font_media_type(font).to_string(),
         })
         .collect();

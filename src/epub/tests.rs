@@ -383,6 +383,7 @@ fn options(page_map: Option<&PageMap>) -> Options<'_> {
         page_map,
         images: &crate::images::NO_IMAGES,
         kept: None,
+        kept_fonts: None,
     }
 }
 

@@ -395,6 +395,7 @@ proptest! {
             page_map: Some(&map),
             images: &images,
             kept: None,
+        kept_fonts: None,
         };
         let (epub, _) = crate::epub::write(&book, &options).unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
