@@ -2032,7 +2032,7 @@ pub fn set_line<T: Copy>(
     };
     let mut piece_levels = Vec::new();
     let mut at = 0;
-    for (part, tag) in parts {
+    for (part, tag) in parts.iter().filter(|p| !p.0.is_empty()) {
         let mut start = 0;
         let bounds = part
             .char_indices()

@@ -1077,6 +1077,24 @@ fn a_div_with_dir_sets_its_paragraphs_in_that_direction() {
 }
 
 #[test]
+fn a_line_of_nothing_is_set_as_nothing() {
+    let fonts = Fonts::bundled().unwrap();
+    let mut shaper = super::shape::Shaper::new(&fonts, "en");
+    for rtl in [false, true] {
+        let parts = [
+            (String::new(), ()),
+            ("a".to_string(), ()),
+            (String::new(), ()),
+        ];
+        let line = super::flow::set_line(&mut shaper, &parts, (FaceId::Regular, 10.0, true), rtl);
+        assert_eq!(line.pieces.len(), 1);
+        let line =
+            super::flow::set_line(&mut shaper, &parts[..1], (FaceId::Regular, 10.0, true), rtl);
+        assert!(line.pieces.is_empty());
+    }
+}
+
+#[test]
 fn right_to_left_text_in_code_is_shown_in_display_order() {
     // (Inconsolata has no Hebrew: a copy of Libertine stands in for it)
     let fonts_dir = font_dir("LinLibertine_R.otf");
