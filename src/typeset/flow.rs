@@ -162,6 +162,8 @@ struct Segment {
     missing: bool,
     /// The bidi level (UAX #9): odd levels run right to left.
     level: u8,
+    /// `text` shaped, once it is known that it needs no box.
+    shaped: Option<std::rc::Rc<Shaped>>,
 }
 
 /// Inline content flattened to words.
@@ -446,7 +448,10 @@ impl<'a> Flow<'a> {
                     }
                     continue;
                 }
-                let shaped = shape_segment(self.shaper, segment);
+                let shaped = match &segment.shaped {
+                    Some(shaped) => shaped.clone(),
+                    None => shape_segment(self.shaper, segment),
+                };
                 for c in &shaped.missing {
                     self.report.missing_glyph(*c, block.pos, self.files);
                 }
@@ -872,26 +877,27 @@ impl<'a> Flow<'a> {
     /// own, set as a box ([`missing_box`]), and reports it.
     fn set_apart_missing(&mut self, words: &mut [Word], block: &Block) {
         for word in words.iter_mut() {
-            if !word.segments.iter().any(|s| {
-                s.image.is_none()
-                    && s.note.is_none()
-                    && !s.missing
-                    && !shape_segment(self.shaper, s).missing.is_empty()
-            }) {
+            let mut lacks = false;
+            for segment in &mut word.segments {
+                if segment.image.is_none() && segment.note.is_none() && !segment.missing {
+                    let shaped = shape_segment(self.shaper, segment);
+                    lacks |= !shaped.missing.is_empty();
+                    segment.shaped = Some(shaped);
+                }
+            }
+            if !lacks {
                 continue;
             }
             let mut out = Vec::with_capacity(word.segments.len() + 2);
-            for segment in word.segments.drain(..) {
-                let lacking =
-                    if segment.image.is_none() && segment.note.is_none() && !segment.missing {
-                        shape_segment(self.shaper, &segment).missing.clone()
-                    } else {
-                        Vec::new()
-                    };
-                if lacking.is_empty() {
-                    out.push(segment);
-                    continue;
-                }
+            for mut segment in word.segments.drain(..) {
+                let lacking = match segment.shaped.take() {
+                    Some(shaped) if !shaped.missing.is_empty() => shaped.missing.clone(),
+                    shaped => {
+                        segment.shaped = shaped;
+                        out.push(segment);
+                        continue;
+                    }
+                };
                 let mut start = 0;
                 for (i, c) in segment.text.char_indices() {
                     if !lacking.contains(&c) {
@@ -2248,7 +2254,7 @@ pub fn set_line<T: Copy>(
     };
     let mut piece_levels = Vec::new();
     let mut at = 0;
-    for (part, tag) in parts {
+    for (part, tag) in parts.iter().filter(|p| !p.0.is_empty()) {
         let mut start = 0;
         let bounds = part
             .char_indices()
@@ -2659,6 +2665,7 @@ fn flatten(
             note: None,
             missing: false,
             level: 0,
+            shaped: None,
         }),
     };
     let mut push_text = |words: &mut Vec<Word>, text: &str, style: &Style| {
@@ -2824,6 +2831,7 @@ fn flatten(
                         note: None,
                         missing: false,
                         level: 0,
+                        shaped: None,
                     });
                 }
                 // an image that could not be read: its alternative text
@@ -2851,6 +2859,7 @@ fn flatten(
                     note: Some(*number as usize),
                     missing: false,
                     level: 0,
+                    shaped: None,
                 });
             }
             Inline::SoftBreak => push_text(&mut words, " ", &style),

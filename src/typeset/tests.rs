@@ -1135,6 +1135,7 @@ fn a_div_with_dir_sets_its_paragraphs_in_that_direction() {
 }
 
 #[test]
+<<<<<<< HEAD
 fn html_phrase_elements_are_set_as_a_browser_shows_them() {
     let (layout, _) = layout_of(
         "# A\n\nPlain <mark>marked</mark> <u>up</u> <small>tiny</small> <kbd>Ctrl</kbd> and 2<sup>8</sup> end.\n",
@@ -1205,6 +1206,23 @@ fn html_phrase_elements_are_set_as_a_browser_shows_them() {
     // <sup>: raised and smaller
     let (_, sup, ..) = glyphs_of("8");
     assert!(sup.size < s.size && sup.glyphs[0].rise > 0.0);
+=======
+fn a_line_of_nothing_is_set_as_nothing() {
+    let fonts = Fonts::bundled().unwrap();
+    let mut shaper = super::shape::Shaper::new(&fonts, "en");
+    for rtl in [false, true] {
+        let parts = [
+            (String::new(), ()),
+            ("a".to_string(), ()),
+            (String::new(), ()),
+        ];
+        let line = super::flow::set_line(&mut shaper, &parts, (FaceId::Regular, 10.0, true), rtl);
+        assert_eq!(line.pieces.len(), 1);
+        let line =
+            super::flow::set_line(&mut shaper, &parts[..1], (FaceId::Regular, 10.0, true), rtl);
+        assert!(line.pieces.is_empty());
+    }
+>>>>>>> wip-scripts
 }
 
 #[test]
