@@ -1135,7 +1135,6 @@ fn a_div_with_dir_sets_its_paragraphs_in_that_direction() {
 }
 
 #[test]
-<<<<<<< HEAD
 fn html_phrase_elements_are_set_as_a_browser_shows_them() {
     let (layout, _) = layout_of(
         "# A\n\nPlain <mark>marked</mark> <u>up</u> <small>tiny</small> <kbd>Ctrl</kbd> and 2<sup>8</sup> end.\n",
@@ -1206,7 +1205,9 @@ fn html_phrase_elements_are_set_as_a_browser_shows_them() {
     // <sup>: raised and smaller
     let (_, sup, ..) = glyphs_of("8");
     assert!(sup.size < s.size && sup.glyphs[0].rise > 0.0);
-=======
+}
+
+#[test]
 fn a_line_of_nothing_is_set_as_nothing() {
     let fonts = Fonts::bundled().unwrap();
     let mut shaper = super::shape::Shaper::new(&fonts, "en");
@@ -1222,7 +1223,6 @@ fn a_line_of_nothing_is_set_as_nothing() {
             super::flow::set_line(&mut shaper, &parts[..1], (FaceId::Regular, 10.0, true), rtl);
         assert!(line.pieces.is_empty());
     }
->>>>>>> wip-scripts
 }
 
 #[test]
