@@ -93,26 +93,14 @@ pub enum Unit<'a> {
 /// documentation).
 pub fn units(block: &Block) -> Vec<Unit<'_>> {
     match &block.kind {
-        BlockKind::Heading { content, .. } | BlockKind::Paragraph { content } => {
-            vec![Unit::Inlines(content)]
-        }
-        BlockKind::Table {
-            caption,
-            head,
-            rows,
-            ..
-        } => std::iter::once(caption)
-            .chain(head.iter())
-            .chain(rows.iter().flatten())
-            .map(|cell| Unit::Inlines(cell))
-            .collect(),
-        BlockKind::Figure { caption, .. } => vec![Unit::Inlines(caption)],
-        BlockKind::DefinitionList { items } => {
-            items.iter().map(|i| Unit::Inlines(&i.term)).collect()
-        }
         BlockKind::CodeBlock { code, .. } => vec![Unit::Code(code)],
         BlockKind::Math { source } => vec![Unit::Code(source)],
-        _ => Vec::new(),
+        // the inline sequences in the order `block_inlines` gives them (a
+        // table's caption, its head, its rows)
+        _ => super::block_inlines(block)
+            .into_iter()
+            .map(Unit::Inlines)
+            .collect(),
     }
 }
 
