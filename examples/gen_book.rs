@@ -1,6 +1,8 @@
 //! Writes a generated manuscript: `cargo run --example gen_book -- DIR
-//! CHAPTERS [long-blocks]` (`long-blocks`: the book whose code blocks,
-//! tables, lists and notes are long enough for pages to start inside them).
+//! CHAPTERS [long-blocks|code-heavy]` (`long-blocks`: the book whose code
+//! blocks, tables, lists and notes are long enough for pages to start inside
+//! them; `code-heavy`: a programming book's listings, terminal sessions,
+//! identifiers in prose, tables and wide figures).
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -11,6 +13,7 @@ fn main() {
     let path = std::path::Path::new(&dir);
     let written = match args.next().as_deref() {
         Some("long-blocks") => quire::sample::write_long_blocks_book(path, chapters),
+        Some("code-heavy") => quire::sample::write_code_heavy_book(path, chapters),
         _ => quire::sample::write_large_book(path, chapters),
     };
     if let Err(e) = written {

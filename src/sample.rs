@@ -182,3 +182,129 @@ pub fn write_long_blocks_book(dir: &std::path::Path, chapters: usize) -> std::io
     }
     Ok(())
 }
+
+/// A code-heavy technical manuscript of `chapters` chapters, of the kind a
+/// programming book is: identifiers and paths in prose (`IpAddrKind`,
+/// `std::collections::HashMap`), Rust listings whose lines are longer than
+/// the measure, each with a `Filename:` line before it and a `Listing N-M:`
+/// caption after it, terminal sessions (`console`) and program output
+/// (`text`), headings with code in them, lists nested three deep, a narrow
+/// table and a long one, and a figure as wide as the measure that often
+/// does not fit where it is cited. Read as pandoc's Markdown (for the
+/// table captions). `(file name, content)` pairs, `book.toml` first; the
+/// figure's image is [`DIAGRAM`], written by [`write_code_heavy_book`].
+pub fn code_heavy_book(chapters: usize) -> Vec<(String, String)> {
+    let mut files = vec![(
+        "book.toml".to_string(),
+        "[book]\ntitle = \"Code Heavy\"\nauthors = [\"quire\"]\nlanguage = \"en\"\ndate = \"2026-01-01\"\n\n\
+         [markdown]\nflavor = \"pandoc\"\n"
+            .to_string(),
+    )];
+    for n in 1..=chapters {
+        files.push((format!("ch{n:04}.md"), code_heavy_chapter(n)));
+    }
+    files
+}
+
+/// Identifiers a programming book names in its prose.
+const IDENTIFIERS: [&str; 8] = [
+    "IpAddrKind",
+    "ImportantExcerpt",
+    "HelloMacro",
+    "std::collections::HashMap",
+    "Vec<String>",
+    "read_username_from_file",
+    "src/main.rs",
+    "Result<T, E>",
+];
+
+fn code_heavy_chapter(n: usize) -> String {
+    let p = |i: usize| PROSE[(n + i) % PROSE.len()];
+    let id = |i: usize| IDENTIFIERS[(n + i) % IDENTIFIERS.len()];
+    let mut out = format!(
+        "# Chapter {n}: Working with `{}` {{#chapter-{n}}}\n\n",
+        id(0)
+    );
+    // prose with identifiers in it, some where a line is likely to end
+    for k in 0..2 + n % 3 {
+        out.push_str(&format!(
+            "{} The type `{}` holds what `{}` returns, and `{}` reads it. {}\n\n",
+            p(k),
+            id(k + 1),
+            id(k + 2),
+            id(k + 3),
+            p(k + 1)
+        ));
+    }
+    // a listing: a file name before, a caption after, lines too long to fit
+    out.push_str("<span class=\"filename\">Filename: src/main.rs</span>\n\n```rust\n");
+    for line in 0..8 + n % 9 {
+        match line % 6 {
+            0 => out.push_str(&format!(
+                "fn read_username_from_file_{n}_{line}(path: &std::path::Path, options: &OpenOptions) -> Result<String, std::io::Error> {{\n"
+            )),
+            1 => out.push_str("    let mut username_file = File::open(path).expect(\"the configuration file should be readable\");\n"),
+            2 => out.push_str("    let total: u64 = state.items.iter().map(|item| item.weight * item.count).filter(|w| *w > 0).sum();\n"),
+            3 => out.push_str("    // a comment long enough to need wrapping when the measure is narrow, as code lines sometimes are\n"),
+            4 => out.push_str("    Ok(username_file.read_to_string_with_a_very_long_method_name_that_does_not_fit_anywhere_at_all()?)\n"),
+            _ => out.push_str("}\n"),
+        }
+    }
+    out.push_str(&format!(
+        "```\n\n<span class=\"caption\">Listing {n}-1: Reading a file with `{}`</span>\n\n",
+        id(4)
+    ));
+    out.push_str(&format!(
+        "## Running `{}` {{#running-{n}}}\n\n{}\n\n",
+        id(5),
+        p(2)
+    ));
+    // a terminal session and a program's output
+    out.push_str(&format!(
+        "```console\n$ cargo run --release -- --input data/chapter-{n}.txt\n   Compiling hello v0.1.0 (file:///projects/hello)\n    Finished `release` profile [optimized] target(s) in 2.85 secs\n     Running `target/release/hello --input data/chapter-{n}.txt`\nerror: the file `data/chapter-{n}.txt` does not exist; if it is there, and it is readable, run again\n```\n\n"
+    ));
+    out.push_str("```text\nHello, world! This output line is long enough that it will not fit on one line of the page.\nThe count is 42 and the list is [1, 2, 3]\n```\n\n");
+    // lists nested three deep
+    out.push_str(&format!(
+        "{}\n\n- First, `cargo new` makes a project.\n  - It writes `Cargo.toml` and `src/main.rs`.\n    - The manifest names the package.\n    - The source prints a greeting.\n  - It starts a Git repository.\n- Then `cargo build` compiles it.\n\n",
+        p(3)
+    ));
+    // a narrow table, then a long one
+    out.push_str(
+        "Table: Two commands\n\n| Command | Does |\n|:--|:--|\n| `cargo build` | compiles |\n| `cargo run` | runs |\n\n",
+    );
+    out.push_str(&format!("{}\n\n", p(0)));
+    out.push_str(&format!(
+        "Table: Exit codes of chapter {n}\n\n| Code | Meaning | Where |\n|:-----|:--------|:------|\n"
+    ));
+    for row in 0..10 + n % 25 {
+        out.push_str(&format!(
+            "| {row} | the run {} | `src/bin/tool_{row}.rs` |\n",
+            ["succeeded", "failed to read its input file", "was stopped"][row % 3]
+        ));
+    }
+    out.push('\n');
+    // a figure as wide as the measure, cited before it
+    out.push_str(&format!(
+        "Figure {n} below shows the layout. {}\n\n![Figure {n}: The layout of chapter {n}]({DIAGRAM_NAME}){{width=100%}}\n\n",
+        p(1)
+    ));
+    for k in 0..1 + n % 4 {
+        out.push_str(&format!("{} {}\n\n", p(k + 2), p(k)));
+    }
+    out
+}
+
+/// Writes [`code_heavy_book`] into `dir`, with its image.
+pub fn write_code_heavy_book(dir: &std::path::Path, chapters: usize) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, text) in code_heavy_book(chapters) {
+        std::fs::write(dir.join(name), text)?;
+    }
+    std::fs::write(dir.join(DIAGRAM_NAME), DIAGRAM)
+}
+
+/// The wide figure of [`code_heavy_book`] (an SVG diagram, 2:1).
+pub const DIAGRAM_NAME: &str = "diagram.svg";
+/// The SVG of [`DIAGRAM_NAME`].
+pub const DIAGRAM: &[u8] = include_bytes!("../tests/fixtures/images/diagram.svg");
