@@ -97,7 +97,13 @@ pub fn assemble(
                 };
                 flow.blocks(&chapter.blocks, &ctx, &mut items);
                 report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
-                let pages = pages::break_pages(items, s);
+                // (with `openany` a chapter does not know which side it
+                // opens on, so which pages face each other)
+                let pages = if s.openany {
+                    pages::break_pages_anywhere(items, s)
+                } else {
+                    pages::break_pages(items, s)
+                };
                 (key, Arc::new((pages, report, shaper.take_texts())))
             },
         )
@@ -146,7 +152,7 @@ pub fn assemble(
         &mut glyph_texts,
     );
     let toc_pages = if s.generated.contents {
-        pages::break_pages(toc, s)
+        pages::break_pages_anywhere(toc, s)
     } else {
         Vec::new()
     };
@@ -381,54 +387,82 @@ fn centered(
 }
 
 /// The chapter's opening: sunk title block, anchored for links and outline.
+///
+/// Every opening puts its text at the same height: the label and the title
+/// stand on a fixed baseline and the sink above them gives way to a title
+/// of more lines; the space under the title never stretches, and the text
+/// starts on a line of the page's grid, so the opening page is filled to
+/// its foot as any other is.
 fn opening(flow: &mut Flow<'_>, chapter: &Chapter, label: Option<&str>, out: &mut Vec<VItem>) {
     let s = flow.settings;
-    out.push(VItem::Line(Line {
-        ascent: s.text_height * 0.18,
-        descent: 0.0,
-        items: vec![Item::Anchor {
-            id: chapter.id.clone(),
-            y: 0.0,
-        }],
-        break_after: false,
-        mark: Some((chapter.id.clone(), 0)),
-        headings: vec![(plain_text(&chapter.title), 1, chapter.id.clone())],
-        ..Line::default()
-    }));
+    let anchor = |sink: f64| {
+        VItem::Line(Line {
+            ascent: sink,
+            descent: 0.0,
+            items: vec![Item::Anchor {
+                id: chapter.id.clone(),
+                y: 0.0,
+            }],
+            break_after: false,
+            mark: Some((chapter.id.clone(), 0)),
+            headings: vec![(plain_text(&chapter.title), 1, chapter.id.clone())],
+            ..Line::default()
+        })
+    };
     match chapter.division {
         // a part title stands a third of the way down its page
-        Division::Part => out.push(VItem::Space(s.text_height * 0.2)),
+        Division::Part => {
+            out.push(anchor(s.text_height * 0.18));
+            out.push(VItem::Fixed(s.text_height * 0.2));
+        }
         // a dedication or epigraph has no title: its text stands alone
         Division::Dedication | Division::Epigraph => {
-            out.push(VItem::Space(s.text_height * 0.25));
+            out.push(anchor(s.text_height * 0.18));
+            out.push(VItem::Fixed(s.text_height * 0.25));
             return;
         }
         _ => {}
     }
+    let mut block = Vec::new();
     if let Some(label) = label {
-        let lines = centered(
+        block.extend(centered(
             flow,
             &text(label),
             FaceId::Italic,
             s.size * 1.1,
             s.leading * 1.4,
             &chapter.id,
-        );
-        out.extend(lines.into_iter().map(VItem::Line));
+        ));
     }
+    let title_size = s.size * 1.8;
+    let title_leading = title_size * 1.25;
     if !chapter.title.is_empty() {
-        let size = s.size * 1.8;
-        let lines = centered(
+        block.extend(centered(
             flow,
             &chapter.title,
             FaceId::Regular,
-            size,
-            size * 1.25,
+            title_size,
+            title_leading,
             &chapter.id,
-        );
-        out.extend(lines.into_iter().map(VItem::Line));
+        ));
     }
-    out.push(VItem::Space(s.leading * 2.5));
+    let height: f64 = block.iter().map(Line::height).sum();
+    if chapter.division == Division::Part {
+        out.extend(block.into_iter().map(VItem::Line));
+        out.push(VItem::Fixed(s.leading * 2.5));
+        return;
+    }
+    // the text's first line: a whole number of lines down, below a sink of
+    // about a fifth of the page, a label of one line, a title of one line
+    // and two and a half lines of space
+    let usual = s.text_height * 0.18 + s.leading * 1.4 + title_leading + s.leading * 2.5;
+    let depth = (usual / s.leading).ceil() * s.leading;
+    // (a title too long for that depth pushes the text down by whole lines)
+    let below = s.leading * 2.5;
+    let depth = depth.max(((height + below + s.leading) / s.leading).ceil() * s.leading);
+    out.push(anchor(depth - below - height));
+    out.extend(block.into_iter().map(VItem::Line));
+    out.push(VItem::Fixed(below));
 }
 
 /// Running head and folio for a page.

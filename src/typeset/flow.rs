@@ -29,10 +29,39 @@ use crate::highlight::TokenKind;
 pub enum VItem {
     /// A line of text or any other unbreakable box.
     Line(Line),
-    /// Vertical space; discarded at the top of a page.
+    /// Vertical space between blocks; discarded at the top and the foot of
+    /// a page. On a page that must be filled to the foot it stretches, after
+    /// [`VItem::Display`] space, by up to half a line.
     Space(f64),
+    /// Space around a display (code, a table, a figure): the first to
+    /// stretch when a page is filled to the foot, by up to a line.
+    Display(f64),
+    /// Space that never stretches: around headings, under a chapter title,
+    /// inside a callout (whose rule runs through it).
+    Fixed(f64),
+    /// A figure with its caption: set where it stands when it fits there,
+    /// else at the top of the next page while the text goes on filling this
+    /// one (LaTeX's floats, placement `[htp]`).
+    Float(Float),
     /// A forced page break (`\\newpage`): the page ends here, unfilled.
     PageBreak,
+}
+
+/// A float's lines (the image, then the caption) and the space set between
+/// it and the text.
+#[derive(Clone, Debug)]
+pub struct Float {
+    /// The lines, kept together on one page.
+    pub lines: Vec<Line>,
+    /// Space above and below it where it meets text.
+    pub space: f64,
+}
+
+impl Float {
+    /// The float's height, without its space.
+    pub fn height(&self) -> f64 {
+        self.lines.iter().map(Line::height).sum()
+    }
 }
 
 /// A line (or other box) ready to be placed on a page.
@@ -1103,7 +1132,7 @@ impl<'a> Flow<'a> {
                     3 => (FaceId::BoldItalic, ctx.size),
                     _ => (FaceId::Italic, ctx.size),
                 };
-                out.push(VItem::Space(
+                out.push(VItem::Fixed(
                     ctx.leading * if *level == 2 { 1.0 } else { 0.5 },
                 ));
                 let style = ParStyle {
@@ -1128,7 +1157,7 @@ impl<'a> Flow<'a> {
                     });
                 }
                 out.extend(lines.into_iter().map(VItem::Line));
-                out.push(VItem::Space(ctx.leading * 0.25));
+                out.push(VItem::Fixed(ctx.leading * 0.25));
             }
             BlockKind::BlockQuote { blocks } => {
                 let inner = BlockCtx {
@@ -1206,7 +1235,7 @@ impl<'a> Flow<'a> {
                 out.push(VItem::Space(ctx.leading * 0.3));
             }
             BlockKind::CodeBlock { lang, code } => {
-                out.push(VItem::Space(ctx.leading * 0.4));
+                out.push(VItem::Display(ctx.leading * 0.4));
                 let size = ctx.size * 0.82;
                 let leading = ctx.leading * 0.85;
                 let char_w = self.shaper.width(FaceId::Mono, "0") * size;
@@ -1350,7 +1379,7 @@ impl<'a> Flow<'a> {
                     lines[n - 2].break_after = false;
                 }
                 out.extend(lines.into_iter().map(VItem::Line));
-                out.push(VItem::Space(ctx.leading * 0.4));
+                out.push(VItem::Display(ctx.leading * 0.4));
             }
             BlockKind::Table {
                 caption,
@@ -1368,7 +1397,7 @@ impl<'a> Flow<'a> {
                         mode: Mode::Ragged,
                         ..body.clone()
                     };
-                    out.push(VItem::Space(ctx.leading * 0.5));
+                    out.push(VItem::Display(ctx.leading * 0.5));
                     let mut lines =
                         self.paragraph(&restyle(caption, FaceId::Italic), &style, block);
                     for line in &mut lines {
@@ -1376,7 +1405,14 @@ impl<'a> Flow<'a> {
                     }
                     out.extend(lines.into_iter().map(VItem::Line));
                 }
+                let start = out.len();
                 self.table(block, (aligns, spans), head, rows, ctx, out);
+                if !caption.is_empty() {
+                    // the caption keeps its distance to the table it names
+                    if let Some(VItem::Display(h)) = out.get(start) {
+                        out[start] = VItem::Fixed(*h);
+                    }
+                }
             }
             BlockKind::Figure {
                 caption,
@@ -1384,7 +1420,6 @@ impl<'a> Flow<'a> {
                 src,
                 size,
             } => {
-                out.push(VItem::Space(ctx.leading * 0.5));
                 let text = if caption.is_empty() {
                     vec![Inline::Text {
                         text: if alt.is_empty() {
@@ -1424,7 +1459,7 @@ impl<'a> Flow<'a> {
                     if let Some(ppi) = image.ppi_at(width) {
                         self.report.printed_at(src, ppi, block.pos, self.files);
                     }
-                    out.push(VItem::Line(Line {
+                    let image_line = Line {
                         ascent: height,
                         descent: ctx.leading * 0.4,
                         items: vec![
@@ -1446,9 +1481,15 @@ impl<'a> Flow<'a> {
                         mark: Some((block.id.clone(), 0)),
                         pos: Some(block.pos),
                         ..Line::default()
-                    }));
+                    };
                     // the caption's lines keep their marks: its words are
                     // the figure's text (doc::words)
+                    lines.insert(0, image_line);
+                    out.push(VItem::Float(Float {
+                        lines,
+                        space: ctx.leading * 0.5,
+                    }));
+                    return;
                 } else {
                     if caption.is_empty() {
                         // the alternative text or file name a missing image
@@ -1465,8 +1506,9 @@ impl<'a> Flow<'a> {
                         });
                     }
                 }
+                out.push(VItem::Display(ctx.leading * 0.5));
                 out.extend(lines.into_iter().map(VItem::Line));
-                out.push(VItem::Space(ctx.leading * 0.5));
+                out.push(VItem::Display(ctx.leading * 0.5));
             }
             BlockKind::ThematicBreak => {
                 let mut run = self.run("\u{2042}", FaceId::Regular, ctx.size);
@@ -1561,10 +1603,16 @@ impl<'a> Flow<'a> {
                         last_line = Some(start + i);
                     }
                 }
-                // the space between its paragraphs is ruled too
+                // the space between its paragraphs is ruled too (and so
+                // never stretches: the rule would break)
+                for item in &mut out[start..] {
+                    if let VItem::Space(h) | VItem::Display(h) = *item {
+                        *item = VItem::Fixed(h);
+                    }
+                }
                 if let Some(last) = last_line {
                     for i in start..last {
-                        if let VItem::Space(h) = out[i] {
+                        if let VItem::Fixed(h) = out[i] {
                             if let Some(VItem::Line(prev)) = out[start..i]
                                 .iter_mut()
                                 .rev()
@@ -1600,14 +1648,32 @@ impl<'a> Flow<'a> {
     /// Lays out a sequence of blocks; paragraphs after paragraphs get a first-line indent.
     pub fn blocks(&mut self, blocks: &[Block], ctx: &BlockCtx, out: &mut Vec<VItem>) {
         let mut previous_was_paragraph = false;
-        for block in blocks {
+        for (i, block) in blocks.iter().enumerate() {
             let is_paragraph = matches!(block.kind, BlockKind::Paragraph { .. });
             let ctx = BlockCtx {
                 indent_first: is_paragraph && previous_was_paragraph,
                 ..*ctx
             };
+            let start = out.len();
             self.block(block, &ctx, out);
             previous_was_paragraph = is_paragraph;
+            // a listing keeps its label: its file name above it, its
+            // caption below it, on the page its code starts or ends on
+            let is_code = |b: Option<&Block>| {
+                b.is_some_and(|b| matches!(b.kind, BlockKind::CodeBlock { .. }))
+            };
+            let next = blocks.get(i + 1);
+            let lines = out[start..].iter_mut().filter_map(|v| match v {
+                VItem::Line(line) => Some(line),
+                _ => None,
+            });
+            if is_code(Some(block)) && next.is_some_and(is_listing_label) {
+                if let Some(last) = lines.last() {
+                    last.break_after = false;
+                }
+            } else if is_listing_label(block) && is_code(next) {
+                lines.for_each(|line| line.break_after = false);
+            }
         }
     }
 
@@ -1710,7 +1776,7 @@ impl<'a> Flow<'a> {
             width: total_width,
             height: thick,
         };
-        out.push(VItem::Space(leading * 0.5));
+        out.push(VItem::Display(leading * 0.5));
         // the number of each cell's first word (the caption's words first)
         let has_image = |src: &str| self.images.contains_key(src);
         let starts = crate::doc::words::unit_starts(block, &has_image);
@@ -1810,7 +1876,7 @@ impl<'a> Flow<'a> {
             }
             out.push(VItem::Line(line));
         }
-        out.push(VItem::Space(leading * 0.5));
+        out.push(VItem::Display(leading * 0.5));
     }
 
     /// The natural width of a table cell on one line: its text, and its
@@ -2536,6 +2602,25 @@ fn shift_items(items: &mut [Item], dx: f64) {
 
 /// The letters of a word without leading and trailing punctuation, with the
 /// byte offset where they start.
+/// Whether `block` labels a listing: a paragraph that is a span of class
+/// `caption` or `filename` (as the Rust book writes them), or that starts
+/// with "Listing 1-1" or "Filename:".
+fn is_listing_label(block: &Block) -> bool {
+    let BlockKind::Paragraph { content } = &block.kind else {
+        return false;
+    };
+    if let [Inline::Span { classes, .. }] = content.as_slice() {
+        if classes.iter().any(|c| c == "caption" || c == "filename") {
+            return true;
+        }
+    }
+    let text = plain_text(content);
+    let numbered = text
+        .strip_prefix("Listing ")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+    numbered || text.starts_with("Filename:")
+}
+
 fn word_core(word: &str) -> (usize, &str) {
     let start = word
         .char_indices()

@@ -18,6 +18,8 @@ pub mod image_size;
 /// Knuth–Plass line breaking over boxes, glue and penalties.
 pub mod linebreak;
 #[cfg(test)]
+mod makeup_tests;
+#[cfg(test)]
 mod page_map_tests;
 pub mod pages;
 pub mod shape;

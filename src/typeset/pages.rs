@@ -8,7 +8,7 @@
 //! their reference; a note too long for the space left continues on the
 //! next page.
 
-use super::flow::{Line, VItem};
+use super::flow::{Float, Line, VItem};
 use super::fonts::FaceId;
 use super::frame::{Item, OutlineEntry, Page, Pt};
 use super::Settings;
@@ -33,6 +33,9 @@ pub struct BodyPage {
 #[derive(Default)]
 struct Build {
     items: Vec<VItem>,
+    /// Where each of `items` came from in the chapter's list (`None`: a
+    /// repeated table header, a deferred float, space set around a float).
+    sources: Vec<Option<usize>>,
     /// Note lines carried over from the previous page.
     carry: Vec<Line>,
 }
@@ -41,17 +44,32 @@ fn note_height(lines: &[Line]) -> f64 {
     lines.iter().map(Line::height).sum()
 }
 
+/// Height of a space item (zero for anything else).
+fn space_of(item: &VItem) -> Option<f64> {
+    match item {
+        VItem::Space(h) | VItem::Display(h) | VItem::Fixed(h) => Some(*h),
+        _ => None,
+    }
+}
+
 impl Build {
     fn body_height(&self) -> f64 {
         let mut h = 0.0;
         let mut started = false;
         for item in &self.items {
             match item {
-                VItem::Space(s) if started => h += s,
-                VItem::Space(_) | VItem::PageBreak => {}
                 VItem::Line(l) => {
                     started = true;
                     h += l.height();
+                }
+                VItem::Float(f) => {
+                    started = true;
+                    h += f.height();
+                }
+                other => {
+                    if started {
+                        h += space_of(other).unwrap_or(0.0);
+                    }
                 }
             }
         }
@@ -75,159 +93,476 @@ impl Build {
     }
 
     fn is_empty(&self) -> bool {
-        !self.items.iter().any(|i| matches!(i, VItem::Line(_)))
+        !self
+            .items
+            .iter()
+            .any(|i| matches!(i, VItem::Line(_) | VItem::Float(_)))
+    }
+
+    fn push(&mut self, item: VItem, source: Option<usize>) {
+        self.items.push(item);
+        self.sources.push(source);
     }
 }
 
-/// Breaks a chapter's vertical list into pages.
+/// Where page breaking stands between two pages.
+#[derive(Clone, Default)]
+struct Cursor {
+    /// The next item of the chapter's list to set.
+    next: usize,
+    /// Note lines still to set.
+    carry: Vec<Line>,
+    /// Floats that did not fit where they stand, oldest first, with the
+    /// index they have in the chapter's list.
+    floats: Vec<(usize, Float)>,
+    /// Floats set ahead of where they stand (at the top of the page that
+    /// cites them): skipped when the list reaches them.
+    ahead: Vec<usize>,
+}
+
+impl Cursor {
+    fn done(&self, items: &[VItem]) -> bool {
+        self.next >= items.len() && self.carry.is_empty() && self.floats.is_empty()
+    }
+}
+
+/// One page as the breaker set it, before it is kept or tried again.
+struct Trial {
+    page: BodyPage,
+    /// Where breaking goes on.
+    after: Cursor,
+    /// Space left at the foot that stretching could not fill.
+    short: f64,
+}
+
+/// Breaks a chapter's vertical list into pages. The chapter opens on a
+/// recto: its second and third pages face each other, and so on.
 pub fn break_pages(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
-    let cap = s.text_height;
-    let separator = s.leading;
-    let mut pages = Vec::new();
-    let mut cur = Build::default();
-    let mut queue: std::collections::VecDeque<VItem> = items.into();
-    // how many lines at the top of `cur` are a repeated table header
-    let mut header_lines = 0;
-    while let Some(item) = queue.pop_front() {
-        match item {
-            VItem::Space(h) => {
-                if !cur.is_empty() {
-                    cur.items.push(VItem::Space(h));
-                }
+    Breaker { items: &items, s }.chapter(true)
+}
+
+/// Breaks the pages of a chapter that may open on either side (`openany`):
+/// every page is filled to its foot, none runs long or short, as no page
+/// knows the one it faces.
+pub fn break_pages_anywhere(items: Vec<VItem>, s: &Settings) -> Vec<BodyPage> {
+    Breaker { items: &items, s }.chapter(false)
+}
+
+/// Lines a chapter's last page holds at least, when the chapter is longer.
+const MIN_LAST_LINES: f64 = 5.0;
+
+/// Room at the foot of a page that still counts as full (points).
+const FULL: f64 = 0.25;
+
+struct Breaker<'a> {
+    items: &'a [VItem],
+    s: &'a Settings,
+}
+
+impl Breaker<'_> {
+    /// The chapter's pages. With `spreads`, facing pages end on the same
+    /// line: both pages of a spread are set to the text block's height, or
+    /// both one line longer or shorter when that fills them where the
+    /// normal height cannot (the practice of TeX's `\enlargethispage`);
+    /// and a chapter's last page that would hold fewer than
+    /// [`MIN_LAST_LINES`] lines gets more by running the spreads before it
+    /// a line short.
+    fn chapter(&self, spreads: bool) -> Vec<BodyPage> {
+        let mut pages = Vec::new();
+        let mut cursor = Cursor::default();
+        // (the cursor at each page's start)
+        let mut starts = Vec::new();
+        while !cursor.done(self.items) || pages.is_empty() {
+            let set = if !spreads {
+                vec![self.page(&cursor, 0)]
+            } else if pages.is_empty() {
+                // the opening stands alone
+                self.choose(&cursor, &[0, -1, 1], 1)
+            } else {
+                self.choose(&cursor, &[0, 1, -1], 2)
+            };
+            for trial in set {
+                starts.push(cursor.clone());
+                cursor = trial.after;
+                pages.push(trial.page);
             }
-            VItem::PageBreak => {
-                // the page ends here, as it stands (not filled to the foot)
-                if !cur.is_empty() {
-                    header_lines = 0;
-                    let (page, carry) = finish(std::mem::take(&mut cur), s, false, false);
-                    pages.push(page);
-                    cur.carry = carry;
-                }
+        }
+        if spreads {
+            self.fill_last_page(&mut pages, &starts);
+        }
+        if let Some(first) = pages.first_mut() {
+            first.opening = true;
+        }
+        pages
+    }
+
+    /// The first of `deltas` (lines added to the text block's height) with
+    /// which `count` pages from `cursor` are all full; else the one that
+    /// leaves the least unfilled.
+    fn choose(&self, cursor: &Cursor, deltas: &[i32], count: usize) -> Vec<Trial> {
+        let mut best: Option<(f64, Vec<Trial>)> = None;
+        for &delta in deltas {
+            let set = self.run(cursor, delta, count);
+            // the chapter's last page need not be full
+            let short = set
+                .iter()
+                .filter(|t| !t.after.done(self.items))
+                .map(|t| t.short)
+                .fold(0.0, f64::max);
+            if short <= FULL {
+                return set;
             }
-            VItem::Line(line) => {
-                // a table row opening a page brings its table's header along
-                if cur.is_empty() {
-                    header_lines = 0;
-                    if let Some(header) = &line.repeat {
-                        // not when it leaves no room for the row: a header
-                        // taller than the page would open every page, forever
-                        let height: f64 = header.iter().map(Line::height).sum();
-                        if !Pt(height + line.height()).exceeds(Pt(cap)) {
-                            cur.items.extend(header.iter().cloned().map(VItem::Line));
-                            header_lines = header.len();
+            if best.as_ref().is_none_or(|(s, _)| short < *s - FULL) {
+                best = Some((short, set));
+            }
+        }
+        best.map(|(_, set)| set).unwrap_or_default()
+    }
+
+    /// `count` pages from `cursor`, each `delta` lines longer than the text
+    /// block; fewer if the chapter ends.
+    fn run(&self, cursor: &Cursor, delta: i32, count: usize) -> Vec<Trial> {
+        let mut out: Vec<Trial> = Vec::new();
+        let mut at = cursor.clone();
+        for _ in 0..count {
+            let trial = self.page(&at, delta);
+            at = trial.after.clone();
+            out.push(trial);
+            if at.done(self.items) {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Gives a chapter's last page at least [`MIN_LAST_LINES`] lines: the
+    /// pages before it run a line short (whole spreads, the nearest first,
+    /// up to three), or, when that cannot fill them, the spread before it
+    /// runs a line long and takes the last page's lines in.
+    fn fill_last_page(&self, pages: &mut Vec<BodyPage>, starts: &[Cursor]) {
+        let min = MIN_LAST_LINES * self.s.leading - FULL;
+        let n = pages.len();
+        if n < 2 || page_text_height(&pages[n - 1]) >= min {
+            return;
+        }
+        // pages 1–2, 3–4 … face each other (page 0 is the opening, alone):
+        // from the last page's partner, or a spread before it, or the
+        // opening, every page up to the last runs a line short (the last
+        // page's partner two, if one is not enough: a chapter's last
+        // spread need not end level)
+        let last = n - 1;
+        let spread = if last % 2 == 1 { last } else { last - 1 };
+        let mut firsts = Vec::new();
+        if last % 2 == 0 {
+            firsts.push(last - 1);
+        }
+        firsts.extend(
+            (1..=3)
+                .filter_map(|k| spread.checked_sub(2 * k))
+                .filter(|&f| f >= 1),
+        );
+        if firsts.last().is_none_or(|&f| f <= 3) {
+            firsts.push(0);
+        }
+        let partner = (last % 2 == 0).then_some(last - 1);
+        let attempts = firsts
+            .iter()
+            .flat_map(|&first| [(first, -1, -1), (first, -1, -2)])
+            .chain(
+                firsts
+                    .iter()
+                    .filter(|&&f| f % 2 == 1)
+                    .take(1)
+                    .map(|&f| (f, 1, 1)),
+            );
+        for (first, delta, partner_delta) in attempts {
+            if partner.is_none() && partner_delta != delta {
+                continue;
+            }
+            let mut cursor = starts[first].clone();
+            let mut tail: Vec<BodyPage> = Vec::new();
+            let mut full = true;
+            while !cursor.done(self.items) {
+                let index = first + tail.len();
+                let changed = if delta < 0 {
+                    index < last
+                } else {
+                    index < first + 2
+                };
+                let delta = match () {
+                    _ if !changed => 0,
+                    _ if Some(index) == partner => partner_delta,
+                    _ => delta,
+                };
+                let trial = self.page(&cursor, delta);
+                let ends = trial.after.done(self.items);
+                // (the partner of the last page need not be full)
+                if changed && !ends && Some(index) != partner && trial.short > FULL {
+                    full = false;
+                    break;
+                }
+                cursor = trial.after;
+                tail.push(trial.page);
+            }
+            let filled = tail.last().is_some_and(|p| page_text_height(p) >= min);
+            if full && filled {
+                pages.truncate(first);
+                pages.extend(tail);
+                return;
+            }
+        }
+    }
+
+    /// One page from `cursor`, its text block `delta` lines taller.
+    fn page(&self, cursor: &Cursor, delta: i32) -> Trial {
+        let s = self.s;
+        let cap = s.text_height + f64::from(delta) * s.leading;
+        let separator = s.leading;
+        let mut cur = Build {
+            carry: cursor.carry.clone(),
+            ..Build::default()
+        };
+        let mut floats = cursor.floats.clone();
+        // floats left from the page before open this one
+        while let Some((_, float)) = floats.first() {
+            let h = cur.body_height() + float.height() + float.space;
+            if cur.is_empty() || !Pt(h + cur.notes_height(separator)).exceeds(Pt(cap)) {
+                let (_, float) = floats.remove(0);
+                let space = float.space;
+                cur.push(VItem::Float(float), None);
+                cur.push(VItem::Display(space), None);
+            } else {
+                break;
+            }
+        }
+        let mut next = cursor.next;
+        // how many lines at the top of `cur` are a repeated table header
+        let mut header_lines = 0;
+        let end = |cur: Build, next: usize, floats, bad, flush| {
+            let (page, carry, short) = finish(cur, s, cap, bad, flush);
+            Trial {
+                page,
+                after: Cursor {
+                    next,
+                    carry,
+                    floats,
+                    ahead: cursor.ahead.clone(),
+                },
+                short,
+            }
+        };
+        while let Some(item) = self.items.get(next) {
+            let here = next;
+            next += 1;
+            match item {
+                VItem::Space(_) | VItem::Display(_) | VItem::Fixed(_) => {
+                    if !cur.is_empty() {
+                        cur.push(item.clone(), Some(here));
+                    }
+                }
+                VItem::PageBreak => {
+                    // the page ends here, as it stands (not filled to the foot)
+                    if !cur.is_empty() {
+                        return end(cur, next, floats, false, false);
+                    }
+                }
+                VItem::Float(_) if cursor.ahead.contains(&here) => {}
+                VItem::Float(float) => {
+                    // floats keep their order: none passes one waiting
+                    let h = cur.body_height() + float.space * 2.0 + float.height();
+                    let fits = !Pt(h + cur.notes_height(separator)).exceeds(Pt(cap));
+                    if floats.is_empty() && (fits || cur.is_empty()) {
+                        if !cur.is_empty() {
+                            cur.push(VItem::Display(float.space), None);
+                        }
+                        cur.push(item.clone(), Some(here));
+                        cur.push(VItem::Display(float.space), None);
+                    } else {
+                        floats.push((here, float.clone()));
+                    }
+                }
+                VItem::Line(line) => {
+                    // a table row opening a page brings its table's header along
+                    if cur.is_empty() {
+                        header_lines = 0;
+                        if let Some(header) = &line.repeat {
+                            // not when it leaves no room for the row: a header
+                            // taller than the page would open every page, forever
+                            let height: f64 = header.iter().map(Line::height).sum();
+                            if !Pt(height + line.height()).exceeds(Pt(cap)) {
+                                for h in header.iter() {
+                                    cur.push(VItem::Line(h.clone()), None);
+                                }
+                                header_lines = header.len();
+                            }
                         }
                     }
-                }
-                let body = cur.body_height() + line.height();
-                let own_notes: f64 = line.notes.iter().map(|n| note_height(n)).sum();
-                let notes = cur.notes_height(separator)
-                    + own_notes
-                    + if own_notes > 0.0 && cur.notes_height(separator) == 0.0 {
-                        separator
-                    } else {
-                        0.0
-                    };
-                let fits = !Pt(body + notes).exceeds(Pt(cap));
-                // a line with a long note may still go here if two lines of the note fit
-                let fits_split = !fits
-                    && own_notes > 0.0
-                    && body
-                        + cur.notes_height(separator).max(separator)
-                        + line.notes[0].iter().take(2).map(Line::height).sum::<f64>()
-                        <= cap;
-                // a page never holds a repeated header alone (no progress)
-                let lines = cur.items.iter().filter(|i| matches!(i, VItem::Line(_)));
-                let header_only = header_lines > 0 && lines.count() <= header_lines;
-                if fits || fits_split || cur.is_empty() || header_only {
-                    cur.items.push(VItem::Line(line));
-                    if fits_split {
-                        header_lines = 0;
-                        let (page, carry) = finish(std::mem::take(&mut cur), s, false, true);
-                        pages.push(page);
-                        cur.carry = carry;
+                    let body = cur.body_height() + line.height();
+                    let own_notes: f64 = line.notes.iter().map(|n| note_height(n)).sum();
+                    let before = cur.notes_height(separator);
+                    let notes = before
+                        + own_notes
+                        + if own_notes > 0.0 && before == 0.0 {
+                            separator
+                        } else {
+                            0.0
+                        };
+                    let fits = !Pt(body + notes).exceeds(Pt(cap));
+                    // a line with a long note may still go here if two lines of the note fit
+                    let fits_split = !fits
+                        && own_notes > 0.0
+                        && body
+                            + before.max(separator)
+                            + line.notes[0].iter().take(2).map(Line::height).sum::<f64>()
+                            <= cap;
+                    // a page never holds a repeated header alone (no progress)
+                    let lines = cur.items.iter().filter(|i| matches!(i, VItem::Line(_)));
+                    let header_only = header_lines > 0 && lines.count() <= header_lines;
+                    if fits || fits_split || cur.is_empty() || header_only {
+                        cur.push(item.clone(), Some(here));
+                        if fits_split {
+                            return end(cur, next, floats, false, true);
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                // find the last legal break on the page
-                let last_ok = cur.items.iter().rposition(|i| match i {
-                    VItem::Line(l) => l.break_after,
-                    VItem::Space(_) | VItem::PageBreak => false,
-                });
-                let (keep, bad) = match last_ok {
-                    Some(j) => (j + 1, false),
-                    None => (cur.items.len(), true),
-                };
-                let moved: Vec<VItem> = cur.items.split_off(keep);
-                header_lines = 0;
-                let (page, carry) = finish(std::mem::take(&mut cur), s, bad, true);
-                pages.push(page);
-                cur.carry = carry;
-                queue.push_front(VItem::Line(line));
-                for item in moved.into_iter().rev() {
-                    queue.push_front(item);
+                    // find the last legal break on the page
+                    let last_ok = cur.items.iter().rposition(|i| match i {
+                        VItem::Line(l) => l.break_after,
+                        VItem::Float(_) => true,
+                        _ => false,
+                    });
+                    let (keep, bad) = match last_ok {
+                        Some(j) => (j + 1, false),
+                        None => (cur.items.len(), true),
+                    };
+                    // what does not stay is set again on the next page
+                    let resume = cur.sources[keep..]
+                        .iter()
+                        .flatten()
+                        .copied()
+                        .min()
+                        .unwrap_or(here)
+                        .min(here);
+                    cur.items.truncate(keep);
+                    cur.sources.truncate(keep);
+                    // (floats met after the break come again too)
+                    floats.retain(|(at, _)| *at < resume);
+                    return end(cur, resume, floats, bad, true);
                 }
             }
         }
-    }
-    // the last page, and any notes still carried
-    loop {
-        let (page, carry) = finish(std::mem::take(&mut cur), s, false, false);
-        pages.push(page);
-        if carry.is_empty() {
-            break;
+        // the chapter's end: floats still waiting follow its text; one that
+        // would stand alone on a page after the chapter's text goes to the
+        // top of this page, where it is cited, instead
+        if let Some(&(at, ref float)) = floats.first() {
+            let h = cur.body_height() + float.space * 2.0 + float.height();
+            let fits = !Pt(h + cur.notes_height(separator)).exceeds(Pt(cap));
+            if !fits && !cur.is_empty() && !cursor.ahead.contains(&at) {
+                let mut ahead = cursor.clone();
+                let float = floats.remove(0).1;
+                ahead.floats.insert(0, (at, float));
+                ahead.ahead.push(at);
+                return self.page(&ahead, delta);
+            }
         }
-        cur.carry = carry;
+        let waiting = std::mem::take(&mut floats);
+        let mut rest = Vec::new();
+        for (at, float) in waiting {
+            let h = cur.body_height() + float.space * 2.0 + float.height();
+            if rest.is_empty()
+                && (cur.is_empty() || !Pt(h + cur.notes_height(separator)).exceeds(Pt(cap)))
+            {
+                if !cur.is_empty() {
+                    cur.push(VItem::Display(float.space), None);
+                }
+                cur.push(VItem::Float(float), Some(at));
+            } else {
+                rest.push((at, float));
+            }
+        }
+        let flush = !rest.is_empty();
+        end(cur, next, rest, false, flush)
     }
-    if let Some(first) = pages.first_mut() {
-        first.opening = true;
-    }
-    pages
 }
 
-/// Places a page's lines and notes; returns the page and the note lines that
-/// did not fit.
-/// Largest gap at a page foot that vertical justification closes, in lines.
-/// A larger one (a page ended early to keep a heading with its text) stays
-/// ragged rather than pulling headings and lists far apart.
-const MAX_FLUSH_LINES: f64 = 4.0;
+/// The height of a page's text (its lines, not the space between them).
+fn page_text_height(page: &BodyPage) -> f64 {
+    page.lines.iter().map(|(_, l)| l.height()).sum()
+}
 
-fn finish(build: Build, s: &Settings, bad_break: bool, flush: bool) -> (BodyPage, Vec<Line>) {
+/// How far each kind of space may grow when a page is filled to its foot,
+/// in lines: space around displays first, then between blocks; space
+/// around headings never.
+const DISPLAY_STRETCH: f64 = 1.0;
+const BLOCK_STRETCH: f64 = 0.5;
+/// How far the gap before a line set closer than the text (code) may open,
+/// in lines, when the spaces could not fill a page.
+const TIGHT_STRETCH: f64 = 0.1;
+
+/// Places a page's lines and notes in a text block `cap` high; returns the
+/// page, the note lines that did not fit and the room left at the foot
+/// (when the page is filled to it).
+fn finish(
+    build: Build,
+    s: &Settings,
+    cap: f64,
+    bad_break: bool,
+    flush: bool,
+) -> (BodyPage, Vec<Line>, f64) {
     let mut page = BodyPage::default();
     if bad_break {
         let last = build.items.iter().rev().find_map(|i| match i {
             VItem::Line(l) => Some(l.pos.unwrap_or_default()),
-            VItem::Space(_) | VItem::PageBreak => None,
+            _ => None,
         });
         page.bad_break = last;
     }
     let mut notes: Vec<Line> = build.carry;
     let mut items = build.items;
     // space at the top and the foot of a page is dropped
-    while matches!(items.last(), Some(VItem::Space(_))) {
+    while items.last().and_then(space_of).is_some() {
         items.pop();
     }
     let first_line = items
         .iter()
-        .position(|i| matches!(i, VItem::Line(_)))
+        .position(|i| space_of(i).is_none() && !matches!(i, VItem::PageBreak))
         .unwrap_or(items.len());
     items.drain(..first_line);
-    // the natural height, and how much of it is stretchable space
-    let (mut body, mut spaces) = (0.0, 0.0);
+    // the natural height, and how much of it may stretch
+    let (mut body, mut display, mut block) = (0.0, 0.0, 0.0);
+    // lines set closer than the text (code): the gaps before them may open
+    // a little when nothing else can fill the page
+    let tight = |line: &Line| line.height() < s.leading - 0.01;
+    let mut tight_gaps = 0.0;
+    let mut previous_line = false;
     for item in &items {
+        let is_line = matches!(item, VItem::Line(_));
+        if let VItem::Line(line) = item {
+            if previous_line && tight(line) {
+                tight_gaps += 1.0;
+            }
+        }
+        previous_line = is_line;
         match item {
             VItem::Space(h) => {
                 body += h;
-                spaces += h;
+                block += 1.0;
             }
+            VItem::Display(h) => {
+                body += h;
+                display += 1.0;
+            }
+            VItem::Fixed(h) => body += h,
             VItem::Line(line) => {
                 body += line.height();
                 notes.extend(line.notes.iter().flatten().cloned());
             }
+            VItem::Float(f) => body += f.height(),
             VItem::PageBreak => {}
         }
     }
     // notes from the bottom of the text block upwards
-    let available = s.text_height - body - s.leading;
+    let available = cap - body - s.leading;
     let mut used = 0.0;
     let mut placed = 0;
     for line in &notes {
@@ -239,35 +574,78 @@ fn finish(build: Build, s: &Settings, bad_break: bool, flush: bool) -> (BodyPage
     }
     let rest = notes.split_off(placed);
     // vertical justification (LaTeX's \flushbottom): on a page that is not a
-    // chapter's last, the spaces between blocks grow so the text block is full
-    let room = s.text_height - body - if placed > 0 { used + s.leading } else { 0.0 };
-    let grow = if flush && spaces > 0.0 && room > 0.0 && room <= MAX_FLUSH_LINES * s.leading {
-        1.0 + room / spaces
-    } else {
-        1.0
+    // chapter's last, the spaces between blocks grow so the text block is
+    // full: space around displays by up to a line each, then space between
+    // blocks by up to half a line each
+    // (a full page's last baseline stands where a line of text's would,
+    // whatever the last line's own depth: code's, a note's, a table row's)
+    let depth = |item: &VItem| match item {
+        VItem::Line(line) => Some(line.descent),
+        VItem::Float(f) => f.lines.last().map(|l| l.descent),
+        _ => None,
     };
-    let mut y = 0.0;
-    for item in items {
-        match item {
-            VItem::Space(h) => y += h * grow,
-            VItem::PageBreak => {}
-            VItem::Line(mut line) => {
-                y += line.ascent;
-                line.notes.clear();
-                let descent = line.descent;
-                page.lines.push((y, line));
-                y += descent;
-            }
+    let last_depth = items.iter().rev().find_map(depth).unwrap_or(0.0);
+    let text_depth = s.leading * 0.25;
+    let room = (cap - body - if placed > 0 { used + s.leading } else { 0.0 } + last_depth
+        - text_depth)
+        .max(0.0);
+    let (mut grow_display, mut grow_block, mut grow_tight) = (0.0, 0.0, 0.0);
+    let mut short = room;
+    if flush && room > 0.0 {
+        if display > 0.0 {
+            grow_display = (room / display).min(DISPLAY_STRETCH * s.leading);
+            short -= grow_display * display;
+        }
+        if block > 0.0 && short > 0.0 {
+            grow_block = (short / block).min(BLOCK_STRETCH * s.leading);
+            short -= grow_block * block;
+        }
+        if tight_gaps > 0.0 && short > 0.0 {
+            grow_tight = (short / tight_gaps).min(TIGHT_STRETCH * s.leading);
+            short -= grow_tight * tight_gaps;
         }
     }
-    let mut ny = s.text_height - used;
+    let mut y = 0.0;
+    let set = |line: Line, y: &mut f64, page: &mut BodyPage| {
+        let mut line = line;
+        *y += line.ascent;
+        line.notes.clear();
+        let descent = line.descent;
+        page.lines.push((*y, line));
+        *y += descent;
+    };
+    let mut previous_line = false;
+    for item in items {
+        let is_line = matches!(item, VItem::Line(_));
+        match item {
+            VItem::Space(h) => y += h + grow_block,
+            VItem::Display(h) => y += h + grow_display,
+            VItem::Fixed(h) => y += h,
+            VItem::PageBreak => {}
+            VItem::Line(line) => {
+                if previous_line && tight(&line) {
+                    y += grow_tight;
+                }
+                set(line, &mut y, &mut page);
+            }
+            VItem::Float(f) => {
+                for line in f.lines {
+                    set(line, &mut y, &mut page);
+                }
+            }
+        }
+        previous_line = is_line;
+    }
+    // (the last note's baseline on the text's last line)
+    let note_depth = notes.last().map_or(text_depth, |l| l.descent);
+    let mut ny = cap - used + note_depth - text_depth;
     for line in notes {
         ny += line.ascent;
         let descent = line.descent;
         page.notes.push((ny, line));
         ny += descent;
     }
-    (page, rest)
+    (page, rest, short.max(0.0))
 }
 
 pub use crate::doc::roman;

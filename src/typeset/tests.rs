@@ -3,7 +3,7 @@
 use super::flow::{Line, VItem};
 use super::fonts::{FaceId, Fonts};
 use super::frame::{Item, LinkDest, Page};
-use super::pages::break_pages;
+use super::pages::{break_pages, break_pages_anywhere};
 use super::{typeset, Layout, Settings};
 use crate::config::PdfConfig;
 
@@ -180,9 +180,46 @@ fn a_widow_is_pulled_with_a_line_for_company() {
     let s = settings();
     let per_page = (s.text_height / 14.0).floor() as usize;
     // one line more than a page: the last line would be alone at the top
-    let pages = lines_per_page(&break_pages(paragraph(per_page + 1, "a"), &s));
+    // (pages filled to the text block's height, as with `openany`)
+    let pages = lines_per_page(&break_pages_anywhere(paragraph(per_page + 1, "a"), &s));
     assert_eq!(pages[0].len(), per_page - 1);
     assert_eq!(pages[1].len(), 2);
+    // an opening instead runs a line long and keeps the widow
+    let pages = lines_per_page(&break_pages(paragraph(per_page + 1, "a"), &s));
+    assert_eq!(pages.len(), 1);
+}
+
+#[test]
+fn facing_pages_end_on_the_same_line() {
+    let s = settings();
+    let lines_of = |pages: &[super::pages::BodyPage]| -> Vec<usize> {
+        pages.iter().map(|p| p.lines.len()).collect()
+    };
+    let per_page = (s.text_height / s.leading).round() as usize;
+    // paragraphs of seven lines after a one-line opening: somewhere a
+    // page's foot falls where a widow or an orphan would be
+    for first in 2..8 {
+        let mut items = paragraph(first, "o");
+        for k in 0..40 {
+            items.extend(paragraph(7, &format!("p{k}")));
+        }
+        for line in items.iter_mut() {
+            if let VItem::Line(l) = line {
+                l.ascent = s.leading * 0.75;
+                l.descent = s.leading * 0.25;
+            }
+        }
+        let pages = break_pages(items, &s);
+        let counts = lines_of(&pages);
+        // pages 1–2, 3–4 … face each other; the last page is free
+        for spread in counts[1..counts.len() - 1].chunks(2) {
+            if let [verso, recto] = spread {
+                assert_eq!(verso, recto, "first {first}: {counts:?}");
+                assert!(verso.abs_diff(per_page) <= 1, "first {first}: {counts:?}");
+            }
+        }
+        assert!(*counts.last().unwrap() >= 5, "first {first}: {counts:?}");
+    }
 }
 
 #[test]
