@@ -253,7 +253,7 @@ impl Breaker<'_> {
         let last = n - 1;
         let spread = if last % 2 == 1 { last } else { last - 1 };
         let mut firsts = Vec::new();
-        if last % 2 == 0 {
+        if last.is_multiple_of(2) {
             firsts.push(last - 1);
         }
         firsts.extend(
@@ -264,7 +264,7 @@ impl Breaker<'_> {
         if firsts.last().is_none_or(|&f| f <= 3) {
             firsts.push(0);
         }
-        let partner = (last % 2 == 0).then_some(last - 1);
+        let partner = last.is_multiple_of(2).then_some(last - 1);
         let attempts = firsts
             .iter()
             .flat_map(|&first| [(first, -1, -1), (first, -1, -2)])
