@@ -148,6 +148,43 @@ fn check(m: &Makeup, short: f64) {
 }
 
 #[test]
+fn a_listing_keeps_its_file_name_and_caption() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::sample::write_code_heavy_book(dir.path(), 40).unwrap();
+    let (layout, s) = layout_of_dir(dir.path());
+    // the text of each line of a page, top to bottom (its words run
+    // together: spaces are not glyphs)
+    let texts = |page: &Page| -> Vec<String> {
+        let mut lines: Vec<(f64, String)> = Vec::new();
+        for item in &page.items {
+            if let Item::Glyphs(run) = item {
+                if run.y < s.margin_top || run.y > s.margin_top + s.text_height + 0.5 {
+                    continue;
+                }
+                let text = layout.run_text(run);
+                match lines.iter_mut().find(|(y, _)| (y - run.y).abs() < 0.5) {
+                    Some(line) => line.1.push_str(&text),
+                    None => lines.push((run.y, text)),
+                }
+            }
+        }
+        lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+        lines.into_iter().map(|(_, t)| t).collect()
+    };
+    let (mut captions, mut names) = (0, 0);
+    for (index, page) in layout.pages.iter().enumerate() {
+        let lines = texts(page);
+        captions += lines.iter().filter(|l| l.starts_with("Listing")).count();
+        names += lines.iter().filter(|l| l.starts_with("Filename:")).count();
+        let first = lines.first().map(String::as_str).unwrap_or_default();
+        let last = lines.last().map(String::as_str).unwrap_or_default();
+        assert!(!first.starts_with("Listing"), "page {}: {first}", index + 1);
+        assert!(!last.starts_with("Filename:"), "page {}: {last}", index + 1);
+    }
+    assert_eq!((captions, names), (40, 40));
+}
+
+#[test]
 fn a_generated_book_is_made_up_to_a_designers_standard() {
     let dir = tempfile::tempdir().unwrap();
     crate::sample::write_large_book(dir.path(), 100).unwrap();

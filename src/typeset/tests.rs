@@ -1276,3 +1276,51 @@ fn right_to_left_text_in_code_is_shown_in_display_order() {
     let left = settings().left_margin(layout.front_pages + 1);
     assert!(lines[0][0].0 < left + settings().size);
 }
+
+/// A float of `height` points whose one line is marked `tag`.
+fn float(height: f64, tag: &str) -> VItem {
+    VItem::Float(super::flow::Float {
+        lines: vec![Line {
+            ascent: height,
+            descent: 0.0,
+            mark: Some((tag.to_string(), 0)),
+            ..Line::default()
+        }],
+        space: 6.0,
+    })
+}
+
+#[test]
+fn a_figure_that_does_not_fit_waits_for_the_next_page_top() {
+    let s = settings();
+    let per_page = (s.text_height / 14.0).floor() as usize;
+    // half a page of text, a figure two thirds of a page tall, more text
+    let mut items = paragraph(per_page / 2, "a");
+    items.push(float(s.text_height * 0.66, "f"));
+    items.extend(paragraph(per_page * 2, "b"));
+    let pages = lines_per_page(&break_pages_anywhere(items, &s));
+    // the text goes on filling the first page …
+    assert!(pages[0].len() >= per_page - 1, "{pages:?}");
+    assert!(!pages[0].contains(&("f".to_string(), 0)));
+    // … and the figure opens the second
+    assert_eq!(pages[1][0], ("f".to_string(), 0), "{pages:?}");
+}
+
+#[test]
+fn a_figure_waiting_at_a_chapters_end_goes_to_the_top_of_its_page() {
+    let s = settings();
+    let per_page = (s.text_height / 14.0).floor() as usize;
+    // the figure is cited near the foot and the chapter ends soon after:
+    // it goes to the top of the page that cites it, not to a page of its
+    // own after the chapter's text
+    let mut items = paragraph(per_page - 6, "a");
+    items.push(float(s.text_height * 0.4, "f"));
+    items.extend(paragraph(4, "b"));
+    let pages = lines_per_page(&break_pages_anywhere(items, &s));
+    assert_eq!(pages[0][0], ("f".to_string(), 0), "{pages:?}");
+    assert!(pages.iter().all(|p| p.len() > 1), "{pages:?}");
+    assert!(
+        pages.last().unwrap().iter().any(|m| m.0 == "b"),
+        "{pages:?}"
+    );
+}
