@@ -12,7 +12,7 @@ pub const TITLE_PAGE: &str = "titlepage.xhtml";
 /// The copyright page.
 pub const COPYRIGHT: &str = "copyright.xhtml";
 /// The generated cover image.
-pub const GENERATED_COVER: &str = "images/cover.svg";
+pub const GENERATED_COVER: &str = "images/cover.png";
 
 /// XML ids the front matter uses (kept free for it).
 pub const IDS: &[&str] = &["cover", "titlepage", "copyright", "toc", "toc-title"];
@@ -165,6 +165,35 @@ pub fn generated_cover(meta: &Metadata) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// The generated cover's raster size in pixels (2:3, the size stores ask for).
+pub const COVER_PIXELS: (u32, u32) = (1600, 2400);
+
+/// The generated cover as a PNG of [`COVER_PIXELS`]: [`generated_cover`]'s
+/// SVG drawn by resvg with the bundled fonts only (never a system font, so
+/// the image is the same on every machine and names no font a reading
+/// system would have to load).
+pub fn generated_cover_png(meta: &Metadata) -> Vec<u8> {
+    let fonts = crate::images::svg::fonts(&crate::typeset::fonts::FontDirs::Only(Vec::new()));
+    let options = usvg::Options {
+        font_family: "Linux Libertine O".to_string(),
+        fontdb: fonts,
+        ..Default::default()
+    };
+    let tree = usvg::Tree::from_str(&generated_cover(meta), &options)
+        .expect("the generated cover is well-formed SVG");
+    let (width, height) = COVER_PIXELS;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height).expect("a nonzero size");
+    let scale = width as f32 / tree.size().width();
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .expect("a pixmap in memory encodes as PNG")
 }
 
 fn text_line(x: f64, y: f64, size: f64, family: &str, extra: &str, text: &str) -> String {
