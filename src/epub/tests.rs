@@ -1066,9 +1066,9 @@ fn the_generated_cover_is_a_png_with_its_text_drawn() {
         .find(|(n, _, _)| n == "OEBPS/images/cover.png")
         .expect("a cover")
         .1;
-    let mut reader = png::Decoder::new(Cursor::new(png.as_slice()))
-        .read_info()
-        .expect("a PNG");
+    let mut decoder = png::Decoder::new(Cursor::new(png.as_slice()));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().expect("a PNG");
     let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
     let info = reader.next_frame(&mut pixels).expect("decoded");
     assert_eq!((info.width, info.height), super::front::COVER_PIXELS);
