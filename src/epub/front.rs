@@ -12,7 +12,7 @@ pub const TITLE_PAGE: &str = "titlepage.xhtml";
 /// The copyright page.
 pub const COPYRIGHT: &str = "copyright.xhtml";
 /// The generated cover image.
-pub const GENERATED_COVER: &str = "images/cover.svg";
+pub const GENERATED_COVER: &str = "images/cover.png";
 
 /// XML ids the front matter uses (kept free for it).
 pub const IDS: &[&str] = &["cover", "titlepage", "copyright", "toc", "toc-title"];
@@ -131,10 +131,10 @@ pub fn generated_cover(meta: &Metadata) -> String {
     ));
     svg.push_str("<rect width=\"600\" height=\"900\" fill=\"#f3eee3\"/>\n");
     svg.push_str(
-        "<rect x=\"36\" y=\"36\" width=\"528\" height=\"828\" fill=\"none\" stroke=\"#3b3024\" stroke-width=\"2\"/>\n",
+        "<rect x=\"36\" y=\"36\" width=\"528\" height=\"828\" fill=\"none\" stroke=\"#2a2118\" stroke-width=\"2\"/>\n",
     );
     svg.push_str(
-        "<rect x=\"46\" y=\"46\" width=\"508\" height=\"808\" fill=\"none\" stroke=\"#3b3024\" stroke-width=\"0.75\"/>\n",
+        "<rect x=\"46\" y=\"46\" width=\"508\" height=\"808\" fill=\"none\" stroke=\"#2a2118\" stroke-width=\"0.75\"/>\n",
     );
     let mut y = 300.0 - (title_lines.len() as f64 - 1.0) * title_size * 0.6;
     for line in &title_lines {
@@ -155,7 +155,7 @@ pub fn generated_cover(meta: &Metadata) -> String {
             y += 30.0;
         }
     }
-    svg.push_str("<line x1=\"250\" y1=\"640\" x2=\"350\" y2=\"640\" stroke=\"#3b3024\" stroke-width=\"1.5\"/>\n");
+    svg.push_str("<line x1=\"250\" y1=\"640\" x2=\"350\" y2=\"640\" stroke=\"#2a2118\" stroke-width=\"1.5\"/>\n");
     let mut y = 700.0;
     for author in meta.authors.iter().take(4) {
         for line in wrap(author.trim(), 36).iter().take(3) {
@@ -165,6 +165,67 @@ pub fn generated_cover(meta: &Metadata) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// The generated cover's raster size in pixels (2:3, the size stores ask for).
+pub const COVER_PIXELS: (u32, u32) = (1600, 2400);
+
+/// The generated cover as a PNG of [`COVER_PIXELS`]: [`generated_cover`]'s
+/// SVG drawn by resvg with the bundled fonts only (never a system font, so
+/// the image is the same on every machine and names no font a reading
+/// system would have to load).
+pub fn generated_cover_png(meta: &Metadata) -> Vec<u8> {
+    let fonts = crate::images::svg::fonts(&crate::typeset::fonts::FontDirs::Only(Vec::new()));
+    let options = usvg::Options {
+        font_family: "Linux Libertine O".to_string(),
+        fontdb: fonts,
+        ..Default::default()
+    };
+    let tree = usvg::Tree::from_str(&generated_cover(meta), &options)
+        .expect("the generated cover is well-formed SVG");
+    let (width, height) = COVER_PIXELS;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height).expect("a nonzero size");
+    let scale = width as f32 / tree.size().width();
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    indexed_png(pixmap.data(), width, height)
+}
+
+/// The cover's ground and ink ([`generated_cover`]'s colours).
+const GROUND: [u8; 3] = [0xf3, 0xee, 0xe3];
+const INK: [u8; 3] = [0x2a, 0x21, 0x18];
+
+/// Opaque RGBA pixels drawn in [`INK`] on [`GROUND`] (and the shades
+/// between, at edges) as an 8-bit indexed PNG of 256 such shades: a
+/// quarter of the RGBA file's size, the same to the eye.
+fn indexed_png(rgba: &[u8], width: u32, height: u32) -> Vec<u8> {
+    let shade = |i: u32, c: usize| {
+        let (g, k) = (u32::from(GROUND[c]), u32::from(INK[c]));
+        ((g * (255 - i) + k * i + 127) / 255) as u8
+    };
+    let palette: Vec<u8> = (0..256)
+        .flat_map(|i| (0..3).map(move |c| shade(i, c)))
+        .collect();
+    // each pixel's index: how far its green (the widest-spread channel)
+    // lies from the ground towards the ink
+    let (g, k) = (i32::from(GROUND[1]), i32::from(INK[1]));
+    let indexes: Vec<u8> = rgba
+        .chunks_exact(4)
+        .map(|px| ((g - i32::from(px[1])) * 255 / (g - k)).clamp(0, 255) as u8)
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Indexed);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_palette(palette);
+    encoder
+        .write_header()
+        .and_then(|mut w| w.write_image_data(&indexes))
+        .expect("a PNG in memory");
+    out
 }
 
 fn text_line(x: f64, y: f64, size: f64, family: &str, extra: &str, text: &str) -> String {

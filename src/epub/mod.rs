@@ -200,11 +200,11 @@ pub fn write(book: &Book, options: &Options) -> Result<(Vec<u8>, Vec<Diagnostic>
             media_type: cover.media_type.to_string(),
         },
         None => {
-            generated_cover = front::generated_cover(meta);
+            generated_cover = front::generated_cover_png(meta);
             package::Resource {
                 path: front::GENERATED_COVER.to_string(),
-                bytes: generated_cover.as_bytes(),
-                media_type: "image/svg+xml".to_string(),
+                bytes: &generated_cover,
+                media_type: "image/png".to_string(),
             }
         }
     };

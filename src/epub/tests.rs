@@ -1037,8 +1037,69 @@ fn a_given_cover_is_the_cover_image() {
     let opf = entry(&bytes, "OEBPS/content.opf");
     assert!(opf.contains("properties=\"cover-image\""));
     assert!(opf.contains("href=\"images/cover.png\""));
-    assert!(!opf.contains("cover.svg"));
+    // the given image, not the generated one, and no second cover
+    let images: Vec<_> = entries(&bytes)
+        .into_iter()
+        .filter(|(n, _, _)| n.starts_with("OEBPS/images/cover"))
+        .collect();
+    assert_eq!(images.len(), 1);
+    assert_eq!(images[0].1, png);
     assert_epubcheck_clean("given-cover", &bytes);
+}
+
+#[test]
+fn the_generated_cover_is_a_png_with_its_text_drawn() {
+    let book = every_construct();
+    let (bytes, _) = write(&book, &options(None)).expect("written");
+    let opf = entry(&bytes, "OEBPS/content.opf");
+    assert!(
+        opf.contains("<item media-type=\"image/png\" properties=\"cover-image\" id=\"cover-image\" href=\"images/cover.png\"/>"),
+        "{opf}"
+    );
+    let all = entries(&bytes);
+    assert!(
+        !all.iter().any(|(n, _, _)| n.ends_with(".svg")),
+        "no SVG cover"
+    );
+    let png = &all
+        .iter()
+        .find(|(n, _, _)| n == "OEBPS/images/cover.png")
+        .expect("a cover")
+        .1;
+    let mut decoder = png::Decoder::new(Cursor::new(png.as_slice()));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut pixels).expect("decoded");
+    assert_eq!((info.width, info.height), super::front::COVER_PIXELS);
+    let channels = info.line_size / info.width as usize;
+    // ink (the text colour, darker than the ground and the frame's inside)
+    // in the title's band and none in an empty band between title and rule
+    let dark_in_rows = |rows: std::ops::Range<u32>| {
+        rows.flat_map(|y| (200..1400).map(move |x| (x, y)))
+            .filter(|&(x, y)| {
+                let at = y as usize * info.line_size + x as usize * channels;
+                pixels[at..at + 3]
+                    .iter()
+                    .map(|&c| u32::from(c))
+                    .sum::<u32>()
+                    < 3 * 0x60
+            })
+            .count()
+    };
+    // (the title is set around y = 300 of 900 in the SVG: 800 of 2400 px)
+    assert!(dark_in_rows(700..850) > 5000, "the title is drawn");
+    assert_eq!(
+        dark_in_rows(1500..1650),
+        0,
+        "nothing between title and rule"
+    );
+    // the same bytes every time
+    assert_eq!(
+        super::front::generated_cover_png(&book.meta),
+        super::front::generated_cover_png(&book.meta)
+    );
+    assert_epubcheck_clean("generated-cover", &bytes);
 }
 
 #[test]

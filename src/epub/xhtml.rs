@@ -401,7 +401,14 @@ impl<'a> Writer<'a> {
                 self.id_attr(&block.id);
                 self.out.push_str(">\n");
                 // The caption is the figure's text; the alt text is not counted.
+                // An alt text that only repeats the caption is left out
+                // (`alt=""`, as a decorative image's): a screen reader reads
+                // the caption once, as the figure's name.
+                let repeats = repeats_caption(alt, caption);
+                let decorative = self.decorative;
+                self.decorative |= repeats;
                 self.image(src, alt, *size, block.pos, false);
+                self.decorative = decorative;
                 if !caption.is_empty() {
                     self.out.push_str("\n<figcaption");
                     self.dir_attr(caption);
@@ -1074,6 +1081,23 @@ fn section_semantics(chapter: &Chapter) -> (&'static str, &'static str) {
 /// % a share of the screen's height (`vh`), as in print of the text
 /// block's; lengths in points. Given one, the other follows the image's
 /// proportions (`auto`).
+/// Whether an image's alt text says word for word what its figure's
+/// caption says (letter case, spacing and closing punctuation aside).
+fn repeats_caption(alt: &str, caption: &[Inline]) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split_whitespace()
+            .map(|w| w.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim_end_matches(['.', ':', ';', ','])
+            .split(' ')
+            .map(str::to_string)
+            .collect()
+    };
+    let alt = words(alt);
+    !caption.is_empty() && alt != [""] && alt == words(&crate::doc::walk::plain_text(caption))
+}
+
 fn size_style(size: ImageSize) -> String {
     let css = |length: Length, percent: &str| match length {
         Length::Percent(p) => format!("{}{percent}", trim_number(p)),

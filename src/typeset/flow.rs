@@ -662,6 +662,15 @@ impl<'a> Flow<'a> {
                     Mode::Justified => (space / 2.0, space / 3.0),
                     Mode::Ragged | Mode::Centered => (0.0, 0.0),
                 };
+                let at = (
+                    word_index + usize::from(is_text_word),
+                    space_levels.get(w).copied().unwrap_or(base_level),
+                );
+                if tied(word, &words[w + 1]) {
+                    // TeX's tie `~` (\penalty10000\ ): glue after a
+                    // penalty is no legal break (the text keeps its space)
+                    list.push(LbItem::penalty(linebreak::INF_PENALTY), None, None, at);
+                }
                 list.push(
                     LbItem::Glue {
                         width: space,
@@ -670,10 +679,7 @@ impl<'a> Flow<'a> {
                     },
                     None,
                     None,
-                    (
-                        word_index + usize::from(is_text_word),
-                        space_levels.get(w).copied().unwrap_or(base_level),
-                    ),
+                    at,
                 );
             }
         }
@@ -697,6 +703,7 @@ impl<'a> Flow<'a> {
             emergency_stretch: 1.5 * style.size,
             // every line has the measure (a first-line indent is a box)
             same_width_from: 0,
+            final_hyphen_demerits: FINAL_HYPHEN_DEMERITS,
             ..Params::default()
         };
         let breaks = match style.mode {
@@ -1440,7 +1447,9 @@ impl<'a> Flow<'a> {
                     ..body
                 };
                 let mut lines = if image.is_none() || !caption.is_empty() {
-                    self.paragraph(&restyle(&text, FaceId::Italic), &style, block)
+                    // italic from the style (emphasis inside turns roman), as
+                    // the EPUB's figcaption
+                    self.paragraph(&text, &style, block)
                 } else {
                     Vec::new()
                 };
@@ -2671,6 +2680,50 @@ fn plain_text_of_block(kind: &BlockKind) -> String {
         }
     });
     out
+}
+
+/// `\finalhyphendemerits` for body text: far above plain TeX's 5000, so
+/// that a paragraph's penultimate line ends in a hyphen only when no other
+/// breaks are feasible in the same pass. 10⁷ outweighs the demerits of
+/// any feasible reflow (a line at the tolerance costs (10 + 200)² ≈ 4·10⁴,
+/// with `\adjdemerits` 10⁴ more), yet stays below the 10⁸ of an
+/// infinitely bad line, so it never buys an overfull or unjustifiable line.
+const FINAL_HYPHEN_DEMERITS: f64 = 1.0e7;
+
+/// Words after which the space before a number is a tie, compared without
+/// regard to case: "Listing 1-1", "Chapter 12", "p. 42" never break
+/// between the word and its number (the usual `~` of TeX manuscripts,
+/// The TeXbook ch. 14, "ties").
+const TIE_BEFORE_NUMBER: [&str; 18] = [
+    "listing", "chapter", "figure", "fig.", "table", "section", "sect.", "part", "appendix",
+    "example", "equation", "eq.", "p.", "pp.", "no.", "vol.", "step", "§",
+];
+
+/// Whether the space between `word` and `next` is a tie (a no-break space
+/// in the line breaking, not in the text): a reference word before its
+/// number ([`TIE_BEFORE_NUMBER`]), or a space before a dash, so that a
+/// spaced em or en dash (French, Russian, or English text set with spaced
+/// dashes) never starts a line.
+fn tied(word: &Word, next: &Word) -> bool {
+    let text = |w: &Word| -> String {
+        w.segments
+            .iter()
+            .filter(|s| s.note.is_none() && s.image.is_none())
+            .map(|s| s.text.as_str())
+            .collect()
+    };
+    let next = text(next);
+    if next.starts_with(['\u{2014}', '\u{2013}']) {
+        return true;
+    }
+    // (a footnote mark after the word breaks the tie: "Figure¹ 3" is no reference)
+    if word.segments.last().is_some_and(|s| s.note.is_some()) {
+        return false;
+    }
+    // ("(see p. 4)", "(pp. 4–5)": an opening bracket or quote aside)
+    let before = text(word).to_lowercase();
+    let before = before.trim_start_matches(['(', '[', '\u{201c}', '\u{2018}', '"', '\'']);
+    next.starts_with(|c: char| c.is_ascii_digit()) && TIE_BEFORE_NUMBER.contains(&before)
 }
 
 /// A break between segment `si` of `word` and the next where UAX #14

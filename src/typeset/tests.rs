@@ -1323,4 +1323,33 @@ fn a_figure_waiting_at_a_chapters_end_goes_to_the_top_of_its_page() {
         pages.last().unwrap().iter().any(|m| m.0 == "b"),
         "{pages:?}"
     );
+
+#[test]
+fn a_figure_caption_is_italic_as_the_epubs_figcaption() {
+    // (the image is not loaded: the caption is set all the same)
+    let (layout, _) = layout_of("# T\n\nText.\n\n![Figure 1: an ellipse of 1960](e.png)\n");
+    let page = &layout.pages[layout.front_pages];
+    let face_of = |word: &str| {
+        page.items.iter().find_map(|i| match i {
+            Item::Glyphs(run) => {
+                let text: String = run
+                    .glyphs
+                    .iter()
+                    .map(|g| layout.glyph_texts.get(run.face, g.id).to_string())
+                    .collect();
+                text.contains(word).then_some(run.face)
+            }
+            _ => None,
+        })
+    };
+    assert_eq!(face_of("Figure"), Some(FaceId::Italic));
+    assert_eq!(face_of("1960"), Some(FaceId::Italic));
+    let css = include_str!("../epub/style.css");
+    let rule = &css[css.find("figcaption {").unwrap()..];
+    let rule = &rule[..rule.find('}').unwrap()];
+    assert!(
+        rule.contains("font-style: italic") && rule.contains("lining-nums"),
+        "{rule}"
+    );
+    assert!(css.contains("figcaption em {\n  font-style: normal;"));
 }
