@@ -166,13 +166,13 @@ fn inline_code_is_never_hyphenated_and_short_spans_stay_whole() {
     );
 }
 
-/// The XHTML files of an EPUB.
+/// The XHTML files and the stylesheet of an EPUB.
 fn chapters(epub: &Path) -> Vec<String> {
     let mut archive = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
     let mut out = Vec::new();
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).unwrap();
-        if file.name().ends_with(".xhtml") {
+        if file.name().ends_with(".xhtml") || file.name().ends_with(".css") {
             let mut text = String::new();
             file.read_to_string(&mut text).unwrap();
             out.push(text);
@@ -188,19 +188,22 @@ fn sessions_have_no_keyword_colours_and_code_lines_hang_in_the_epub() {
     for chapter in chapters(&epub) {
         for block in chapter.split("<pre").skip(1) {
             let block = &block[..block.find("</pre>").unwrap()];
-            // every source line is a block with a hanging indent
-            let lines = block
-                .matches("<span class=\"line\" style=\"padding-left:")
-                .count();
-            assert_eq!(lines, block.matches("text-indent:-").count(), "{block}");
-            assert!(lines >= 1, "{block}");
+            // every source line is a block with a hanging indent, the
+            // class of its own indentation
+            let lines: Vec<&str> = block.split("<span class=\"line l").skip(1).collect();
+            assert!(!lines.is_empty(), "{block}");
+            for line in &lines {
+                let (class, text) = line.split_once("\">").unwrap();
+                let lead = text.chars().take_while(|c| *c == ' ').count();
+                assert_eq!(class, lead.to_string(), "{line}");
+            }
             if block.contains("language-console") {
                 sessions += 1;
                 let classes: Vec<&str> = block
                     .split("<span class=\"")
                     .skip(1)
                     .map(|s| &s[..s.find('"').unwrap()])
-                    .filter(|c| *c != "line")
+                    .filter(|c| !c.starts_with("line "))
                     .collect();
                 assert!(!classes.is_empty(), "the prompt is marked: {block}");
                 assert!(classes.iter().all(|c| *c == "tok-prompt"), "{block}");
@@ -208,16 +211,20 @@ fn sessions_have_no_keyword_colours_and_code_lines_hang_in_the_epub() {
             if block.contains("language-rust") {
                 listings += 1;
                 // an indented line hangs four columns further in
-                assert!(
-                    block.contains(
-                        "padding-left:8ch;text-indent:-8ch\">    <span class=\"tok-keyword\">let"
-                    ),
-                    "{block}"
-                );
+                assert!(block.contains("\"line l4\">    <span class=\"tok-keyword\">let"));
             }
         }
     }
     assert_eq!((sessions, listings), (3, 3));
+    // an indented line hangs four columns further in
+    let css = chapters(&epub).join("");
+    for rule in [
+        "pre .line {\n  display: block;",
+        "pre .l0 { padding-left: 4ch; text-indent: -4ch; }",
+        "pre .l4 { padding-left: 8ch; text-indent: -8ch; }",
+    ] {
+        assert!(css.contains(rule), "{rule}");
+    }
     if let Some((errors, warnings, messages)) = epubcheck(&epub) {
         assert_eq!((errors, warnings), (0, 0), "{messages}");
     }

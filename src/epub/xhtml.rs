@@ -369,10 +369,9 @@ impl<'a> Writer<'a> {
                             .take_while(|c| *c == ' ' || *c == '\t')
                             .map(|c| if c == '\t' { 4 } else { 1 })
                             .sum();
-                        let hang = lead + crate::typeset::flow::CODE_STEP;
-                        w.out.push_str(&format!(
-                            "<span class=\"line\" style=\"padding-left:{hang}ch;text-indent:-{hang}ch\">"
-                        ));
+                        w.out.push_str("<span class=\"");
+                        w.out.push_str(&super::style::code_line_class(lead));
+                        w.out.push_str("\">");
                         for (kind, piece) in line {
                             match kind.css_class() {
                                 Some(class) => {
