@@ -218,13 +218,13 @@ fn sessions_have_no_keyword_colours_and_code_lines_hang_in_the_epub() {
     assert_eq!((sessions, listings), (3, 3));
     // an indented line hangs four columns further in
     let css = chapters(&epub).join("");
-    for rule in [
+    let rules = [
         "pre .line {\n  display: block;",
         "pre .l0 { padding-left: 4ch; text-indent: -4ch; }",
         "pre .l4 { padding-left: 8ch; text-indent: -8ch; }",
-    ] {
-        assert!(css.contains(rule), "{rule}");
-    }
+    ];
+    let missing: Vec<&str> = rules.into_iter().filter(|r| !css.contains(r)).collect();
+    assert!(missing.is_empty(), "{missing:?}");
     if let Some((errors, warnings, messages)) = epubcheck(&epub) {
         assert_eq!((errors, warnings), (0, 0), "{messages}");
     }
