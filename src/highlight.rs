@@ -54,6 +54,8 @@ pub enum TokenKind {
     Type,
     /// Brackets, separators and operators.
     Punctuation,
+    /// The `$` prompt of a terminal session.
+    Prompt,
 }
 
 impl TokenKind {
@@ -67,7 +69,7 @@ impl TokenKind {
             TokenKind::Plain | TokenKind::Punctuation => None,
             TokenKind::Keyword => Some([0.05, 0.20, 0.55]),
             TokenKind::String => Some([0.05, 0.36, 0.10]),
-            TokenKind::Comment => Some([0.40, 0.40, 0.40]),
+            TokenKind::Comment | TokenKind::Prompt => Some([0.40, 0.40, 0.40]),
             TokenKind::Number => Some([0.62, 0.10, 0.05]),
             TokenKind::Function => Some([0.38, 0.10, 0.50]),
             TokenKind::Type => Some([0.00, 0.34, 0.40]),
@@ -86,6 +88,7 @@ impl TokenKind {
             TokenKind::Function => Some("tok-function"),
             TokenKind::Type => Some("tok-type"),
             TokenKind::Punctuation => Some("tok-punctuation"),
+            TokenKind::Prompt => Some("tok-prompt"),
         }
     }
 }
@@ -109,9 +112,19 @@ pub fn highlight(lang: Option<&str>, code: &str) -> Vec<Line> {
         .or_else(|| code.strip_suffix('\n'))
         .unwrap_or(code);
     let plain = || code.lines().map(plain_line).collect();
+    let session = || code.lines().map(session_line).collect();
     let Some(token) = lang.and_then(language_token) else {
-        return plain();
+        return if lang.is_some_and(is_session_language) {
+            session()
+        } else {
+            plain()
+        };
     };
+    // a shell block with a prompt is a session: commands and their output,
+    // whose words are not the shell's keywords
+    if matches!(token.as_str(), "sh" | "bash") && code.lines().any(|l| l.starts_with("$ ")) {
+        return session();
+    }
     if code.len() > MAX_BLOCK {
         return plain();
     }
@@ -410,6 +423,34 @@ fn longest_word(line: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// Whether an info string names a terminal session (`console`…).
+fn is_session_language(info: &str) -> bool {
+    let word = info
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
+        .trim_start_matches('{')
+        .trim_start_matches('.');
+    ["console", "shellsession", "sh-session"]
+        .iter()
+        .any(|s| word.eq_ignore_ascii_case(s))
+}
+
+/// A line of a terminal session: its `$ ` prompt marked, the rest plain
+/// (no keyword is coloured in a command or its output).
+fn session_line(line: &str) -> Line {
+    match line.strip_prefix('$') {
+        Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+            let mut pieces = vec![(TokenKind::Prompt, "$".to_string())];
+            if !rest.is_empty() {
+                pieces.push((TokenKind::Plain, rest.to_string()));
+            }
+            pieces
+        }
+        _ => plain_line(line),
+    }
+}
+
 fn plain_line(line: &str) -> Line {
     if line.is_empty() {
         Vec::new()
@@ -505,12 +546,36 @@ mod tests {
 
     #[test]
     fn sessions_and_output_are_not_highlighted() {
-        let code = "$ if true; then echo \"x\"; fi\n";
-        assert!(highlight(Some("sh"), code)
+        let script = "if true; then echo \"x\"; fi\n";
+        assert!(highlight(Some("sh"), script)
             .iter()
             .flatten()
-            .any(|(k, _)| *k != TokenKind::Plain));
-        for lang in ["console", "text", "output", "plain", "console,ignore"] {
+            .any(|(k, _)| *k == TokenKind::Keyword));
+        // a session (a `$ ` prompt), whatever its language: only the
+        // prompt is marked, and a stray backtick colours nothing after it
+        let code =
+            "$ if true; then echo \"x\"; fi\nerror: `for` is not a file; if it is, run it\n$\n";
+        for lang in [
+            "console",
+            "sh",
+            "bash",
+            "shell",
+            "console,ignore",
+            "shellsession",
+        ] {
+            let lines = highlight(Some(lang), code);
+            assert_eq!(text_of(&lines), code.trim_end(), "{lang}");
+            assert_eq!(lines[0][0], (TokenKind::Prompt, "$".into()), "{lang}");
+            assert_eq!(lines[2], [(TokenKind::Prompt, "$".into())], "{lang}");
+            assert!(
+                lines
+                    .iter()
+                    .flatten()
+                    .all(|(k, _)| matches!(k, TokenKind::Plain | TokenKind::Prompt)),
+                "{lang}: {lines:?}"
+            );
+        }
+        for lang in ["text", "output", "plain"] {
             let lines = highlight(Some(lang), code);
             assert!(
                 lines.iter().flatten().all(|(k, _)| *k == TokenKind::Plain),
@@ -660,6 +725,7 @@ mod tests {
             Function,
             Type,
             Punctuation,
+            Prompt,
         ] {
             assert!(kind.css_class().is_some_and(|c| c.starts_with("tok-")));
         }

@@ -206,8 +206,8 @@ pub fn code_heavy_book(chapters: usize) -> Vec<(String, String)> {
     files
 }
 
-/// Identifiers a programming book names in its prose.
-const IDENTIFIERS: [&str; 8] = [
+/// Identifiers a programming book names in its prose (in inline code).
+pub const IDENTIFIERS: [&str; 8] = [
     "IpAddrKind",
     "ImportantExcerpt",
     "HelloMacro",

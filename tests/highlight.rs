@@ -135,8 +135,8 @@ fn highlighted_code_in_the_epub_has_token_spans_and_passes_epubcheck() {
         "<span class=\"tok-keyword\">def</span> <span class=\"tok-function\">greet</span>",
         "<span class=\"tok-string\">f\"hello </span>",
         "<span class=\"tok-comment\"># a comment</span>",
-        "<code>plain text, not highlighted</code>",
-        "<code class=\"language-klingon\">Qapla' batlh</code>",
+        "<code><span class=\"line l0\">plain text, not highlighted</span></code>",
+        "<code class=\"language-klingon\"><span class=\"line l0\">Qapla' batlh</span></code>",
     ] {
         assert!(
             chapter.contains(needle),

@@ -36,7 +36,24 @@ pub fn stylesheet(fonts: &[FontFile]) -> String {
         ));
     }
     css.push_str(include_str!("style.css"));
+    // code lines: a hanging indent past each line's own indentation
+    let step = crate::typeset::flow::CODE_STEP;
+    for lead in 0..=CODE_INDENTS {
+        let hang = lead + step;
+        css.push_str(&format!(
+            "pre .l{lead} {{ padding-left: {hang}ch; text-indent: -{hang}ch; }}\n"
+        ));
+    }
     css
+}
+
+/// The deepest code indentation (in columns) the stylesheet has a class
+/// for; deeper lines hang as this one does.
+pub const CODE_INDENTS: usize = 32;
+
+/// The classes of a code line indented `lead` columns (see [`stylesheet`]).
+pub fn code_line_class(lead: usize) -> String {
+    format!("line l{}", lead.min(CODE_INDENTS))
 }
 
 /// `text` safe inside a double-quoted CSS string.

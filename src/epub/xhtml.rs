@@ -358,9 +358,20 @@ impl<'a> Writer<'a> {
                 let lines = crate::highlight::highlight(lang.as_deref(), code);
                 self.text_block(&block.id, |w| {
                     for (i, line) in lines.iter().enumerate() {
-                        if i > 0 {
-                            w.text("\n");
-                        }
+                        // each line a block with a hanging indent: a wrapped
+                        // line goes on under its own indentation plus a step
+                        // (as in print, `typeset::flow::code_wraps`); its
+                        // newline inside it (one between two blocks would
+                        // be a blank line of its own)
+                        let lead: usize = line
+                            .iter()
+                            .flat_map(|(_, t)| t.chars())
+                            .take_while(|c| *c == ' ' || *c == '\t')
+                            .map(|c| if c == '\t' { 4 } else { 1 })
+                            .sum();
+                        w.out.push_str("<span class=\"");
+                        w.out.push_str(&super::style::code_line_class(lead));
+                        w.out.push_str("\">");
                         for (kind, piece) in line {
                             match kind.css_class() {
                                 Some(class) => {
@@ -373,6 +384,10 @@ impl<'a> Writer<'a> {
                                 None => w.text(piece),
                             }
                         }
+                        if i + 1 < lines.len() {
+                            w.text("\n");
+                        }
+                        w.out.push_str("</span>");
                     }
                     if code.ends_with('\n') {
                         // a last empty line, which `lines` does not give

@@ -118,6 +118,26 @@ struct Style {
     /// The hyphenation language of text in another language
     /// (`[text]{lang=fr}`): `Some(None)` for one without patterns.
     lang: Option<Option<hypher::Lang>>,
+    /// Inline code: never hyphenated; `Some(true)` for a span short enough
+    /// ([`CODE_KEPT_WHOLE`]) to be kept whole, `Some(false)` for one that
+    /// may break after `::`, `_`, `.`, `/` or `-` ([`code_cut`]).
+    code: Option<bool>,
+}
+
+/// Inline code spans shorter than this (in characters) never break.
+pub const CODE_KEPT_WHOLE: usize = 15;
+
+/// Whether inline code may break after the character ending at byte `end`
+/// of `text`: after `::`, `_`, `.`, `/` or `-`, with something after it,
+/// no hyphen added (a reader must not take an added hyphen for code).
+fn code_cut(text: &str, end: usize) -> bool {
+    let (before, after) = text.split_at(end);
+    let next = after.chars().next();
+    match before.chars().last() {
+        Some('_' | '.' | '/' | '-') => next.is_some_and(|c| !matches!(c, '_' | '.' | '/' | '-')),
+        Some(':') => before.ends_with("::") && next.is_some_and(|c| c != ':'),
+        _ => false,
+    }
 }
 
 /// The lines and boxes a piece of text in `style` at `x`, `width` wide,
@@ -201,6 +221,9 @@ struct Word {
     segments: Vec<Segment>,
     /// Followed by a forced line break.
     hard_break: bool,
+    /// Followed by a space inside inline code: a fixed space, and no break
+    /// there when `Some(true)` (a span kept whole).
+    code_space: Option<bool>,
 }
 
 /// How a paragraph is set.
@@ -325,6 +348,8 @@ enum Cut {
     Hyphen,
     /// A Unicode line-break opportunity inside the word.
     Opportunity,
+    /// After `::`, `_`, `.`, `/` or `-` in inline code ([`code_cut`]).
+    Code,
     /// Anywhere in a word too long for the measure.
     Anywhere,
     /// The end of the segment.
@@ -503,8 +528,21 @@ impl<'a> Flow<'a> {
                         .ok()
                         .map(|i| bounds[i].1)
                 };
+                if let (None, Some(whole)) = (segment.note, segment.style.code) {
+                    // inline code: no hyphens, breaks only after `::`, `_`,
+                    // `.`, `/` or `-`, none in a short span
+                    let text = &segment.text;
+                    for (i, c) in text.char_indices().filter(|_| !whole) {
+                        let end = i + c.len_utf8();
+                        if code_cut(text, end) {
+                            if let Some(g) = boundary_at(end) {
+                                cuts.push((g, Cut::Code));
+                            }
+                        }
+                    }
+                }
                 if segment.note.is_none() {
-                    if style.mode == Mode::Justified {
+                    if style.mode == Mode::Justified && segment.style.code.is_none() {
                         // a span in another language is hyphenated as that language
                         let lang = match segment.style.lang {
                             Some(lang) => lang,
@@ -519,7 +557,9 @@ impl<'a> Flow<'a> {
                             }
                         }
                     }
-                    for (offset, _) in unicode_linebreak::linebreaks(&segment.text) {
+                    for (offset, _) in unicode_linebreak::linebreaks(&segment.text)
+                        .filter(|_| segment.style.code.is_none())
+                    {
                         if offset < segment.text.len() {
                             if let Some(g) = boundary_at(offset) {
                                 cuts.push((g, Cut::Opportunity));
@@ -617,10 +657,12 @@ impl<'a> Flow<'a> {
                                 (word_index, level),
                             );
                         }
-                        Cut::Opportunity | Cut::Anywhere => {
+                        Cut::Opportunity | Cut::Code | Cut::Anywhere => {
                             // after an explicit hyphen TeX charges \exhyphenpenalty
                             // (50, flagged); between ideographs a break is free;
-                            // breaking a word anywhere is a last resort
+                            // inside inline code it costs what a hyphen does
+                            // (though none is set); breaking a word anywhere
+                            // is a last resort
                             let after_hyphen = cut > 0
                                 && shaped
                                     .logical(cut - 1)
@@ -628,6 +670,7 @@ impl<'a> Flow<'a> {
                                     .ends_with(['-', '\u{2010}', '\u{2013}', '\u{2014}']);
                             let (penalty, flagged) = match kind {
                                 Cut::Anywhere => (5000.0, false),
+                                Cut::Code => (50.0, false),
                                 _ if after_hyphen => (50.0, true),
                                 _ => (0.0, false),
                             };
@@ -656,6 +699,35 @@ impl<'a> Flow<'a> {
                 for item in forced_line_end() {
                     list.push(item, None, None, (word_index, base_level));
                 }
+            } else if let (Some(whole), true) = (word.code_space, w + 1 < words.len()) {
+                // a space inside inline code: as wide as the code's, fixed
+                let size = word.segments.last().map_or(style.size, |s| s.style.size);
+                if whole {
+                    list.push(
+                        LbItem::Penalty {
+                            width: 0.0,
+                            penalty: linebreak::INF_PENALTY,
+                            flagged: false,
+                            hang_right: 0.0,
+                        },
+                        None,
+                        None,
+                        (word_index, base_level),
+                    );
+                }
+                list.push(
+                    LbItem::Glue {
+                        width: self.shaper.width(FaceId::Mono, " ") * size,
+                        stretch: 0.0,
+                        shrink: 0.0,
+                    },
+                    None,
+                    None,
+                    (
+                        word_index + usize::from(is_text_word),
+                        space_levels.get(w).copied().unwrap_or(base_level),
+                    ),
+                );
             } else if w + 1 < words.len() {
                 let (stretch, shrink) = match style.mode {
                     // TeX's interword glue for a roman font: stretch 1/2, shrink 1/3 of the space
@@ -1263,49 +1335,43 @@ impl<'a> Flow<'a> {
                             })
                         })
                         .collect();
-                    // wrapped code: continuation lines start with an arrow and
-                    // two columns of indent, so they are two columns shorter
-                    let mut chunks: Vec<&[(char, TokenKind)]> = Vec::new();
-                    let mut rest: &[(char, TokenKind)] = &chars;
-                    while !rest.is_empty() || chunks.is_empty() {
-                        let take = if chunks.is_empty() { cols } else { cols - 2 }.min(rest.len());
-                        chunks.push(&rest[..take]);
-                        rest = &rest[take..];
-                    }
-                    if chunks.len() > 1 {
+                    // wrapped code: each piece ends at a token boundary (see
+                    // `code_wraps`); continuations are indented under the
+                    // line's own indentation plus a step, an arrow before them
+                    let (ranges, cont) =
+                        code_wraps(&chars.iter().map(|c| c.0).collect::<Vec<_>>(), cols);
+                    if ranges.len() > 1 {
                         self.report.wrapped_code_lines += 1;
                     }
-                    // the word each chunk starts in: the one going on at its
+                    // the word each piece starts in: the one going on at its
                     // first character, else the next to start
-                    let mut chunk_words = Vec::with_capacity(chunks.len());
-                    let (mut started, mut at) = (words_before, 0usize);
-                    for chunk in &chunks {
+                    let mut chunk_words = Vec::with_capacity(ranges.len());
+                    let mut started = words_before;
+                    for range in &ranges {
+                        let at = range.start;
                         let inside = at > 0
-                            && chunk.first().is_some_and(|c| !words::is_space(c.0))
+                            && chars.get(at).is_some_and(|c| !words::is_space(c.0))
                             && !words::is_space(chars[at - 1].0);
                         chunk_words.push(if inside { started - 1 } else { started });
-                        for (i, (c, _)) in chunk.iter().enumerate() {
-                            let prev = if at + i == 0 {
-                                None
-                            } else {
-                                Some(chars[at + i - 1].0)
-                            };
-                            if !words::is_space(*c) && prev.is_none_or(words::is_space) {
+                        for i in range.clone() {
+                            let prev = i.checked_sub(1).map(|j| chars[j].0);
+                            if !words::is_space(chars[i].0) && prev.is_none_or(words::is_space) {
                                 started += 1;
                             }
                         }
-                        at += chunk.len();
                     }
                     words_before = started;
-                    for (ci, chunk) in chunks.into_iter().enumerate() {
+                    for (ci, range) in ranges.into_iter().enumerate() {
+                        let chunk = &chars[range];
                         let mut items = Vec::new();
                         let mut indent = ctx.indent_left + ctx.size * 0.5;
                         if ci > 0 {
-                            // continuation mark: an arrow where the indent is
+                            // continuation mark: an arrow in the two columns
+                            // before the continued text
                             let mut mark = self.run("\u{2192}", FaceId::Regular, size * 0.8);
-                            mark.x = indent;
+                            mark.x = indent + (cont - 2) as f64 * char_w;
                             items.push(Item::Glyphs(mark));
-                            indent += 2.0 * char_w;
+                            indent += cont as f64 * char_w;
                         }
                         // one glyph run per stretch of one token kind, in its colour
                         let mut x = indent;
@@ -2609,6 +2675,100 @@ fn shift_items(items: &mut [Item], dx: f64) {
     }
 }
 
+/// How many columns a wrapped code line's continuations are indented
+/// beyond the line's own indentation (the last two hold the arrow).
+pub const CODE_STEP: usize = 4;
+
+/// Where a code line of `chars` (tabs expanded) wraps in lines of `cols`
+/// columns: the ranges of its printed pieces, and the column continuations
+/// start at (the line's own indentation plus [`CODE_STEP`], or the step
+/// alone when that would pass half the line).
+///
+/// Each piece but the last ends at the latest token boundary that fits
+/// ([`code_break`]), or at a space a little before it; only a token longer than the line is cut inside, at
+/// the last column. The spaces a continuation would start with are
+/// dropped (they stay, unseen, at the end of the piece before when they
+/// fit). The same rule as a programmer's editor that wraps at word
+/// boundaries, with a hanging indent as `fmt`-style tools do.
+pub fn code_wraps(chars: &[char], cols: usize) -> (Vec<std::ops::Range<usize>>, usize) {
+    let lead = chars.iter().take_while(|c| **c == ' ').count();
+    let cont = if lead + CODE_STEP <= cols / 2 {
+        lead + CODE_STEP
+    } else {
+        CODE_STEP.min(cols / 2)
+    };
+    let mut out = Vec::new();
+    let mut at = 0;
+    loop {
+        let avail = if out.is_empty() { cols } else { cols - cont }.max(1);
+        if chars.len() - at <= avail {
+            out.push(at..chars.len());
+            return (out, cont);
+        }
+        // some text on every piece: a break only after its first character
+        let text_from = if out.is_empty() {
+            lead.min(at + avail - 1)
+        } else {
+            at
+        };
+        let limit = at + avail;
+        let mut breaks = (text_from + 1..=limit)
+            .rev()
+            .filter(|&b| code_break(chars, b));
+        let latest = breaks.next();
+        // a space within the last quarter of the line is preferred to a
+        // later break inside an expression (`x *` | `item.count`, not
+        // `x * item.` | `count`)
+        let near = limit.saturating_sub(avail / 4);
+        let at_space = |b: &usize| chars[*b - 1] == ' ' || chars[*b] == ' ';
+        let end = match latest {
+            Some(b) if !at_space(&b) => std::iter::once(b)
+                .chain(breaks)
+                .take_while(|b| *b >= near)
+                .find(at_space)
+                .unwrap_or(b),
+            Some(b) => b,
+            None => limit,
+        };
+        out.push(at..end);
+        at = end;
+        while chars.get(at) == Some(&' ') {
+            at += 1;
+        }
+        if at == chars.len() {
+            return (out, cont);
+        }
+    }
+}
+
+/// Whether a code line may break before `chars[b]`: at a space, or after
+/// a comma, a semicolon, an opening bracket, `.`, `::` or an infix
+/// operator; never inside a word, an identifier, a number or an operator
+/// (`->`, `==`), after a prefix (`--input`, `&mut`), or before a closing
+/// bracket or a separator.
+pub fn code_break(chars: &[char], b: usize) -> bool {
+    let (Some(&p), Some(&n)) = (b.checked_sub(1).and_then(|i| chars.get(i)), chars.get(b)) else {
+        return false;
+    };
+    let operator = |c: char| "+-*/=|&<>!^%~".contains(c);
+    if n == ' ' || p == ' ' {
+        return p != n;
+    }
+    if ")]},;.:?".contains(n) {
+        return false;
+    }
+    // the character before `p`, to tell a prefix (`-x`, `&mut`) and a
+    // decimal point from an operator and a member access
+    let before = b.checked_sub(2).map(|i| chars[i]);
+    match p {
+        ',' | ';' | '(' | '[' | '{' => true,
+        '.' => !(n.is_ascii_digit() && before.is_some_and(|c| c.is_ascii_digit())),
+        ':' => n != ':',
+        c if operator(c) => !operator(n) && before.is_some_and(|c| c != ' ' && !operator(c)),
+        _ => false,
+    }
+}
+
 /// The letters of a word without leading and trailing punctuation, with the
 /// byte offset where they start.
 /// Whether `block` labels a listing: a paragraph that is a span of class
@@ -2788,6 +2948,7 @@ fn flatten(
         small_caps: false,
         anchor: None,
         lang: None,
+        code: None,
     };
     // (inline, style) stack, processed in document order
     let mut stack: Vec<(&Inline, Style)> =
@@ -2840,12 +3001,20 @@ fn flatten(
         match inline {
             Inline::Text { text } => push_text(&mut words, text, &style),
             Inline::Code { code } => {
+                let whole = code.chars().count() < CODE_KEPT_WHOLE;
                 let s = Style {
                     face: FaceId::Mono,
                     size: style.size * 0.9,
+                    code: Some(whole),
                     ..style.clone()
                 };
-                push_text(&mut words, code, &s)
+                let first = words.len() - 1;
+                push_text(&mut words, code, &s);
+                // the spaces inside the span: fixed, and kept in a short one
+                let last = words.len() - 1;
+                for word in &mut words[first..last] {
+                    word.code_space = Some(whole);
+                }
             }
             Inline::Math { source } => {
                 let s = Style {
@@ -3012,4 +3181,71 @@ fn flatten(
     }
     words.retain(|w| !w.segments.is_empty() || w.hard_break);
     words
+}
+
+#[cfg(test)]
+mod code_wrap_tests {
+    use super::{code_break, code_wraps, CODE_STEP};
+
+    fn pieces(line: &str, cols: usize) -> (Vec<String>, usize) {
+        let chars: Vec<char> = line.chars().collect();
+        let (ranges, cont) = code_wraps(&chars, cols);
+        let text = ranges
+            .into_iter()
+            .map(|r| chars[r].iter().collect())
+            .collect();
+        (text, cont)
+    }
+
+    #[test]
+    fn a_long_line_wraps_at_token_boundaries_under_its_indent() {
+        let line = "    let mut username_file = File::open(path).expect(\"the configuration file should be readable\");";
+        let (p, cont) = pieces(line, 40);
+        assert_eq!(cont, 4 + CODE_STEP);
+        assert!(p.len() > 2, "{p:?}");
+        assert_eq!(p.concat().replace(' ', ""), line.replace(' ', ""));
+        for (i, piece) in p.iter().enumerate() {
+            let room = if i == 0 { 40 } else { 40 - cont };
+            assert!(piece.chars().count() <= room, "{piece:?}");
+            assert!(i == 0 || !piece.starts_with(' '), "{piece:?}");
+        }
+        // no piece ends inside an identifier
+        for w in p.windows(2) {
+            let (a, b) = (w[0].chars().last().unwrap(), w[1].chars().next().unwrap());
+            assert!(
+                !(a.is_alphanumeric() && b.is_alphanumeric()) || w[0].ends_with(' '),
+                "{p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn boundaries() {
+        let ok = |s: &str, b: usize| code_break(&s.chars().collect::<Vec<_>>(), b);
+        assert!(ok("a, b", 2)); // after the comma (before the space)
+        assert!(ok("a, b", 3)); // after the space
+        assert!(ok("std::io", 5)); // after `::`
+        assert!(!ok("std::io", 4)); // inside `::`
+        assert!(ok("x.expect", 2)); // after `.`
+        assert!(ok("open(path", 5)); // after `(`
+        assert!(ok("a*b", 2)); // after an infix operator
+        assert!(!ok("identifier", 4)); // inside a word
+        assert!(!ok("a->b", 2)); // inside an operator
+        assert!(!ok(" --input", 3)); // after a prefix
+        assert!(!ok("2.85", 2)); // inside a number
+        assert!(!ok("f(x)", 3)); // before a closing bracket
+        assert!(!ok("open(path).x", 9)); // before `.`
+    }
+
+    #[test]
+    fn a_token_longer_than_the_line_is_cut_at_the_last_column() {
+        let long = "x".repeat(50);
+        let (p, cont) = pieces(&format!("  {long}()"), 20);
+        assert_eq!(p[0].chars().count(), 20);
+        assert!(p[1..].iter().all(|x| x.chars().count() <= 20 - cont));
+        assert_eq!(p.concat(), format!("  {long}()"));
+        // a short line, and an empty one, are one piece
+        assert_eq!(pieces("fn f() {}", 20).0, ["fn f() {}"]);
+        assert_eq!(pieces("", 20).0, [""]);
+    }
 }
