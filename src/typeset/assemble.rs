@@ -94,6 +94,8 @@ pub fn assemble(
                     leading: s.leading,
                     indent_first: false,
                     dir: Dir::of_book(&book.meta.language),
+                    list_depth: 0,
+                    in_list: false,
                 };
                 flow.blocks(&chapter.blocks, &ctx, &mut items);
                 report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
@@ -308,6 +310,7 @@ fn place_chapter(
             .starts
             .push(pages::page_start(n.to_string(), &chapter.id, body));
         let (mut page, headings) = pages::place(body, physical, s);
+        page.items.extend(note_rule(body, physical, s));
         placed
             .outline
             .extend(pages::outline_entries(&headings, physical - 1));
@@ -416,19 +419,21 @@ fn opening(flow: &mut Flow<'_>, chapter: &Chapter, label: Option<&str>, out: &mu
         );
         out.extend(lines.into_iter().map(VItem::Line));
     }
+    // the chapter title is the first heading level of the shared design
+    let design = crate::style::heading(1);
     if !chapter.title.is_empty() {
-        let size = s.size * 1.8;
+        let size = s.size * design.size;
         let lines = centered(
             flow,
-            &chapter.title,
-            FaceId::Regular,
+            &super::flow::styled_heading(&chapter.title, design.face),
+            super::flow::heading_face(design.face),
             size,
             size * 1.25,
             &chapter.id,
         );
         out.extend(lines.into_iter().map(VItem::Line));
     }
-    out.push(VItem::Space(s.leading * 2.5));
+    out.push(VItem::Space(s.leading * design.below));
 }
 
 /// Running head and folio for a page.
@@ -511,6 +516,25 @@ fn decorate(
             x += w;
         }
     }
+}
+
+/// The rule above a page's notes: a third of the measure, flush with the
+/// text's start side, halfway between the text and the notes.
+fn note_rule(body: &BodyPage, physical: usize, s: &Settings) -> Option<Item> {
+    let (baseline, first) = body.notes.first()?;
+    let width = s.measure / 3.0;
+    let thick = 0.4;
+    let left = s.left_margin(physical);
+    Some(Item::Rule {
+        x: if s.bound_right {
+            left + s.measure - width
+        } else {
+            left
+        },
+        y: s.margin_top + baseline - first.ascent - (s.leading + thick) / 2.0,
+        width,
+        height: thick,
+    })
 }
 
 /// A page with lines from the top of the text block at `y0`.
