@@ -38,6 +38,7 @@ pub mod markdown;
 pub mod mdbook;
 pub mod pdf;
 pub mod sample;
+pub mod style;
 pub mod typeset;
 
 pub use build::{build, build_watched, BuildOptions, Outputs, WatchCache};

@@ -71,6 +71,8 @@ pub struct Writer<'a> {
     words: Option<Words>,
     prefix: Option<String>,
     suffix: Option<String>,
+    /// A class for the next paragraph written (a quotation's attribution).
+    paragraph_class: Option<&'static str>,
     pos: Pos,
     in_link: bool,
     /// The level of the last heading written in this chapter (1 for its
@@ -124,6 +126,7 @@ impl<'a> Writer<'a> {
             words: None,
             prefix: None,
             suffix: None,
+            paragraph_class: None,
             pos: Pos::default(),
             in_link: false,
             heading_level: 1,
@@ -278,6 +281,9 @@ impl<'a> Writer<'a> {
             BlockKind::Paragraph { content } => {
                 self.out.push_str("<p");
                 self.id_attr(&block.id);
+                if let Some(class) = self.paragraph_class.take() {
+                    self.out.push_str(&format!(" class=\"{class}\""));
+                }
                 self.dir_attr(content);
                 self.out.push('>');
                 self.text_block(&block.id, |w| w.inlines(content));
@@ -288,7 +294,19 @@ impl<'a> Writer<'a> {
                 self.out.push_str("<blockquote");
                 self.id_attr(&block.id);
                 self.out.push_str(">\n");
-                self.blocks(blocks);
+                // a last paragraph that starts with a dash is the
+                // quotation's attribution, set flush right as in print
+                match blocks.split_last() {
+                    Some((last, rest))
+                        if matches!(&last.kind, BlockKind::Paragraph { content }
+                            if crate::style::is_attribution(&plain_text(content))) =>
+                    {
+                        self.blocks(rest);
+                        self.paragraph_class = Some("attribution");
+                        self.block(last);
+                    }
+                    _ => self.blocks(blocks),
+                }
                 self.out.push_str("</blockquote>\n");
             }
             BlockKind::Div {

@@ -94,6 +94,8 @@ pub fn assemble(
                     leading: s.leading,
                     indent_first: false,
                     dir: Dir::of_book(&book.meta.language),
+                    list_depth: 0,
+                    in_list: false,
                 };
                 flow.blocks(&chapter.blocks, &ctx, &mut items);
                 report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
@@ -314,6 +316,7 @@ fn place_chapter(
             .starts
             .push(pages::page_start(n.to_string(), &chapter.id, body));
         let (mut page, headings) = pages::place(body, physical, s);
+        page.items.extend(note_rule(body, physical, s));
         placed
             .outline
             .extend(pages::outline_entries(&headings, physical - 1));
@@ -434,13 +437,15 @@ fn opening(flow: &mut Flow<'_>, chapter: &Chapter, label: Option<&str>, out: &mu
             &chapter.id,
         ));
     }
-    let title_size = s.size * 1.8;
+    // the chapter title is the first heading level of the shared design
+    let design = crate::style::heading(1);
+    let title_size = s.size * design.size;
     let title_leading = title_size * 1.25;
     if !chapter.title.is_empty() {
         block.extend(centered(
             flow,
-            &chapter.title,
-            FaceId::Regular,
+            &super::flow::styled_heading(&chapter.title, design.face),
+            super::flow::heading_face(design.face),
             title_size,
             title_leading,
             &chapter.id,
@@ -449,16 +454,16 @@ fn opening(flow: &mut Flow<'_>, chapter: &Chapter, label: Option<&str>, out: &mu
     let height: f64 = block.iter().map(Line::height).sum();
     if chapter.division == Division::Part {
         out.extend(block.into_iter().map(VItem::Line));
-        out.push(VItem::Fixed(s.leading * 2.5));
+        out.push(VItem::Fixed(s.leading * design.below));
         return;
     }
     // the text's first line: a whole number of lines down, below a sink of
     // about a fifth of the page, a label of one line, a title of one line
     // and two and a half lines of space
-    let usual = s.text_height * 0.18 + s.leading * 1.4 + title_leading + s.leading * 2.5;
+    let below = s.leading * design.below;
+    let usual = s.text_height * 0.18 + s.leading * 1.4 + title_leading + below;
     let depth = (usual / s.leading).ceil() * s.leading;
     // (a title too long for that depth pushes the text down by whole lines)
-    let below = s.leading * 2.5;
     let depth = depth.max(((height + below + s.leading) / s.leading).ceil() * s.leading);
     out.push(anchor(depth - below - height));
     out.extend(block.into_iter().map(VItem::Line));
@@ -545,6 +550,25 @@ fn decorate(
             x += w;
         }
     }
+}
+
+/// The rule above a page's notes: a third of the measure, flush with the
+/// text's start side, halfway between the text and the notes.
+fn note_rule(body: &BodyPage, physical: usize, s: &Settings) -> Option<Item> {
+    let (baseline, first) = body.notes.first()?;
+    let width = s.measure / 3.0;
+    let thick = 0.4;
+    let left = s.left_margin(physical);
+    Some(Item::Rule {
+        x: if s.bound_right {
+            left + s.measure - width
+        } else {
+            left
+        },
+        y: s.margin_top + baseline - first.ascent - (s.leading + thick) / 2.0,
+        width,
+        height: thick,
+    })
 }
 
 /// A page with lines from the top of the text block at `y0`.

@@ -1071,31 +1071,20 @@ impl<'a> Flow<'a> {
         let s = self.settings;
         let size = s.note_size;
         let mut lines = Vec::new();
+        // the note's text a block of its own, its number hanging in front
+        // of it (at the left, or the right in a right-to-left book), set
+        // at the note's size and flush with the end of the hang
+        let hang = size * 1.8;
+        let rtl = self.dir.rtl();
         for (i, block) in note.blocks.iter().enumerate() {
-            let mut inlines = Vec::new();
-            if i == 0 {
-                inlines.push(Inline::Superscript {
-                    content: vec![Inline::Text {
-                        text: n.to_string(),
-                    }],
-                });
-                inlines.push(Inline::Text {
-                    text: "\u{a0}".to_string(),
-                });
-            }
-            let content = match &block.kind {
+            let inlines = match &block.kind {
                 BlockKind::Paragraph { content } => content.clone(),
                 other => vec![Inline::Text {
                     text: plain_text_of_block(other),
                 }],
             };
-            // the page map counts the note's own words, not its number: the
-            // words the number adds (none when it joins the first word
-            // with its no-break space)
-            let has_image = |src: &str| self.images.contains_key(src);
-            let own = words::inline_word_count(&content, &has_image);
-            inlines.extend(content);
-            let added = words::inline_word_count(&inlines, &has_image).saturating_sub(own);
+            // (the page map counts the note's own words: its number, set
+            // apart, is not one of them)
             // a paragraph's or code block's words are its own; a list or
             // quote flattened into the note starts where it does
             let counted = matches!(
@@ -1106,8 +1095,8 @@ impl<'a> Flow<'a> {
                 face: FaceId::Regular,
                 size,
                 leading: s.note_leading,
-                measure: s.measure,
-                indent_left: 0.0,
+                measure: s.measure - hang,
+                indent_left: if rtl { 0.0 } else { hang },
                 first_indent: if i == 0 { 0.0 } else { size },
                 mode: Mode::Justified,
                 dir: self.dir,
@@ -1117,7 +1106,7 @@ impl<'a> Flow<'a> {
             self.note_stack.pop();
             for line in &mut par {
                 line.mark = Some(match line.mark.take() {
-                    Some((id, word)) if counted => (id, word.saturating_sub(added)),
+                    Some((id, word)) if counted => (id, word),
                     _ => (block.id.clone(), 0),
                 });
                 line.break_after = true;
@@ -1125,6 +1114,14 @@ impl<'a> Flow<'a> {
             }
             if i == 0 {
                 if let Some(first) = par.first_mut() {
+                    let mut number = self.run(&n.to_string(), FaceId::Regular, size);
+                    let gap = size * 0.5;
+                    number.x = if rtl {
+                        s.measure - hang + gap
+                    } else {
+                        hang - gap - number.width()
+                    };
+                    first.items.insert(0, Item::Glyphs(number));
                     first.items.push(Item::Anchor {
                         id: note.id.clone(),
                         y: -size,
@@ -1206,22 +1203,19 @@ impl<'a> Flow<'a> {
                 out.extend(lines.into_iter().map(VItem::Line));
             }
             BlockKind::Heading { level, content, .. } => {
-                let (face, size) = match level {
-                    2 => (FaceId::Bold, ctx.size * 1.1),
-                    3 => (FaceId::BoldItalic, ctx.size),
-                    _ => (FaceId::Italic, ctx.size),
-                };
-                out.push(VItem::Fixed(
-                    ctx.leading * if *level == 2 { 1.0 } else { 0.5 },
-                ));
+                // (a level-1 heading inside a chapter ranks under its title,
+                // as in the EPUB)
+                let design = crate::style::heading((*level).clamp(2, 6));
+                let size = ctx.size * design.size;
+                out.push(heading_space(ctx.leading * design.above));
                 let style = ParStyle {
-                    face,
+                    face: heading_face(design.face),
                     size,
-                    leading: ctx.leading,
+                    leading: ctx.leading.max(size * 1.2),
                     mode: Mode::Ragged,
                     ..body
                 };
-                let styled = restyle(content, face);
+                let styled = styled_heading(content, design.face);
                 let mut lines = self.paragraph(&styled, &style, block);
                 for line in &mut lines {
                     line.break_after = false;
@@ -1236,7 +1230,7 @@ impl<'a> Flow<'a> {
                     });
                 }
                 out.extend(lines.into_iter().map(VItem::Line));
-                out.push(VItem::Fixed(ctx.leading * 0.25));
+                out.push(heading_space(ctx.leading * design.below));
             }
             BlockKind::BlockQuote { blocks } => {
                 let inner = BlockCtx {
@@ -1245,10 +1239,39 @@ impl<'a> Flow<'a> {
                     size: ctx.size * 0.95,
                     leading: ctx.leading * 0.95,
                     indent_first: false,
-                    dir: ctx.dir,
+                    ..*ctx
                 };
                 out.push(VItem::Space(ctx.leading * 0.5));
-                self.blocks(blocks, &inner, out);
+                // a last paragraph that starts with a dash is the
+                // quotation's attribution: flush right (to the end side)
+                let attribution = blocks.split_last().filter(|(last, _)| {
+                    matches!(&last.kind, BlockKind::Paragraph { content }
+                        if crate::style::is_attribution(&plain_text(content)))
+                });
+                match attribution {
+                    Some((last, rest)) => {
+                        self.blocks(rest, &inner, out);
+                        let start = out.len();
+                        self.block(last, &inner, out);
+                        let inner_measure = s.measure - inner.indent_left - inner.indent_right;
+                        for item in &mut out[start..] {
+                            if let VItem::Line(line) = item {
+                                let left = inner.indent_left;
+                                let by = if ctx.dir.rtl() {
+                                    let first = line.items.iter().filter_map(|i| match i {
+                                        Item::Glyphs(g) => Some(g.x),
+                                        _ => None,
+                                    });
+                                    left - first.fold(f64::INFINITY, f64::min).max(left)
+                                } else {
+                                    inner_measure - line_width(&line.items, left)
+                                };
+                                shift_items(&mut line.items, by);
+                            }
+                        }
+                    }
+                    None => self.blocks(blocks, &inner, out),
+                }
                 out.push(VItem::Space(ctx.leading * 0.5));
             }
             BlockKind::List {
@@ -1257,7 +1280,9 @@ impl<'a> Flow<'a> {
                 numbering,
                 ..
             } => {
-                out.push(VItem::Space(ctx.leading * 0.3));
+                // a nested list is part of its item: no space around it
+                let around = (!ctx.in_list).then_some(VItem::Space(ctx.leading * 0.3));
+                out.extend(around.clone());
                 let label_width = ctx.size * 1.6;
                 for (i, item) in items.iter().enumerate() {
                     let label = match (item.checked, start) {
@@ -1265,9 +1290,13 @@ impl<'a> Flow<'a> {
                         (Some(false), _) => String::new(),
                         // a tree may start a list anywhere, even at u64::MAX
                         (None, Some(n)) => numbering.label(n.saturating_add(i as u64)),
-                        (None, None) => "\u{2022}".to_string(),
+                        (None, None) => crate::style::list_mark(ctx.list_depth.into()).to_string(),
                     };
-                    let inner = ctx.start_indented(label_width);
+                    let mut inner = ctx.start_indented(label_width);
+                    inner.in_list = true;
+                    if start.is_none() {
+                        inner.list_depth = ctx.list_depth.saturating_add(1);
+                    }
                     let before = out.len();
                     self.blocks(&item.blocks, &inner, out);
                     // hang the label on the item's first line
@@ -1311,7 +1340,7 @@ impl<'a> Flow<'a> {
                         first.items.push(Item::Glyphs(run));
                     }
                 }
-                out.push(VItem::Space(ctx.leading * 0.3));
+                out.extend(around);
             }
             BlockKind::CodeBlock { lang, code } => {
                 out.push(VItem::Display(ctx.leading * 0.4));
@@ -1471,8 +1500,8 @@ impl<'a> Flow<'a> {
                         ..body.clone()
                     };
                     out.push(VItem::Display(ctx.leading * 0.5));
-                    let mut lines =
-                        self.paragraph(&restyle(caption, FaceId::Italic), &style, block);
+                    // (in the italic face: emphasis in it is upright)
+                    let mut lines = self.paragraph(caption, &style, block);
                     for line in &mut lines {
                         line.break_after = false;
                     }
@@ -1606,6 +1635,9 @@ impl<'a> Flow<'a> {
             BlockKind::DefinitionList { items } => {
                 let has_image = |src: &str| self.images.contains_key(src);
                 let starts = words::unit_starts(block, &has_image);
+                // space above and below the list, as around a bulleted one;
+                // each definition a block indented under its term
+                out.push(VItem::Space(ctx.leading * 0.3));
                 for (item, start) in items.iter().zip(starts) {
                     let term_style = ParStyle {
                         face: FaceId::Bold,
@@ -1624,6 +1656,7 @@ impl<'a> Flow<'a> {
                         self.blocks(def, &inner, out);
                     }
                 }
+                out.push(VItem::Space(ctx.leading * 0.3));
             }
             BlockKind::RawHtml { .. } => {}
             BlockKind::PageBreak => out.push(VItem::PageBreak),
@@ -1807,31 +1840,20 @@ impl<'a> Flow<'a> {
             .max(rows.iter().map(Vec::len).max().unwrap_or(0))
             .max(1);
         let gap = size;
-        // column widths from content: natural widths, scaled down to fit
+        // column widths from content: natural widths when they fit, else
+        // shared in proportion to content, no column under its widest word
         let mut natural = vec![size * 2.0; ncols];
+        let mut minimum = vec![size * 2.0; ncols];
         let head_row = std::iter::once((head, FaceId::Bold));
         for (row, face) in head_row.chain(rows.iter().map(|r| (r.as_slice(), FaceId::Regular))) {
             for (c, cell) in row.iter().enumerate().take(ncols) {
-                let w = self.cell_width(cell, face, size, measure);
+                let (w, least) = self.cell_width(cell, face, size, measure);
                 natural[c] = natural[c].max(w.min(measure));
+                minimum[c] = minimum[c].max(least.min(measure));
             }
         }
         let available = measure - gap * (ncols as f64 - 1.0);
-        let total: f64 = natural.iter().sum();
-        let widths: Vec<f64> = if total <= available {
-            natural
-        } else {
-            // share the width: each column gets at least an equal part of what
-            // is left after short columns take their natural width
-            let fair = available / ncols as f64;
-            let short: f64 = natural.iter().filter(|&&w| w <= fair).sum();
-            let long: f64 = natural.iter().filter(|&&w| w > fair).sum();
-            let rest = available - short;
-            natural
-                .iter()
-                .map(|&w| if w <= fair { w } else { w / long * rest })
-                .collect()
-        };
+        let widths = column_widths(&natural, &minimum, available);
         let total_width: f64 = widths.iter().sum::<f64>() + gap * (ncols as f64 - 1.0);
         // a right-to-left table stands at the right, its first column
         // rightmost
@@ -1899,6 +1921,7 @@ impl<'a> Flow<'a> {
             })
             .collect();
         let repeat = std::sync::Arc::new(repeat);
+        let mut row_ends = Vec::with_capacity(rows.len());
         for (r, row) in rows.iter().enumerate() {
             // a cell spanning columns takes their widths and the gaps
             // between; a cell spanning rows keeps its text in its first row
@@ -1930,6 +1953,7 @@ impl<'a> Flow<'a> {
                 }
             }
             all.extend(lines);
+            row_ends.push(all.len());
         }
         if header_rows == 0 {
             if let Some(first) = all.first_mut() {
@@ -1939,8 +1963,10 @@ impl<'a> Flow<'a> {
         if let Some(last) = all.last_mut() {
             last.items.push(rule(last.descent + 1.0, 0.6));
         }
-        // the header may not be left alone at a page foot
-        for line in all.iter_mut().take(header_rows) {
+        // the header (and the caption above it) may not be left at a page
+        // foot without the first two rows
+        let kept = row_ends.get(1).or(row_ends.last()).copied().unwrap_or(0);
+        for line in all.iter_mut().take(kept.saturating_sub(1).max(header_rows)) {
             line.break_after = false;
         }
         let n = all.len();
@@ -1954,28 +1980,97 @@ impl<'a> Flow<'a> {
         out.push(VItem::Display(leading * 0.5));
     }
 
-    /// The natural width of a table cell on one line: its text, and its
-    /// images at the size they ask for (their alternative text is not set).
-    fn cell_width(&mut self, cell: &[Inline], face: FaceId, size: f64, measure: f64) -> f64 {
-        let mut text = String::new();
-        let mut images = 0.0;
-        crate::doc::walk_inlines(cell, &mut |inline| match inline {
-            Inline::Image {
-                src, size: asked, ..
-            } => match self.images.get(src) {
-                Some(image) => {
-                    images += inline_image_size(image, *asked, measure, self.settings).0;
+    /// The widths of a table cell set in `face` at `size`: natural (its
+    /// longest line unwrapped, images at the size they ask for) and minimum
+    /// (its widest word), each text measured in the face and size it is set
+    /// in (code in the mono face, bold, italic, scripts smaller).
+    fn cell_width(&mut self, cell: &[Inline], face: FaceId, size: f64, measure: f64) -> (f64, f64) {
+        let mut widths = CellWidths::default();
+        self.measure_inlines(cell, face, size, measure, &mut widths);
+        widths.end_word();
+        widths.end_line();
+        // a little room for kerning across the pieces measured apart
+        let slack = size * 0.1;
+        (widths.longest_line + slack, widths.widest_word + slack)
+    }
+
+    fn measure_inlines(
+        &mut self,
+        inlines: &[Inline],
+        face: FaceId,
+        size: f64,
+        measure: f64,
+        widths: &mut CellWidths,
+    ) {
+        let (bold, italic) = match face {
+            FaceId::Bold => (true, false),
+            FaceId::Italic => (false, true),
+            FaceId::BoldItalic => (true, true),
+            _ => (false, false),
+        };
+        let styled = |b: bool, i: bool| {
+            if face == FaceId::Mono {
+                FaceId::Mono
+            } else {
+                FaceId::styled(b, i)
+            }
+        };
+        for inline in inlines {
+            match inline {
+                Inline::Text { text } => widths.text(self.shaper, text, face, size),
+                Inline::Code { code } => widths.text(self.shaper, code, FaceId::Mono, size * 0.9),
+                Inline::Math { source } => {
+                    widths.text(self.shaper, source, FaceId::styled(bold, true), size)
                 }
-                None => text.push_str(&plain_text(std::slice::from_ref(inline))),
-            },
-            Inline::Text { .. }
-            | Inline::Code { .. }
-            | Inline::Math { .. }
-            | Inline::SoftBreak
-            | Inline::HardBreak => text.push_str(&plain_text(std::slice::from_ref(inline))),
-            _ => {}
-        });
-        self.shaper.width(face, &text) * size + images
+                Inline::SoftBreak => widths.text(self.shaper, " ", face, size),
+                Inline::HardBreak => {
+                    widths.end_word();
+                    widths.end_line();
+                }
+                Inline::Emph { content } => {
+                    self.measure_inlines(content, styled(bold, !italic), size, measure, widths)
+                }
+                Inline::Strong { content } => {
+                    self.measure_inlines(content, styled(true, italic), size, measure, widths)
+                }
+                Inline::Superscript { content } | Inline::Subscript { content } => {
+                    self.measure_inlines(content, face, size * 0.7, measure, widths)
+                }
+                Inline::Strikethrough { content } | Inline::Link { content, .. } => {
+                    self.measure_inlines(content, face, size, measure, widths)
+                }
+                Inline::Span {
+                    content, classes, ..
+                } => {
+                    let has = |name: &str| classes.iter().any(|c| c == name);
+                    let (face, size) = if has("kbd") {
+                        (FaceId::Mono, size * 0.9)
+                    } else if has("small") {
+                        (face, size * 0.83)
+                    } else {
+                        (face, size)
+                    };
+                    self.measure_inlines(content, face, size, measure, widths)
+                }
+                Inline::Image {
+                    src, size: asked, ..
+                } => match self.images.get(src) {
+                    Some(image) => {
+                        let w = inline_image_size(image, *asked, measure, self.settings).0;
+                        widths.word += w;
+                        widths.line += w;
+                    }
+                    None => {
+                        let text = plain_text(std::slice::from_ref(inline));
+                        widths.text(self.shaper, &text, face, size)
+                    }
+                },
+                Inline::FootnoteRef { number, .. } => {
+                    widths.text(self.shaper, &number.to_string(), face, size * 0.7)
+                }
+                Inline::RawHtml { .. } => {}
+            }
+        }
     }
 
     /// One table row: its cells set ragged in their columns, as lines.
@@ -2066,6 +2161,68 @@ impl<'a> Flow<'a> {
         }
         out
     }
+}
+
+/// What measuring a table cell has found so far ([`Flow::cell_width`]).
+#[derive(Default)]
+struct CellWidths {
+    /// The line being measured, and the word at its end.
+    line: f64,
+    word: f64,
+    /// The longest line and the widest word so far.
+    longest_line: f64,
+    widest_word: f64,
+}
+
+impl CellWidths {
+    /// Adds `text` set in `face` at `size`: its words' widths to the
+    /// current word (ended at each space) and the whole to the line.
+    fn text(&mut self, shaper: &mut Shaper, text: &str, face: FaceId, size: f64) {
+        for piece in text.split_inclusive(char::is_whitespace) {
+            let word = piece.trim_end_matches(char::is_whitespace);
+            self.word += shaper.width(face, word) * size;
+            self.line += shaper.width(face, piece) * size;
+            if word.len() < piece.len() {
+                self.end_word();
+            }
+        }
+    }
+
+    fn end_word(&mut self) {
+        self.widest_word = self.widest_word.max(self.word);
+        self.word = 0.0;
+    }
+
+    fn end_line(&mut self) {
+        self.longest_line = self.longest_line.max(self.line);
+        self.line = 0.0;
+    }
+}
+
+/// Column widths for a table `available` wide from its columns' natural
+/// (unwrapped) and minimum (widest word) widths, as CSS 2.1's automatic
+/// table layout (§17.5.2.2, after the HTML 4 algorithm) shares them: all
+/// natural widths when they fit, so a narrow table wraps no cell; else each
+/// column its minimum plus a share of the room left in proportion to how
+/// much more it wants; the minima when even they do not fit.
+fn column_widths(natural: &[f64], minimum: &[f64], available: f64) -> Vec<f64> {
+    let total: f64 = natural.iter().sum();
+    if total <= available {
+        return natural.to_vec();
+    }
+    let least: f64 = minimum.iter().sum();
+    if least >= available || total <= least {
+        // (words wider than their column then break or stick out of
+        // it, but the table stays in the measure)
+        let scale = (available / least).min(1.0);
+        return minimum.iter().map(|m| m * scale).collect();
+    }
+    let share = (available - least) / (total - least);
+    natural
+        .iter()
+        .zip(minimum)
+        .map(|(&n, &m)| m + (n - m) * share)
+        .collect()
 }
 
 /// Moves the page-map marks of `lines` on by `by` words (lines of a part
@@ -2649,6 +2806,12 @@ pub struct BlockCtx {
     pub indent_first: bool,
     /// The writing direction of the paragraphs here.
     pub dir: Dir,
+    /// How many bulleted lists deep this is (0 outside any): the mark of
+    /// a bulleted list here ([`crate::style::list_mark`]).
+    pub list_depth: u8,
+    /// Whether this is inside a list item (a list here is nested: no space
+    /// of its own above and below).
+    pub in_list: bool,
 }
 
 fn line_width(items: &[Item], left: f64) -> f64 {
@@ -2803,7 +2966,39 @@ fn word_core(word: &str) -> (usize, &str) {
     (start, &word[start..end.max(start)])
 }
 
-/// Wraps inline content so its plain text is set in `face` (for headings).
+/// The vertical space above or below a heading (one place, so that what
+/// the page makeup makes of a heading's space is decided once).
+fn heading_space(amount: f64) -> VItem {
+    VItem::Fixed(amount)
+}
+
+/// The face a heading of the shared design ([`crate::style`]) is set in.
+pub fn heading_face(face: crate::style::HeadingFace) -> FaceId {
+    use crate::style::HeadingFace;
+    match face {
+        HeadingFace::Regular | HeadingFace::SmallCaps => FaceId::Regular,
+        HeadingFace::Bold => FaceId::Bold,
+        HeadingFace::Italic => FaceId::Italic,
+        HeadingFace::BoldItalic => FaceId::BoldItalic,
+    }
+}
+
+/// A heading's content, in small capitals where the design asks for them
+/// (its face is the paragraph's: [`heading_face`]; restyled as well, an
+/// italic heading would come out upright, as emphasis inside italic does).
+pub fn styled_heading(content: &[Inline], face: crate::style::HeadingFace) -> Vec<Inline> {
+    if face == crate::style::HeadingFace::SmallCaps {
+        vec![Inline::Span {
+            id: None,
+            classes: vec!["smallcaps".to_string()],
+            lang: None,
+            content: content.to_vec(),
+        }]
+    } else {
+        content.to_vec()
+    }
+}
+
 fn restyle(content: &[Inline], face: FaceId) -> Vec<Inline> {
     match face {
         FaceId::Bold => vec![Inline::Strong {

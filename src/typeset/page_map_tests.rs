@@ -233,6 +233,8 @@ fn lines_of(book: &Book, images: &Images) -> (Vec<Line>, GlyphTexts) {
         leading: s.leading,
         indent_first: false,
         dir: Dir::of_book("en"),
+        list_depth: 0,
+        in_list: false,
     };
     let mut items = Vec::new();
     flow.blocks(&chapter.blocks, &ctx, &mut items);
@@ -240,7 +242,19 @@ fn lines_of(book: &Book, images: &Images) -> (Vec<Line>, GlyphTexts) {
     for item in items {
         if let VItem::Line(line) = item {
             for note in &line.notes {
-                lines.extend(note.iter().cloned());
+                for note_line in note {
+                    let mut note_line = note_line.clone();
+                    // a note's number, hanging before its first line (the
+                    // one anchored with the note's id), is no word of its text
+                    let first_of_note = note_line.items.iter().any(|i| {
+                        matches!(i, super::frame::Item::Anchor { id, .. }
+                            if chapter.footnotes.iter().any(|n| &n.id == id))
+                    });
+                    if first_of_note {
+                        note_line.items.remove(0);
+                    }
+                    lines.push(note_line);
+                }
             }
             // a repeated table header is not a place in the text
             if let Some(header) = &line.repeat {
@@ -253,7 +267,7 @@ fn lines_of(book: &Book, images: &Images) -> (Vec<Line>, GlyphTexts) {
 }
 
 /// What a line shows, white space dropped: its glyphs' texts, without the
-/// raised note numbers and the arrow of a wrapped code line.
+/// raised note references and the arrow of a wrapped code line.
 fn shown(line: &Line, texts: &GlyphTexts) -> String {
     let mut out = String::new();
     for item in &line.items {

@@ -1323,6 +1323,7 @@ fn a_figure_waiting_at_a_chapters_end_goes_to_the_top_of_its_page() {
         pages.last().unwrap().iter().any(|m| m.0 == "b"),
         "{pages:?}"
     );
+}
 
 #[test]
 fn a_figure_caption_is_italic_as_the_epubs_figcaption() {

@@ -257,3 +257,49 @@ pub fn ace(epub: &Path) -> Option<(usize, String)> {
     walk(&json["assertions"], &mut lines);
     Some((lines.len(), lines.join("\n")))
 }
+
+/// A word as `pdftotext -bbox` places it on its page (points, y growing
+/// downwards).
+#[derive(Clone, Debug)]
+pub struct Word {
+    /// Its page, from 1.
+    pub page: usize,
+    /// The text.
+    pub text: String,
+    /// Left, top, right and bottom edges.
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+/// Every word of `pdf`, page by page, in pdftotext's reading order.
+pub fn pdf_words(pdf: &Path) -> Vec<Word> {
+    let xml = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+    let mut page = 0;
+    let mut out = Vec::new();
+    for line in xml.lines().map(str::trim) {
+        if line.starts_with("<page ") {
+            page += 1;
+        }
+        let Some(attrs) = line.strip_prefix("<word ") else {
+            continue;
+        };
+        let (attrs, text) = attrs.split_once('>').unwrap();
+        let value = |key: &str| -> f64 {
+            let from = attrs.find(&format!(" {key}=\"")).map(|i| i + key.len() + 3);
+            let from = from.or_else(|| attrs.starts_with(key).then_some(key.len() + 2));
+            let v = &attrs[from.unwrap()..];
+            v[..v.find('"').unwrap()].parse().unwrap()
+        };
+        out.push(Word {
+            page,
+            text: text.trim_end_matches("</word>").to_string(),
+            x0: value("xMin"),
+            y0: value("yMin"),
+            x1: value("xMax"),
+            y1: value("yMax"),
+        });
+    }
+    out
+}
