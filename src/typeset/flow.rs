@@ -128,13 +128,27 @@ struct Style {
 pub const CODE_KEPT_WHOLE: usize = 15;
 
 /// Whether inline code may break after the character ending at byte `end`
-/// of `text`: after `::`, `_`, `.`, `/` or `-`, with something after it,
-/// no hyphen added (a reader must not take an added hyphen for code).
+/// of `text`: after `::`, `_`, `.`, `/` or `-`, with two characters or more
+/// before and three or more after, no hyphen added (a reader must not take an added hyphen for code).
 fn code_cut(text: &str, end: usize) -> bool {
     let (before, after) = text.split_at(end);
+    // as TeX's \lefthyphenmin and \righthyphenmin: no stub of one
+    // character before the break, nor of one or two after (`tool_0.` | `rs`)
+    if before.chars().count() < 2 || after.chars().count() < 3 {
+        return false;
+    }
     let next = after.chars().next();
     match before.chars().last() {
-        Some('_' | '.' | '/' | '-') => next.is_some_and(|c| !matches!(c, '_' | '.' | '/' | '-')),
+        // inside a name or path (`tool_0`, `src/`), not after a prefix
+        // (`--input`, `__init`)
+        Some('_' | '.' | '/' | '-') => {
+            next.is_some_and(|c| !matches!(c, '_' | '.' | '/' | '-'))
+                && before
+                    .chars()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(char::is_alphanumeric)
+        }
         Some(':') => before.ends_with("::") && next.is_some_and(|c| c != ':'),
         _ => false,
     }
@@ -3380,7 +3394,7 @@ fn flatten(
 
 #[cfg(test)]
 mod code_wrap_tests {
-    use super::{code_break, code_wraps, CODE_STEP};
+    use super::{code_break, code_cut, code_wraps, CODE_STEP};
 
     fn pieces(line: &str, cols: usize) -> (Vec<String>, usize) {
         let chars: Vec<char> = line.chars().collect();
@@ -3430,6 +3444,16 @@ mod code_wrap_tests {
         assert!(!ok("2.85", 2)); // inside a number
         assert!(!ok("f(x)", 3)); // before a closing bracket
         assert!(!ok("open(path).x", 9)); // before `.`
+    }
+
+    #[test]
+    fn inline_code_breaks() {
+        let cuts = |s: &str| -> Vec<usize> { (1..s.len()).filter(|&i| code_cut(s, i)).collect() };
+        assert_eq!(cuts("std::collections::HashMap"), [5, 18]);
+        assert_eq!(cuts("src/bin/tool_0.rs"), [4, 8, 13]);
+        assert_eq!(cuts("read_username"), [5]);
+        assert!(cuts("IpAddrKind").is_empty());
+        assert!(cuts("--input").is_empty());
     }
 
     #[test]
