@@ -2023,8 +2023,8 @@ impl<'a> Flow<'a> {
             _ => (false, false),
         };
         let styled = |b: bool, i: bool| {
-            if face == FaceId::Mono {
-                FaceId::Mono
+            if face.is_mono() {
+                face
             } else {
                 FaceId::styled(b, i)
             }
@@ -2032,7 +2032,7 @@ impl<'a> Flow<'a> {
         for inline in inlines {
             match inline {
                 Inline::Text { text } => widths.text(self.shaper, text, face, size),
-                Inline::Code { code } => widths.text(self.shaper, code, FaceId::Mono, size * 0.9),
+                Inline::Code { code } => widths.text(self.shaper, code, face.code(), size * 0.9),
                 Inline::Math { source } => {
                     widths.text(self.shaper, source, FaceId::styled(bold, true), size)
                 }
@@ -2058,7 +2058,7 @@ impl<'a> Flow<'a> {
                 } => {
                     let has = |name: &str| classes.iter().any(|c| c == name);
                     let (face, size) = if has("kbd") {
-                        (FaceId::Mono, size * 0.9)
+                        (face.code(), size * 0.9)
                     } else if has("small") {
                         (face, size * 0.83)
                     } else {
@@ -3211,8 +3211,9 @@ fn flatten(
             Inline::Text { text } => push_text(&mut words, text, &style),
             Inline::Code { code } => {
                 let whole = code.chars().count() < CODE_KEPT_WHOLE;
+                // (bold code in bold text: a heading's, a strong span's)
                 let s = Style {
-                    face: FaceId::Mono,
+                    face: style.face.code(),
                     size: style.size * 0.9,
                     code: Some(whole),
                     ..style.clone()
@@ -3234,8 +3235,8 @@ fn flatten(
             }
             Inline::Emph { content } => {
                 let s = Style {
-                    face: if style.face == FaceId::Mono {
-                        FaceId::Mono
+                    face: if style.face.is_mono() {
+                        style.face
                     } else {
                         FaceId::styled(bold, !italic)
                     },
@@ -3245,8 +3246,8 @@ fn flatten(
             }
             Inline::Strong { content } => {
                 let s = Style {
-                    face: if style.face == FaceId::Mono {
-                        FaceId::Mono
+                    face: if style.face.is_mono() {
+                        FaceId::MonoBold
                     } else {
                         FaceId::styled(true, italic)
                     },
@@ -3264,7 +3265,7 @@ fn flatten(
                 // HTML's `<kbd>`, `<small>` (the classes pandoc gives them):
                 // monospace as code is set, and smaller as CSS's `smaller`
                 let (face, size) = if has("kbd") {
-                    (FaceId::Mono, style.size * 0.9)
+                    (style.face.code(), style.size * 0.9)
                 } else if has("small") {
                     (style.face, style.size * 0.83)
                 } else {

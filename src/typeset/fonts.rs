@@ -27,6 +27,8 @@ pub enum FaceId {
     BoldItalic,
     /// Code.
     Mono,
+    /// Code in bold text (a heading's, a strong span's).
+    MonoBold,
     /// The `n`th fallback face: a system font for characters the bundled
     /// faces lack.
     Fallback(u8),
@@ -34,12 +36,13 @@ pub enum FaceId {
 
 impl FaceId {
     /// The bundled faces, in a fixed order (used for font resource names).
-    pub const ALL: [FaceId; 5] = [
+    pub const ALL: [FaceId; 6] = [
         FaceId::Regular,
         FaceId::Italic,
         FaceId::Bold,
         FaceId::BoldItalic,
         FaceId::Mono,
+        FaceId::MonoBold,
     ];
 
     /// The face for a combination of bold and italic.
@@ -61,7 +64,23 @@ impl FaceId {
             FaceId::Bold => 2,
             FaceId::BoldItalic => 3,
             FaceId::Mono => 4,
-            FaceId::Fallback(n) => 5 + usize::from(n),
+            FaceId::MonoBold => 5,
+            FaceId::Fallback(n) => 6 + usize::from(n),
+        }
+    }
+
+    /// Whether this is a monospaced face (code).
+    pub fn is_mono(self) -> bool {
+        matches!(self, FaceId::Mono | FaceId::MonoBold)
+    }
+
+    /// The code face that goes with text in this face: bold code in bold
+    /// text.
+    pub fn code(self) -> FaceId {
+        if matches!(self, FaceId::Bold | FaceId::BoldItalic | FaceId::MonoBold) {
+            FaceId::MonoBold
+        } else {
+            FaceId::Mono
         }
     }
 
@@ -88,7 +107,7 @@ pub struct FontFile {
     pub bytes: &'static [u8],
 }
 
-const FILES: [FontFile; 5] = [
+const FILES: [FontFile; 6] = [
     FontFile {
         face: FaceId::Regular,
         file_name: "LinLibertine_R.otf",
@@ -128,6 +147,14 @@ const FILES: [FontFile; 5] = [
         italic: false,
         weight: 400,
         bytes: include_bytes!("../../fonts/Inconsolata.otf"),
+    },
+    FontFile {
+        face: FaceId::MonoBold,
+        file_name: "Inconsolata-Bold.ttf",
+        family: "Inconsolata",
+        italic: false,
+        weight: 700,
+        bytes: include_bytes!("../../fonts/Inconsolata-Bold.ttf"),
     },
 ];
 
@@ -203,7 +230,7 @@ impl Fallbacks {
     /// The fallback face for `c` when it is set in `primary` and `primary`
     /// lacks it.
     pub fn get(&self, primary: FaceId, c: char) -> Option<FaceId> {
-        let table = if primary == FaceId::Mono {
+        let table = if primary.is_mono() {
             &self.code
         } else {
             &self.text

@@ -1354,3 +1354,25 @@ fn a_figure_caption_is_italic_as_the_epubs_figcaption() {
     );
     assert!(css.contains("figcaption em {\n  font-style: normal;"));
 }
+
+#[test]
+fn code_in_a_bold_heading_is_bold_code() {
+    let (layout, _) =
+        layout_of("# T\n\n## Running `cargo`\n\nText with `cargo` and **strong `code`**.\n");
+    let faces_of = |word: &str| -> Vec<FaceId> {
+        layout
+            .pages
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter_map(|i| match i {
+                Item::Glyphs(run) if layout.run_text(run) == word => Some(run.face),
+                _ => None,
+            })
+            .collect()
+    };
+    // the heading's and the strong span's code bold, the text's regular
+    let cargo = faces_of("cargo");
+    assert!(cargo.contains(&FaceId::MonoBold), "{cargo:?}");
+    assert!(cargo.contains(&FaceId::Mono), "{cargo:?}");
+    assert!(faces_of("code").contains(&FaceId::MonoBold));
+}
