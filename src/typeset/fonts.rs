@@ -14,7 +14,7 @@ use read_fonts::{FontRef, TableProvider};
 use crate::doc::{walk_blocks, walk_inlines, Block, BlockKind, Book, Inline};
 use crate::error::{Error, Result};
 
-/// One of the faces a book uses: the five bundled ones, then any fallbacks.
+/// One of the faces a book uses: the six bundled ones, then any fallbacks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FaceId {
     /// Upright text.
@@ -1126,14 +1126,14 @@ mod tests {
     #[test]
     fn bundled_fonts_load_with_sane_metrics() {
         let fonts = Fonts::bundled().unwrap();
-        assert_eq!(fonts.faces.len(), 5);
+        assert_eq!(fonts.faces.len(), FaceId::ALL.len());
         for face in &fonts.faces {
             assert!(face.units_per_em >= 1000, "{}", face.name);
             assert!(face.ascender > 0 && face.descender < 0);
             assert!(!face.postscript_name.is_empty());
         }
         assert_eq!(fonts.face(FaceId::Italic).name, "LinLibertine_RI.otf");
-        assert_eq!(fonts.files().len(), 5);
+        assert_eq!(fonts.files().len(), FaceId::ALL.len());
         assert!(fonts.fallbacks.is_empty());
     }
 }
