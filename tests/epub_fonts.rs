@@ -75,7 +75,7 @@ fn the_default_book_embeds_subsets_that_render() {
         .iter()
         .filter(|(name, _)| name.starts_with("OEBPS/fonts/"))
         .collect();
-    assert_eq!(fonts.len(), 5, "{:?}", files.keys().collect::<Vec<_>>());
+    assert_eq!(fonts.len(), 6, "{:?}", files.keys().collect::<Vec<_>>());
     // every character of the text is in every face (the stylesheet and the
     // reader decide which face sets it), and a subset is a fraction of the font
     let mut chars: Vec<char> = files

@@ -104,7 +104,7 @@ fn the_epub_embeds_the_bundled_fonts_only() {
         .map(str::to_string)
         .collect();
     embedded.sort();
-    assert_eq!(embedded.len(), 5, "{embedded:?}");
+    assert_eq!(embedded.len(), 6, "{embedded:?}");
     assert!(embedded.iter().all(|n| !n.contains("copy")), "{embedded:?}");
     // each is the bundled file subset (`[epub] subset-fonts`, on by
     // default): its family and style names, no more glyphs (the writer fills
