@@ -87,16 +87,7 @@ pub fn write_large_book(dir: &std::path::Path, chapters: usize) -> std::io::Resu
 /// and no-break spaces between words; read as pandoc's Markdown (for the
 /// table captions). `(file name, content)` pairs, `book.toml` first.
 pub fn long_blocks_book(chapters: usize) -> Vec<(String, String)> {
-    let mut files = vec![(
-        "book.toml".to_string(),
-        "[book]\ntitle = \"Long Blocks\"\nauthors = [\"quire\"]\nlanguage = \"en\"\ndate = \"2026-01-01\"\n\n\
-         [markdown]\nflavor = \"pandoc\"\n"
-            .to_string(),
-    )];
-    for n in 1..=chapters {
-        files.push((format!("ch{n:04}.md"), long_blocks_chapter(n)));
-    }
-    files
+    pandoc_book("Long Blocks", chapters, long_blocks_chapter)
 }
 
 fn long_blocks_chapter(n: usize) -> String {
@@ -174,6 +165,22 @@ fn long_blocks_chapter(n: usize) -> String {
     out
 }
 
+/// A book of `chapters` chapters made by `chapter`, read as pandoc's
+/// Markdown: `(file name, content)` pairs, `book.toml` first.
+fn pandoc_book(
+    title: &str,
+    chapters: usize,
+    chapter: fn(usize) -> String,
+) -> Vec<(String, String)> {
+    let toml = format!(
+        "[book]\ntitle = \"{title}\"\nauthors = [\"quire\"]\nlanguage = \"en\"\ndate = \"2026-01-01\"\n\n\
+         [markdown]\nflavor = \"pandoc\"\n"
+    );
+    let mut files = vec![("book.toml".to_string(), toml)];
+    files.extend((1..=chapters).map(|n| (format!("ch{n:04}.md"), chapter(n))));
+    files
+}
+
 /// Writes [`long_blocks_book`] into `dir`.
 pub fn write_long_blocks_book(dir: &std::path::Path, chapters: usize) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -194,16 +201,7 @@ pub fn write_long_blocks_book(dir: &std::path::Path, chapters: usize) -> std::io
 /// table captions). `(file name, content)` pairs, `book.toml` first; the
 /// figure's image is [`DIAGRAM`], written by [`write_code_heavy_book`].
 pub fn code_heavy_book(chapters: usize) -> Vec<(String, String)> {
-    let mut files = vec![(
-        "book.toml".to_string(),
-        "[book]\ntitle = \"Code Heavy\"\nauthors = [\"quire\"]\nlanguage = \"en\"\ndate = \"2026-01-01\"\n\n\
-         [markdown]\nflavor = \"pandoc\"\n"
-            .to_string(),
-    )];
-    for n in 1..=chapters {
-        files.push((format!("ch{n:04}.md"), code_heavy_chapter(n)));
-    }
-    files
+    pandoc_book("Code Heavy", chapters, code_heavy_chapter)
 }
 
 /// Identifiers a programming book names in its prose (in inline code).
