@@ -913,13 +913,23 @@ fn chapter_entries(
         FaceId::Regular
     };
     toc_entry(flow, &title, start, &chapter.id, 0.0, face, out);
+    // (a section's entry keeps its code in the code face)
+    let mut sections = std::collections::BTreeMap::new();
+    crate::doc::walk_blocks(&chapter.blocks, &mut |b| {
+        if let BlockKind::Heading { content, .. } = &b.kind {
+            sections.insert(b.id.as_str(), content);
+        }
+    });
     for (offset, page) in set.0.iter().enumerate() {
         for (_, line) in &page.lines {
             for (title, level, id) in &line.headings {
                 if *level == 2 {
+                    let title = sections
+                        .get(id.as_str())
+                        .map_or_else(|| text(title), |content| contents_title(content));
                     toc_entry(
                         flow,
-                        &text(title),
+                        &title,
                         start + offset,
                         id,
                         s.size * 1.5,
@@ -934,6 +944,26 @@ fn chapter_entries(
 
 /// One contents entry: the title set ragged, dot leaders on its last line up
 /// to the right-aligned page number; the whole entry links to its target.
+/// A heading's content as the contents sets it: its words, emphasis and
+/// code in their faces; links, notes and images as their plain text.
+fn contents_title(content: &[Inline]) -> Vec<Inline> {
+    content
+        .iter()
+        .map(|inline| match inline {
+            Inline::Text { .. } | Inline::Code { .. } | Inline::SoftBreak => inline.clone(),
+            Inline::Emph { content } => Inline::Emph {
+                content: contents_title(content),
+            },
+            Inline::Strong { content } => Inline::Strong {
+                content: contents_title(content),
+            },
+            other => Inline::Text {
+                text: plain_text(std::slice::from_ref(other)),
+            },
+        })
+        .collect()
+}
+
 fn toc_entry(
     flow: &mut Flow<'_>,
     title: &[Inline],

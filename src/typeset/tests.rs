@@ -1380,3 +1380,18 @@ fn code_in_a_bold_heading_is_bold_code() {
     assert!(cargo.contains(&FaceId::Mono), "{cargo:?}");
     assert!(faces_of("code").contains(&FaceId::MonoBold));
 }
+
+#[test]
+fn code_in_the_contents_keeps_its_face() {
+    let (layout, _) = layout_of("# T\n\n## Running `cargo`\n\nText.\n");
+    // the contents stand before the body
+    let faces: Vec<FaceId> = layout.pages[..layout.front_pages]
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            Item::Glyphs(run) if layout.run_text(run) == "cargo" => Some(run.face),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(faces, vec![FaceId::Mono], "{faces:?}");
+}
