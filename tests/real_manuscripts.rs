@@ -6,35 +6,12 @@ mod common;
 
 use std::path::Path;
 
-use common::{epubcheck, have, pdftotext, run_in, stderr};
+use common::{epub_chapters, epub_entry, epubcheck, have, pdftotext, run_in, stderr};
 
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
-}
-
-/// Unzips one entry of an EPUB as text.
-fn epub_entry(epub: &Path, name: &str) -> String {
-    let file = std::fs::File::open(epub).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    let mut entry = zip.by_name(name).unwrap_or_else(|_| panic!("no {name}"));
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
-    text
-}
-
-/// Every chapter document of an EPUB, concatenated.
-fn epub_chapters(epub: &Path) -> String {
-    let file = std::fs::File::open(epub).unwrap();
-    let zip = zip::ZipArchive::new(file).unwrap();
-    let mut names: Vec<String> = zip
-        .file_names()
-        .filter(|n| n.contains("chapter-"))
-        .map(str::to_string)
-        .collect();
-    names.sort();
-    names.iter().map(|n| epub_entry(epub, n)).collect()
 }
 
 /// An mdBook project with every construct of SUMMARY.md and the links

@@ -229,25 +229,6 @@ fn unicode_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x0591..=0x05C7 | 0x0610..=0x061A | 0x064B..=0x065F | 0x0900..=0x0903 | 0x093A..=0x094F | 0x0951..=0x0957 | 0x0962..=0x0963)
 }
 
-/// The XHTML of the EPUB's chapters, one after the other.
-fn epub_chapters(epub: &Path) -> String {
-    let mut zip = zip::ZipArchive::new(fs::File::open(epub).unwrap()).unwrap();
-    let mut names: Vec<String> = zip
-        .file_names()
-        .filter(|n| n.contains("chapter-"))
-        .map(str::to_string)
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|n| {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut zip.by_name(n).unwrap(), &mut text).unwrap();
-            text
-        })
-        .collect()
-}
-
 /// Words of a page as `pdftotext -bbox` places them: (xMin, xMax, word);
 /// a right-to-left word as it gives it, in visual order (its letters
 /// reversed).

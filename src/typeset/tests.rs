@@ -473,6 +473,17 @@ fn font_dir(file: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A "system" whose only fonts are copies of `fonts`: the directory (kept
+/// while it is used) and the font directories that name it.
+fn system_of(fonts: &[&std::path::Path]) -> (tempfile::TempDir, super::fonts::FontDirs) {
+    let dir = tempfile::tempdir().unwrap();
+    for font in fonts {
+        std::fs::copy(font, dir.path().join(font.file_name().unwrap())).unwrap();
+    }
+    let dirs = super::fonts::FontDirs::Only(vec![dir.path().to_path_buf()]);
+    (dir, dirs)
+}
+
 /// A letter Linux Libertine has and Inconsolata lacks: code that needs a
 /// fallback, which a copy of Libertine can be.
 fn letter_mono_lacks(fonts: &Fonts) -> char {
@@ -968,11 +979,7 @@ fn a_fallback_face_is_scaled_to_the_text_faces_x_height() {
     ) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    for font in [&cjk, &devanagari] {
-        std::fs::copy(font, dir.path().join(font.file_name().unwrap())).unwrap();
-    }
-    let dirs = super::fonts::FontDirs::Only(vec![dir.path().to_path_buf()]);
+    let (_dir, dirs) = system_of(&[&cjk, &devanagari]);
     let (layout, fonts) = layout_with_fallbacks(
         "# T\n\nKorean 안녕 and Hindi नमस्ते.\n\n```\nlet s = \"안녕\";\n```\n",
         &dirs,
@@ -1017,11 +1024,7 @@ fn a_script_is_set_in_one_face_and_its_punctuation_with_it() {
     ) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    for font in [&devanagari, &bengali] {
-        std::fs::copy(font, dir.path().join(font.file_name().unwrap())).unwrap();
-    }
-    let dirs = super::fonts::FontDirs::Only(vec![dir.path().to_path_buf()]);
+    let (_dir, dirs) = system_of(&[&devanagari, &bengali]);
     let (layout, fonts) = layout_with_fallbacks("# T\n\nनमस्ते दुनिया।\n", &dirs);
     assert_eq!(layout.report.fallback_fonts, ["Noto Serif Devanagari"]);
     assert_eq!(

@@ -303,3 +303,29 @@ pub fn pdf_words(pdf: &Path) -> Vec<Word> {
     }
     out
 }
+
+/// Unzips one entry of an EPUB as text.
+pub fn epub_entry(epub: &Path, name: &str) -> String {
+    let file = std::fs::File::open(epub).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut entry = zip.by_name(name).unwrap_or_else(|_| panic!("no {name}"));
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+    text
+}
+
+/// Every chapter document of an EPUB, concatenated.
+pub fn epub_chapters(epub: &Path) -> String {
+    let file = std::fs::File::open(epub).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut names: Vec<String> = zip
+        .file_names()
+        .filter(|n| n.contains("chapter-"))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|n| std::io::read_to_string(zip.by_name(n).unwrap()).unwrap())
+        .collect()
+}
