@@ -99,6 +99,13 @@ impl Build {
             .any(|i| matches!(i, VItem::Line(_) | VItem::Float(_)))
     }
 
+    /// Whether `float`, with `spaces` times its space, goes on this page:
+    /// it fits, or nothing is on the page yet.
+    fn takes(&self, float: &Float, spaces: f64, cap: f64, separator: f64) -> bool {
+        let h = self.body_height() + float.height() + float.space * spaces;
+        self.is_empty() || !Pt(h + self.notes_height(separator)).exceeds(Pt(cap))
+    }
+
     fn push(&mut self, item: VItem, source: Option<usize>) {
         self.items.push(item);
         self.sources.push(source);
@@ -325,8 +332,7 @@ impl Breaker<'_> {
         let mut floats = cursor.floats.clone();
         // floats left from the page before open this one
         while let Some((_, float)) = floats.first() {
-            let h = cur.body_height() + float.height() + float.space;
-            if cur.is_empty() || !Pt(h + cur.notes_height(separator)).exceeds(Pt(cap)) {
+            if cur.takes(float, 1.0, cap, separator) {
                 let (_, float) = floats.remove(0);
                 let space = float.space;
                 cur.push(VItem::Float(float), None);
@@ -369,9 +375,7 @@ impl Breaker<'_> {
                 VItem::Float(_) if cursor.ahead.contains(&here) => {}
                 VItem::Float(float) => {
                     // floats keep their order: none passes one waiting
-                    let h = cur.body_height() + float.space * 2.0 + float.height();
-                    let fits = !Pt(h + cur.notes_height(separator)).exceeds(Pt(cap));
-                    if floats.is_empty() && (fits || cur.is_empty()) {
+                    if floats.is_empty() && cur.takes(float, 2.0, cap, separator) {
                         if !cur.is_empty() {
                             cur.push(VItem::Display(float.space), None);
                         }
@@ -455,9 +459,7 @@ impl Breaker<'_> {
         // would stand alone on a page after the chapter's text goes to the
         // top of this page, where it is cited, instead
         if let Some(&(at, ref float)) = floats.first() {
-            let h = cur.body_height() + float.space * 2.0 + float.height();
-            let fits = !Pt(h + cur.notes_height(separator)).exceeds(Pt(cap));
-            if !fits && !cur.is_empty() && !cursor.ahead.contains(&at) {
+            if !cur.takes(float, 2.0, cap, separator) && !cursor.ahead.contains(&at) {
                 let mut ahead = cursor.clone();
                 let float = floats.remove(0).1;
                 ahead.floats.insert(0, (at, float));
@@ -468,10 +470,7 @@ impl Breaker<'_> {
         let waiting = std::mem::take(&mut floats);
         let mut rest = Vec::new();
         for (at, float) in waiting {
-            let h = cur.body_height() + float.space * 2.0 + float.height();
-            if rest.is_empty()
-                && (cur.is_empty() || !Pt(h + cur.notes_height(separator)).exceeds(Pt(cap)))
-            {
+            if rest.is_empty() && cur.takes(&float, 2.0, cap, separator) {
                 if !cur.is_empty() {
                     cur.push(VItem::Display(float.space), None);
                 }
