@@ -52,6 +52,12 @@ pub fn assemble(
     //    independent): blocks → lines → pages, in parallel, one shaper per thread
     //    (the labels are the tree's, so the EPUB says the same)
     let labels: Vec<Option<String>> = book.chapters.iter().map(|c| c.label.clone()).collect();
+    let common = Common {
+        book,
+        s,
+        lang,
+        images,
+    };
     let context = cache.map(|cache| {
         cache.start();
         cache::context(book, s, fonts, images)
@@ -71,41 +77,7 @@ pub fn assemble(
                     // a chapter kept for later builds records all its glyphs
                     shaper.new_record();
                 }
-                let mut report = Report::default();
-                let hosts = note_hosts(chapter);
-                let mut flow = Flow {
-                    shaper,
-                    settings: s,
-                    lang,
-                    notes: &chapter.footnotes,
-                    note_hosts: &hosts,
-                    note_stack: Vec::new(),
-                    report: &mut report,
-                    files: &book.files,
-                    images,
-                    dir: Dir::of_book(&book.meta.language),
-                };
-                let mut items = Vec::new();
-                opening(&mut flow, chapter, label.as_deref(), &mut items);
-                let ctx = BlockCtx {
-                    indent_left: 0.0,
-                    indent_right: 0.0,
-                    size: s.size,
-                    leading: s.leading,
-                    indent_first: false,
-                    dir: Dir::of_book(&book.meta.language),
-                    list_depth: 0,
-                    in_list: false,
-                };
-                flow.blocks(&chapter.blocks, &ctx, &mut items);
-                report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
-                // (with `openany` a chapter does not know which side it
-                // opens on, so which pages face each other)
-                let pages = if s.openany {
-                    pages::break_pages_anywhere(items, s)
-                } else {
-                    pages::break_pages(items, s)
-                };
+                let (pages, report) = lay_chapter(shaper, chapter, label.as_deref(), &common);
                 (key, Arc::new((pages, report, shaper.take_texts())))
             },
         )
@@ -786,6 +758,51 @@ fn copyright_page(
     stack(lines, s.text_height - height, &mut placed);
     report.missing_on(placed.iter().map(|(_, l)| l), &book.files, label);
     page_of(placed, 4, s)
+}
+
+/// What every chapter's layout shares.
+struct Common<'a> {
+    book: &'a Book,
+    s: &'a Settings,
+    lang: Option<Lang>,
+    images: &'a crate::images::Images,
+}
+
+/// A chapter's pages and what setting it adds to the report.
+fn lay_chapter(
+    shaper: &mut Shaper,
+    chapter: &Chapter,
+    label: Option<&str>,
+    c: &Common,
+) -> (Vec<BodyPage>, Report) {
+    let s = c.s;
+    let hosts = note_hosts(chapter);
+    let mut report = Report::default();
+    let mut flow = Flow {
+        shaper,
+        settings: s,
+        lang: c.lang,
+        notes: &chapter.footnotes,
+        note_hosts: &hosts,
+        note_stack: Vec::new(),
+        report: &mut report,
+        files: &c.book.files,
+        images: c.images,
+        dir: Dir::of_book(&c.book.meta.language),
+    };
+    let mut items = Vec::new();
+    opening(&mut flow, chapter, label, &mut items);
+    let ctx = BlockCtx::chapter(s, Dir::of_book(&c.book.meta.language));
+    flow.blocks(&chapter.blocks, &ctx, &mut items);
+    report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
+    // (with `openany` a chapter does not know which side it opens on, so
+    // which pages face each other)
+    let pages = if s.openany {
+        pages::break_pages_anywhere(items, s)
+    } else {
+        pages::break_pages(items, s)
+    };
+    (pages, report)
 }
 
 fn scratch_flow<'a>(

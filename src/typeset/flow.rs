@@ -2785,6 +2785,21 @@ fn balanced(items: &[LbItem], measure: f64, params: &Params) -> linebreak::Break
 }
 
 impl BlockCtx {
+    /// The context of a chapter's own blocks: the whole measure, the
+    /// text's size and leading, the book's direction.
+    pub fn chapter(s: &Settings, dir: Dir) -> BlockCtx {
+        BlockCtx {
+            indent_left: 0.0,
+            indent_right: 0.0,
+            size: s.size,
+            leading: s.leading,
+            indent_first: false,
+            dir,
+            list_depth: 0,
+            in_list: false,
+        }
+    }
+
     /// The context inside a list item, a definition or a callout: indented
     /// by `by` at the side lines start from (the right in a right-to-left
     /// context), without a first-line indent.

@@ -226,16 +226,7 @@ fn lines_of(book: &Book, images: &Images) -> (Vec<Line>, GlyphTexts) {
         images,
         dir: Dir::of_book("en"),
     };
-    let ctx = BlockCtx {
-        indent_left: 0.0,
-        indent_right: 0.0,
-        size: s.size,
-        leading: s.leading,
-        indent_first: false,
-        dir: Dir::of_book("en"),
-        list_depth: 0,
-        in_list: false,
-    };
+    let ctx = BlockCtx::chapter(&s, Dir::of_book("en"));
     let mut items = Vec::new();
     flow.blocks(&chapter.blocks, &ctx, &mut items);
     let mut lines = Vec::new();

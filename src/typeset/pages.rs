@@ -27,6 +27,9 @@ pub struct BodyPage {
     /// Where the page had to end although no break was allowed there (a
     /// widow, an orphan or a heading left at the foot): the last line's source.
     pub bad_break: Option<crate::doc::Pos>,
+    /// On a page filled to its foot, the room left above the text block's
+    /// foot that stretching the spaces could not fill (points).
+    pub short: f64,
 }
 
 /// The page builder's state for one page.
@@ -90,6 +93,16 @@ impl Build {
         } else {
             0.0
         }
+    }
+
+    /// How much of the page's last note may run on to the next page: all
+    /// but its first two lines.
+    fn note_run_on(&self) -> f64 {
+        let last = self.items.iter().rev().find_map(|i| match i {
+            VItem::Line(l) => l.notes.last(),
+            _ => None,
+        });
+        last.map_or(0.0, |note| note.iter().skip(2).map(Line::height).sum())
     }
 
     fn is_empty(&self) -> bool {
@@ -219,6 +232,9 @@ impl Breaker<'_> {
             if short <= FULL {
                 return set;
             }
+            // (unfilled, a page run short is no better: it is compared by
+            // what it leaves above the text block's own foot)
+            let short = short + f64::from(-delta.min(0)) * self.s.leading;
             if best.as_ref().is_none_or(|(s, _)| short < *s - FULL) {
                 best = Some((short, set));
             }
@@ -245,7 +261,9 @@ impl Breaker<'_> {
     /// Gives a chapter's last page at least [`MIN_LAST_LINES`] lines: the
     /// pages before it run a line short (whole spreads, the nearest first,
     /// up to three), or, when that cannot fill them, the spread before it
-    /// runs a line long and takes the last page's lines in.
+    /// runs a line long and takes the last page's lines in. When none of
+    /// these gives it that many without a page more than two lines short
+    /// or a widow, it gets as many as one of them gives.
     fn fill_last_page(&self, pages: &mut Vec<BodyPage>, starts: &[Cursor]) {
         let min = MIN_LAST_LINES * self.s.leading - FULL;
         let n = pages.len();
@@ -282,6 +300,8 @@ impl Breaker<'_> {
                     .take(1)
                     .map(|&f| (f, 1, 1)),
             );
+        let now = page_text_height(&pages[last]);
+        let mut best: Option<(f64, usize, Vec<BodyPage>)> = None;
         for (first, delta, partner_delta) in attempts {
             if partner.is_none() && partner_delta != delta {
                 continue;
@@ -303,25 +323,61 @@ impl Breaker<'_> {
                 };
                 let trial = self.page(&cursor, delta);
                 let ends = trial.after.done(self.items);
-                // (the partner of the last page need not be full)
-                if changed && !ends && Some(index) != partner && trial.short > FULL {
+                // (the partner of the last page need not be full, but may
+                // not end more than two lines short)
+                let unfilled = if Some(index) == partner {
+                    trial.page.short > PARTNER_SHORT_LINES * self.s.leading + FULL
+                } else {
+                    trial.short > FULL
+                };
+                if changed && !ends && unfilled {
                     full = false;
                     break;
                 }
                 cursor = trial.after;
                 tail.push(trial.page);
             }
-            let filled = tail.last().is_some_and(|p| page_text_height(p) >= min);
-            if full && filled {
+            let height = tail.last().map_or(0.0, page_text_height);
+            if full && height >= min {
                 pages.truncate(first);
                 pages.extend(tail);
                 return;
             }
+            // (else the most the last page can get without a page run more
+            // than two lines short or a widow)
+            if full && height > best.as_ref().map_or(now, |b| b.0) + FULL {
+                best = Some((height, first, tail));
+            }
+        }
+        if let Some((_, first, tail)) = best {
+            pages.truncate(first);
+            pages.extend(tail);
         }
     }
 
-    /// One page from `cursor`, its text block `delta` lines taller.
+    /// One page from `cursor`, its text block `delta` lines taller. A page
+    /// whose text would end more than [`MAX_SHORT_LINES`] short above its
+    /// notes (the next block cannot break and does not fit) lets its last
+    /// note run on to the next page instead, its first two lines kept with
+    /// their reference (as TeX splits an insertion, `\vsplit`, when the
+    /// page cannot hold it whole).
     fn page(&self, cursor: &Cursor, delta: i32) -> Trial {
+        let whole = self.page_notes(cursor, delta, false);
+        let limit = MAX_SHORT_LINES * self.s.leading + FULL;
+        if whole.page.short <= limit || whole.page.notes.is_empty() {
+            return whole;
+        }
+        let split = self.page_notes(cursor, delta, true);
+        if split.page.short < whole.page.short - FULL {
+            split
+        } else {
+            whole
+        }
+    }
+
+    /// One page from `cursor`, its text block `delta` lines taller; with
+    /// `split_notes`, its last note may run on to the next page.
+    fn page_notes(&self, cursor: &Cursor, delta: i32, split_notes: bool) -> Trial {
         let s = self.s;
         let cap = s.text_height + f64::from(delta) * s.leading;
         let separator = s.leading;
@@ -411,7 +467,12 @@ impl Breaker<'_> {
                         } else {
                             0.0
                         };
-                    let fits = !Pt(body + notes).exceeds(Pt(cap));
+                    // (its baseline no lower than a line of text's at the
+                    // foot, as `finish` sets the last line: a code line,
+                    // shallower than text, would hang below the grid)
+                    let depth = line.descent - s.leading * TEXT_DEPTH;
+                    let give = if split_notes { cur.note_run_on() } else { 0.0 };
+                    let fits = !Pt(body - depth + notes - give).exceeds(Pt(cap));
                     // a line with a long note may still go here if two lines of the note fit
                     let fits_split = !fits
                         && own_notes > 0.0
@@ -464,7 +525,7 @@ impl Breaker<'_> {
                 let float = floats.remove(0).1;
                 ahead.floats.insert(0, (at, float));
                 ahead.ahead.push(at);
-                return self.page(&ahead, delta);
+                return self.page_notes(&ahead, delta, split_notes);
             }
         }
         let waiting = std::mem::take(&mut floats);
@@ -584,7 +645,7 @@ fn finish(
         _ => None,
     };
     let last_depth = items.iter().rev().find_map(depth).unwrap_or(0.0);
-    let text_depth = s.leading * 0.25;
+    let text_depth = s.leading * TEXT_DEPTH;
     let room = (cap - body - if placed > 0 { used + s.leading } else { 0.0 } + last_depth
         - text_depth)
         .max(0.0);
@@ -644,8 +705,26 @@ fn finish(
         page.notes.push((ny, line));
         ny += descent;
     }
+    if flush {
+        // (measured from the text block's own foot: a page run a line
+        // short is a line short)
+        page.short = (short + s.text_height - cap).max(0.0);
+    }
     (page, rest, short.max(0.0))
 }
+
+/// A line of text's depth below its baseline, in lines (its ascent is the
+/// rest: [`super::flow`] sets text lines so).
+const TEXT_DEPTH: f64 = 0.25;
+
+/// Lines the page facing a chapter's last may end short (above its text
+/// block's foot) when the pages before run short to fill the last page.
+const PARTNER_SHORT_LINES: f64 = 2.0;
+
+/// Lines a page other than a chapter's last may end short (above its text
+/// block's foot) before its last note runs on to the next page: one, as a
+/// spread run a line short is full.
+const MAX_SHORT_LINES: f64 = 1.0;
 
 pub use crate::doc::roman;
 

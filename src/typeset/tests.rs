@@ -170,7 +170,9 @@ fn an_orphan_moves_to_the_next_page() {
     // paragraph A fills all but one line; B's first line would be alone at the foot
     let mut items = paragraph(per_page - 1, "a");
     items.extend(paragraph(5, "b"));
-    let pages = lines_per_page(&break_pages(items, &s));
+    // (the rule alone: every page at the text block's height, none run a
+    // line long to take B's first two lines in)
+    let pages = lines_per_page(&break_pages_anywhere(items, &s));
     assert_eq!(pages[0].len(), per_page - 1);
     assert_eq!(pages[1][0], ("b".to_string(), 0));
 }
@@ -249,6 +251,68 @@ fn a_heading_at_the_foot_moves_to_the_next_page() {
                 runs.iter().all(|r| r.face == FaceId::Bold) && runs[0].size > s.size;
             assert!(!all_bold_heading, "page {index} ends with a heading");
         }
+    }
+}
+
+#[test]
+fn a_note_runs_on_rather_than_leave_its_page_short() {
+    let s = settings();
+    let text = |line: &mut Line| {
+        line.ascent = s.leading * 0.75;
+        line.descent = s.leading * 0.25;
+    };
+    let per_page = (s.text_height / s.leading).round() as usize;
+    // A fills half the page; its last line cites a note of eight lines;
+    // B (six lines that keep together, as a heading with its first lines
+    // or a listing under its caption) fits under A only if the note runs on
+    let mut items = paragraph(per_page / 2, "a");
+    let note: Vec<Line> = (0..8)
+        .map(|i| Line {
+            ascent: s.note_leading * 0.75,
+            descent: s.note_leading * 0.25,
+            mark: Some(("n".to_string(), i)),
+            ..Line::default()
+        })
+        .collect();
+    let room = per_page - per_page / 2;
+    let mut b = paragraph(room - 4, "b");
+    for line in b.iter_mut() {
+        if let VItem::Line(l) = line {
+            l.break_after = false;
+        }
+    }
+    if let Some(VItem::Line(l)) = b.last_mut() {
+        l.break_after = true;
+    }
+    items.extend(b);
+    items.extend(paragraph(30, "c"));
+    for item in items.iter_mut() {
+        if let VItem::Line(l) = item {
+            text(l);
+        }
+    }
+    if let Some(VItem::Line(l)) = items.get_mut(per_page / 2 - 1) {
+        l.notes = vec![note];
+    }
+    for pages in [
+        break_pages(items.clone(), &s),
+        break_pages_anywhere(items, &s),
+    ] {
+        let marks = |lines: &[(f64, Line)], tag: &str| {
+            lines
+                .iter()
+                .filter(|(_, l)| l.mark.as_ref().is_some_and(|m| m.0 == tag))
+                .count()
+        };
+        // B is on the first page, under A; the note's first lines with it,
+        // the rest at the foot of the next page
+        assert_eq!(marks(&pages[0].lines, "b"), room - 4);
+        let (here, there) = (marks(&pages[0].notes, "n"), marks(&pages[1].notes, "n"));
+        assert!(
+            here >= 2 && there >= 1 && here + there == 8,
+            "{here} + {there}"
+        );
+        assert!(pages[0].short <= s.leading, "{}", pages[0].short);
     }
 }
 
@@ -1397,4 +1461,34 @@ fn code_in_the_contents_keeps_its_face() {
         })
         .collect();
     assert_eq!(faces, vec![FaceId::Mono], "{faces:?}");
+}
+
+#[test]
+fn a_chapter_title_breaks_before_its_code_not_inside_it() {
+    let (layout, _) = layout_of(
+        "# Chapter 7: Working with `std::collections::HashMap`\n\nText.\n\n\
+         # Chapter 21: Working with `read_username_from_file`\n\nText.\n",
+    );
+    let s = settings();
+    for page in &layout.pages[layout.front_pages..] {
+        // the title's lines: runs set larger than the text
+        let mut lines: Vec<(f64, String)> = Vec::new();
+        for item in &page.items {
+            if let Item::Glyphs(run) = item {
+                if run.size > s.size * 1.5 {
+                    let text = layout.run_text(run);
+                    match lines.iter_mut().find(|(y, _)| (y - run.y).abs() < 0.5) {
+                        Some(line) => line.1.push_str(&text),
+                        None => lines.push((run.y, text)),
+                    }
+                }
+            }
+        }
+        for (_, line) in &lines {
+            assert!(!line.ends_with("::") && !line.ends_with('_'), "{lines:?}");
+        }
+        if let Some(code) = lines.iter().find(|(_, l)| l.contains("std::")) {
+            assert_eq!(code.1, "std::collections::HashMap", "{lines:?}");
+        }
+    }
 }
