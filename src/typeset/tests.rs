@@ -1492,3 +1492,47 @@ fn a_chapter_title_breaks_before_its_code_not_inside_it() {
         }
     }
 }
+
+#[test]
+fn a_table_caption_is_italic_and_flush_left_in_both_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("book.toml"),
+        "[book]\ntitle = \"T\"\n\n[markdown]\nflavor = \"pandoc\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.md"),
+        "# T\n\nText.\n\nTable: Table 1, changes since 1960\n\n\
+         | Area | Change |\n|------|-------:|\n| Income | +1% |\n",
+    )
+    .unwrap();
+    let (layout, _) = layout_of_dir(dir.path());
+    let page = &layout.pages[layout.front_pages];
+    let run_of = |word: &str| {
+        page.items.iter().find_map(|i| match i {
+            Item::Glyphs(run) if layout.run_text(run).contains(word) => Some(run.clone()),
+            _ => None,
+        })
+    };
+    let (caption, cell) = (run_of("Table").unwrap(), run_of("Area").unwrap());
+    assert_eq!(caption.face, FaceId::Italic);
+    assert!(caption.y < cell.y, "the caption stands above the table");
+    assert!(
+        (caption.x - cell.x).abs() < 0.5,
+        "{} vs {}",
+        caption.x,
+        cell.x
+    );
+    // the EPUB's <caption> the same
+    let css = include_str!("../epub/style.css");
+    let rule = &css[css.find("\ncaption {").unwrap()..];
+    let rule = &rule[..rule.find('}').unwrap()];
+    for declaration in [
+        "caption-side: top",
+        "font-style: italic",
+        "text-align: left",
+    ] {
+        assert!(rule.contains(declaration), "{rule}");
+    }
+}
