@@ -90,6 +90,9 @@ pub struct Line {
     /// Characters no font has, set on this line as boxes (the report says
     /// on which page).
     pub missing: Vec<char>,
+    /// Whether the line ends in a hyphen the breaker added: a page or a
+    /// note split after it breaks a word across the page turn.
+    pub hyphenated: bool,
 }
 
 impl Line {
@@ -981,6 +984,7 @@ impl<'a> Flow<'a> {
                 pos: Some(block.pos),
                 repeat: None,
                 missing: line_missing,
+                hyphenated: lb.hyphenated,
             });
         }
         if breaks.pass == linebreak::Pass::Emergency {
@@ -1486,6 +1490,7 @@ impl<'a> Flow<'a> {
                             pos: Some(block.pos),
                             repeat: None,
                             missing,
+                            hyphenated: false,
                         });
                     }
                 }

@@ -632,6 +632,12 @@ fn finish(
         used += line.height();
         placed += 1;
     }
+    // a note split across the page turn not inside a hyphenated word
+    // (TeX's \brokenpenalty), when a line of it can go over
+    if placed > 1 && placed < notes.len() && notes[placed - 1].hyphenated {
+        placed -= 1;
+        used -= notes[placed].height();
+    }
     let rest = notes.split_off(placed);
     // vertical justification (LaTeX's \flushbottom): on a page that is not a
     // chapter's last, the spaces between blocks grow so the text block is

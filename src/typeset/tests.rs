@@ -296,7 +296,7 @@ fn a_note_runs_on_rather_than_leave_its_page_short() {
     }
     for pages in [
         break_pages(items.clone(), &s),
-        break_pages_anywhere(items, &s),
+        break_pages_anywhere(items.clone(), &s),
     ] {
         let marks = |lines: &[(f64, Line)], tag: &str| {
             lines
@@ -314,6 +314,16 @@ fn a_note_runs_on_rather_than_leave_its_page_short() {
         );
         assert!(pages[0].short <= s.leading, "{}", pages[0].short);
     }
+    // a split never follows a hyphenated line when a line can go over
+    let split = |items: Vec<VItem>| {
+        let pages = break_pages_anywhere(items, &s);
+        pages[0].notes.len()
+    };
+    let here = split(items.clone());
+    if let Some(VItem::Line(l)) = items.get_mut(per_page / 2 - 1) {
+        l.notes[0][here - 1].hyphenated = true;
+    }
+    assert_eq!(split(items), here - 1);
 }
 
 #[test]
