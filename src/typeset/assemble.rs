@@ -776,6 +776,7 @@ fn lay_chapter(
     c: &Common,
 ) -> (Vec<BodyPage>, Report) {
     let s = c.s;
+    let dir = Dir::of_book(&c.book.meta.language);
     let hosts = note_hosts(chapter);
     let mut report = Report::default();
     let mut flow = Flow {
@@ -788,11 +789,11 @@ fn lay_chapter(
         report: &mut report,
         files: &c.book.files,
         images: c.images,
-        dir: Dir::of_book(&c.book.meta.language),
+        dir,
     };
     let mut items = Vec::new();
     opening(&mut flow, chapter, label, &mut items);
-    let ctx = BlockCtx::chapter(s, Dir::of_book(&c.book.meta.language));
+    let ctx = BlockCtx::chapter(s, dir);
     flow.blocks(&chapter.blocks, &ctx, &mut items);
     report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
     // (with `openany` a chapter does not know which side it opens on, so
@@ -959,8 +960,6 @@ fn chapter_entries(
     }
 }
 
-/// One contents entry: the title set ragged, dot leaders on its last line up
-/// to the right-aligned page number; the whole entry links to its target.
 /// A heading's content as the contents sets it: its words, emphasis and
 /// code in their faces; links, notes and images as their plain text.
 fn contents_title(content: &[Inline]) -> Vec<Inline> {
@@ -981,6 +980,8 @@ fn contents_title(content: &[Inline]) -> Vec<Inline> {
         .collect()
 }
 
+/// One contents entry: the title set ragged, dot leaders on its last line up
+/// to the right-aligned page number; the whole entry links to its target.
 fn toc_entry(
     flow: &mut Flow<'_>,
     title: &[Inline],

@@ -64,6 +64,11 @@ impl Float {
     }
 }
 
+/// A line of text's depth below its baseline, as a fraction of its leading
+/// (its ascent is the rest); the page breaker sets a full page's last
+/// baseline where a line of text's would stand.
+pub const TEXT_DEPTH: f64 = 0.25;
+
 /// A line (or other box) ready to be placed on a page.
 #[derive(Clone, Debug, Default)]
 pub struct Line {
@@ -801,7 +806,7 @@ impl<'a> Flow<'a> {
             Mode::Centered => balanced(&items, measure, &params),
         };
         let mut lines = Vec::with_capacity(breaks.lines.len());
-        let ascent = style.leading * 0.75;
+        let ascent = style.leading * (1.0 - TEXT_DEPTH);
         let descent = style.leading - ascent;
         let mut hyphen_run = 0usize;
         // span anchors already placed (a span over two lines has one)
@@ -1480,8 +1485,8 @@ impl<'a> Flow<'a> {
                             }
                         }
                         lines.push(Line {
-                            ascent: leading * 0.75,
-                            descent: leading * 0.25,
+                            ascent: leading * (1.0 - TEXT_DEPTH),
+                            descent: leading * TEXT_DEPTH,
                             items,
                             break_after: true,
                             notes: Vec::new(),
@@ -1641,8 +1646,8 @@ impl<'a> Flow<'a> {
                 run.x = ctx.indent_left + (measure - run.width()) / 2.0;
                 out.push(VItem::Space(ctx.leading * 0.5));
                 out.push(VItem::Line(Line {
-                    ascent: ctx.leading * 0.75,
-                    descent: ctx.leading * 0.25,
+                    ascent: ctx.leading * (1.0 - TEXT_DEPTH),
+                    descent: ctx.leading * TEXT_DEPTH,
                     items: vec![Item::Glyphs(run)],
                     break_after: true,
                     mark: Some((block.id.clone(), 0)),
@@ -2155,8 +2160,8 @@ impl<'a> Flow<'a> {
         let row_start = starts.first().copied().unwrap_or(0);
         for i in 0..height {
             let mut line = Line {
-                ascent: leading * 0.75,
-                descent: leading * 0.25,
+                ascent: leading * (1.0 - TEXT_DEPTH),
+                descent: leading * TEXT_DEPTH,
                 break_after: i + 1 == height,
                 pos: Some(block.pos),
                 ..Line::default()

@@ -8,7 +8,7 @@
 //! their reference; a note too long for the space left continues on the
 //! next page.
 
-use super::flow::{Float, Line, VItem};
+use super::flow::{Float, Line, VItem, TEXT_DEPTH};
 use super::fonts::FaceId;
 use super::frame::{Item, OutlineEntry, Page, Pt};
 use super::Settings;
@@ -718,10 +718,6 @@ fn finish(
     }
     (page, rest, short.max(0.0))
 }
-
-/// A line of text's depth below its baseline, in lines (its ascent is the
-/// rest: [`super::flow`] sets text lines so).
-const TEXT_DEPTH: f64 = 0.25;
 
 /// Lines the page facing a chapter's last may end short (above its text
 /// block's foot) when the pages before run short to fill the last page.
