@@ -1,8 +1,9 @@
 //! Writes a generated manuscript: `cargo run --example gen_book -- DIR
-//! CHAPTERS [long-blocks|code-heavy]` (`long-blocks`: the book whose code
+//! CHAPTERS [long-blocks|code-heavy|varied]` (`long-blocks`: the book whose code
 //! blocks, tables, lists and notes are long enough for pages to start inside
 //! them; `code-heavy`: a programming book's listings, terminal sessions,
-//! identifiers in prose, tables and wide figures).
+//! identifiers in prose, tables and wide figures; `varied`: prose chapters
+//! whose openings and lengths differ from one to the next).
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -14,6 +15,7 @@ fn main() {
     let written = match args.next().as_deref() {
         Some("long-blocks") => quire::sample::write_long_blocks_book(path, chapters),
         Some("code-heavy") => quire::sample::write_code_heavy_book(path, chapters),
+        Some("varied") => quire::sample::write_varied_book(path, chapters),
         _ => quire::sample::write_large_book(path, chapters),
     };
     if let Err(e) = written {

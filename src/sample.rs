@@ -64,6 +64,15 @@ Term {n}\n: A definition with $x^{n}$ math.\n\n\
     )
 }
 
+/// Writes a manuscript's `(file name, content)` pairs into `dir`.
+fn write_files(dir: &std::path::Path, files: Vec<(String, String)>) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(())
+}
+
 /// The image every tenth chapter shows.
 pub const IMAGE_NAME: &str = "ellipse.png";
 /// A small PNG (an ellipse on a transparent ground), for samples.
@@ -71,11 +80,57 @@ pub const IMAGE: &[u8] = include_bytes!("../tests/fixtures/images/ellipse.png");
 
 /// Writes [`large_book`] into `dir`, with its image.
 pub fn write_large_book(dir: &std::path::Path, chapters: usize) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    for (name, text) in large_book(chapters) {
-        std::fs::write(dir.join(name), text)?;
-    }
+    write_files(dir, large_book(chapters))?;
     std::fs::write(dir.join(IMAGE_NAME), IMAGE)
+}
+
+/// A manuscript of `chapters` plain prose chapters whose shapes vary from
+/// one to the next, as a real book's do: chapter `n` opens with `n + 3`
+/// sentences (in paragraphs of up to five), then a section heading and
+/// `1 + 5n mod 7` paragraphs; every third chapter has a footnote in its
+/// opening. `(file name, content)` pairs, `book.toml` first.
+pub fn varied_book(chapters: usize) -> Vec<(String, String)> {
+    let sentences: Vec<&str> = PROSE
+        .iter()
+        .flat_map(|p| p.split_inclusive(". "))
+        .map(str::trim)
+        .collect();
+    let mut files = vec![(
+        "book.toml".to_string(),
+        "[book]\ntitle = \"A Varied Book\"\nauthors = [\"quire\"]\nlanguage = \"en\"\ndate = \"2026-01-01\"\n"
+            .to_string(),
+    )];
+    for n in 1..=chapters {
+        let mut out = format!("# Chapter {n}: On Variety {{#chapter-{n}}}\n\n");
+        let opening: Vec<&str> = (0..n + 3)
+            .map(|i| sentences[(n + i) % sentences.len()])
+            .collect();
+        for (k, paragraph) in opening.chunks(5).enumerate() {
+            out.push_str(&paragraph.join(" "));
+            if k == 0 && n % 3 == 0 {
+                out.push_str(&format!("[^n{n}]"));
+            }
+            out.push_str("\n\n");
+        }
+        out.push_str(&format!("## A section {{#section-{n}}}\n\n"));
+        for k in 0..1 + 5 * n % 7 {
+            out.push_str(PROSE[(n + k) % PROSE.len()]);
+            out.push_str("\n\n");
+        }
+        if n % 3 == 0 {
+            out.push_str(&format!(
+                "[^n{n}]: A note to chapter {n}: {}\n",
+                PROSE[n % 4]
+            ));
+        }
+        files.push((format!("ch{n:04}.md"), out));
+    }
+    files
+}
+
+/// Writes [`varied_book`] into `dir`.
+pub fn write_varied_book(dir: &std::path::Path, chapters: usize) -> std::io::Result<()> {
+    write_files(dir, varied_book(chapters))
 }
 
 /// A manuscript of `chapters` chapters whose blocks are long enough for
@@ -183,11 +238,7 @@ fn pandoc_book(
 
 /// Writes [`long_blocks_book`] into `dir`.
 pub fn write_long_blocks_book(dir: &std::path::Path, chapters: usize) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    for (name, text) in long_blocks_book(chapters) {
-        std::fs::write(dir.join(name), text)?;
-    }
-    Ok(())
+    write_files(dir, long_blocks_book(chapters))
 }
 
 /// A code-heavy technical manuscript of `chapters` chapters, of the kind a
@@ -295,10 +346,7 @@ fn code_heavy_chapter(n: usize) -> String {
 
 /// Writes [`code_heavy_book`] into `dir`, with its image.
 pub fn write_code_heavy_book(dir: &std::path::Path, chapters: usize) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    for (name, text) in code_heavy_book(chapters) {
-        std::fs::write(dir.join(name), text)?;
-    }
+    write_files(dir, code_heavy_book(chapters))?;
     std::fs::write(dir.join(DIAGRAM_NAME), DIAGRAM)
 }
 

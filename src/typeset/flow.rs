@@ -36,9 +36,14 @@ pub enum VItem {
     /// Space around a display (code, a table, a figure): the first to
     /// stretch when a page is filled to the foot, by up to a line.
     Display(f64),
-    /// Space that never stretches: around headings, under a chapter title,
-    /// inside a callout (whose rule runs through it).
+    /// Space that never stretches: under a chapter title, inside a callout
+    /// (whose rule runs through it).
     Fixed(f64),
+    /// Space above or below a heading: its own fixed amount, except that
+    /// on a page nothing else can fill, the heading spaces take the
+    /// fraction of a line that brings the text after them back onto the
+    /// page's grid of lines (so facing pages end on the same line).
+    Heading(f64),
     /// A figure with its caption: set where it stands when it fits there,
     /// else at the top of the next page while the text goes on filling this
     /// one (LaTeX's floats, placement `[htp]`).
@@ -1738,7 +1743,7 @@ impl<'a> Flow<'a> {
                 // the space between its paragraphs is ruled too (and so
                 // never stretches: the rule would break)
                 for item in &mut out[start..] {
-                    if let VItem::Space(h) | VItem::Display(h) = *item {
+                    if let VItem::Space(h) | VItem::Display(h) | VItem::Heading(h) = *item {
                         *item = VItem::Fixed(h);
                     }
                 }
@@ -3008,7 +3013,7 @@ fn word_core(word: &str) -> (usize, &str) {
 /// The vertical space above or below a heading (one place, so that what
 /// the page makeup makes of a heading's space is decided once).
 fn heading_space(amount: f64) -> VItem {
-    VItem::Fixed(amount)
+    VItem::Heading(amount)
 }
 
 /// The face a heading of the shared design ([`crate::style`]) is set in.

@@ -144,11 +144,13 @@ fn measure(layout: &Layout, s: &Settings) -> Makeup {
                 m.short_pages.push((p + 1, short));
             }
         }
-        // a verso (even page number, p + 1) and the recto after it
+        // a verso (even page number, p + 1) and the recto after it end
+        // as far above their feet (the notes' tops, where they have notes)
         if (p + 1) % 2 == 0 && p + 1 < body.end && !is_last(p) && !is_last(p + 1) {
             if let Some(other) = last_line(p + 1) {
-                if !openings.contains(&(p + 1)) && (other - y).abs() > 0.5 {
-                    m.uneven_spreads.push((p + 1, (other - y) / s.leading));
+                let lift = (foot_of(p) - y) - (foot_of(p + 1) - other);
+                if !openings.contains(&(p + 1)) && lift.abs() > 0.5 {
+                    m.uneven_spreads.push((p + 1, lift / s.leading));
                 }
             }
         }
@@ -171,15 +173,26 @@ fn measure(layout: &Layout, s: &Settings) -> Makeup {
     m
 }
 
-/// Checks the bar, with pages at most `short` lines short.
-fn check(m: &Makeup, short: f64) {
+/// Checks the bar: openings alike, pages at most `short` lines short,
+/// facing pages ending at most `uneven` lines apart and on the same grid of
+/// whole lines, chapters' last pages with at least `last_lines` lines.
+fn check(m: &Makeup, short: f64, uneven: f64, last_lines: usize) {
     eprintln!("{m:?}");
     assert!(m.openings > 3, "{m:?}");
     assert!(m.first_line_spread <= 0.5, "{m:?}");
     assert!(m.gap_spread <= 0.5, "{m:?}");
-    assert!(m.uneven_spreads.is_empty(), "{m:?}");
+    let whole = |l: f64| (l - l.round()).abs() < 0.05;
+    assert!(
+        m.uneven_spreads
+            .iter()
+            .all(|&(_, l)| l.abs() <= uneven + 0.01 && whole(l)),
+        "{m:?}"
+    );
     assert!(m.short_pages.iter().all(|&(_, l)| l <= short), "{m:?}");
-    assert!(m.thin_last_pages.is_empty(), "{m:?}");
+    assert!(
+        m.thin_last_pages.iter().all(|&(_, n)| n >= last_lines),
+        "{m:?}"
+    );
 }
 
 #[test]
@@ -224,7 +237,7 @@ fn a_generated_book_is_made_up_to_a_designers_standard() {
     let dir = tempfile::tempdir().unwrap();
     crate::sample::write_large_book(dir.path(), 100).unwrap();
     let (layout, s) = layout_of_dir(dir.path());
-    check(&measure(&layout, &s), 2.0);
+    check(&measure(&layout, &s), 2.0, 0.0, 5);
 }
 
 #[test]
@@ -232,5 +245,24 @@ fn a_code_heavy_book_is_made_up_to_a_designers_standard() {
     let dir = tempfile::tempdir().unwrap();
     crate::sample::write_code_heavy_book(dir.path(), 40).unwrap();
     let (layout, s) = layout_of_dir(dir.path());
-    check(&measure(&layout, &s), 2.0);
+    check(&measure(&layout, &s), 2.0, 0.0, 5);
+}
+
+#[test]
+fn a_book_of_varied_chapters_keeps_its_pages_on_the_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::sample::write_varied_book(dir.path(), 60).unwrap();
+    let (layout, s) = layout_of_dir(dir.path());
+    let m = measure(&layout, &s);
+    // (a plain prose book has no space between blocks to stretch: where a
+    // section heading and the two lines kept with it fit on neither page
+    // of a spread, the spread, or the opening, ends a line or two higher;
+    // still on the grid of whole lines, and never a chapter's last page
+    // of a line or two)
+    check(&m, 3.0, 1.0, 3);
+    // (such places are few: at most one spread in twenty)
+    assert!(
+        m.uneven_spreads.len() * 20 <= layout.pages.len() / 2,
+        "{m:?}"
+    );
 }

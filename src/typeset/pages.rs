@@ -50,7 +50,7 @@ fn note_height(lines: &[Line]) -> f64 {
 /// Height of a space item (zero for anything else).
 fn space_of(item: &VItem) -> Option<f64> {
     match item {
-        VItem::Space(h) | VItem::Display(h) | VItem::Fixed(h) => Some(*h),
+        VItem::Space(h) | VItem::Display(h) | VItem::Fixed(h) | VItem::Heading(h) => Some(*h),
         _ => None,
     }
 }
@@ -192,6 +192,8 @@ impl Breaker<'_> {
         let mut cursor = Cursor::default();
         // (the cursor at each page's start)
         let mut starts = Vec::new();
+        // (where the group of pages set last began: the opening, or a spread)
+        let mut group = 0;
         while !cursor.done(self.items) || pages.is_empty() {
             let set = if !spreads {
                 vec![self.page(&cursor, 0)]
@@ -199,8 +201,28 @@ impl Breaker<'_> {
                 // the opening stands alone
                 self.choose(&cursor, &[0, -1, 1], 1)
             } else {
-                self.choose(&cursor, &[0, 1, -1], 2)
+                let set = self.choose(&cursor, &[0, 1, -1], 2);
+                // a spread no height fills: the pages before it may end a
+                // line higher or lower, so that both it and they are full
+                let again = (self.unfilled(&set) > FULL)
+                    .then(|| self.rebalance(&starts[group], pages.len() - group))
+                    .flatten();
+                match again {
+                    Some((before, set)) => {
+                        cursor = starts[group].clone();
+                        pages.truncate(group);
+                        starts.truncate(group);
+                        for trial in before {
+                            starts.push(cursor.clone());
+                            cursor = trial.after;
+                            pages.push(trial.page);
+                        }
+                        set
+                    }
+                    None => set,
+                }
             };
+            group = pages.len();
             for trial in set {
                 starts.push(cursor.clone());
                 cursor = trial.after;
@@ -224,11 +246,7 @@ impl Breaker<'_> {
         for &delta in deltas {
             let set = self.run(cursor, delta, count);
             // the chapter's last page need not be full
-            let short = set
-                .iter()
-                .filter(|t| !t.after.done(self.items))
-                .map(|t| t.short)
-                .fold(0.0, f64::max);
+            let short = self.unfilled(&set);
             if short <= FULL {
                 return set;
             }
@@ -239,7 +257,65 @@ impl Breaker<'_> {
                 best = Some((short, set));
             }
         }
+        // a spread whose first page ends a whole line short, where no break
+        // fills it, is level when its second page runs that much shorter
+        if count == 2 {
+            if let Some(set) = self.level_with_first(cursor, deltas) {
+                return set;
+            }
+        }
         best.map(|(_, set)| set).unwrap_or_default()
+    }
+
+    /// A spread whose first page, `delta` lines taller, ends a line short
+    /// of it, and whose second page is full one line shorter still: both
+    /// end on the same line, a line above the text block's foot at most.
+    fn level_with_first(&self, cursor: &Cursor, deltas: &[i32]) -> Option<Vec<Trial>> {
+        for &delta in deltas {
+            let first = self.page(cursor, delta);
+            if first.after.done(self.items) {
+                continue;
+            }
+            let lines = (first.short / self.s.leading).round();
+            let whole = (first.short - lines * self.s.leading).abs() <= FULL;
+            // (no page of it more than a line above the foot)
+            if lines != 1.0 || !whole || delta < 0 {
+                continue;
+            }
+            let second = self.page(&first.after, delta - 1);
+            if self.unfilled(std::slice::from_ref(&second)) <= FULL {
+                return Some(vec![first, second]);
+            }
+        }
+        None
+    }
+
+    /// The most a set of pages leaves unfilled at a foot, the chapter's
+    /// last page aside.
+    fn unfilled(&self, set: &[Trial]) -> f64 {
+        set.iter()
+            .filter(|t| !t.after.done(self.items))
+            .map(|t| t.short)
+            .fold(0.0, f64::max)
+    }
+
+    /// The `count` pages set last (from `start`) set again a line longer
+    /// or shorter, so that both they and the spread after them are full:
+    /// those pages and that spread, if any height does it.
+    fn rebalance(&self, start: &Cursor, count: usize) -> Option<(Vec<Trial>, Vec<Trial>)> {
+        for delta in [-1, 1] {
+            let before = self.run(start, delta, count);
+            let Some(last) = before.last() else { continue };
+            if before.len() < count || last.after.done(self.items) || self.unfilled(&before) > FULL
+            {
+                continue;
+            }
+            let after = self.choose(&last.after, &[0, 1, -1], 2);
+            if self.unfilled(&after) <= FULL {
+                return Some((before, after));
+            }
+        }
+        None
     }
 
     /// `count` pages from `cursor`, each `delta` lines longer than the text
@@ -289,7 +365,12 @@ impl Breaker<'_> {
         if firsts.last().is_none_or(|&f| f <= 3) {
             firsts.push(0);
         }
-        let partner = last.is_multiple_of(2).then_some(last - 1);
+        // (a chapter of two pages: the opening, alone on its spread, may
+        // end as short as a partner)
+        let partner = match last {
+            1 => Some(0),
+            _ => last.is_multiple_of(2).then_some(last - 1),
+        };
         let attempts = firsts
             .iter()
             .flat_map(|&first| [(first, -1, -1), (first, -1, -2)])
@@ -417,7 +498,7 @@ impl Breaker<'_> {
             let here = next;
             next += 1;
             match item {
-                VItem::Space(_) | VItem::Display(_) | VItem::Fixed(_) => {
+                VItem::Space(_) | VItem::Display(_) | VItem::Fixed(_) | VItem::Heading(_) => {
                     if !cur.is_empty() {
                         cur.push(item.clone(), Some(here));
                     }
@@ -589,7 +670,7 @@ fn finish(
         .unwrap_or(items.len());
     items.drain(..first_line);
     // the natural height, and how much of it may stretch
-    let (mut body, mut display, mut block) = (0.0, 0.0, 0.0);
+    let (mut body, mut display, mut block, mut heading) = (0.0, 0.0, 0.0, 0.0);
     // lines set closer than the text (code): the gaps before them may open
     // a little when nothing else can fill the page
     let tight = |line: &Line| line.height() < s.leading - 0.01;
@@ -613,6 +694,10 @@ fn finish(
                 display += 1.0;
             }
             VItem::Fixed(h) => body += h,
+            VItem::Heading(h) => {
+                body += h;
+                heading += h;
+            }
             VItem::Line(line) => {
                 body += line.height();
                 notes.extend(line.notes.iter().flatten().cloned());
@@ -671,6 +756,21 @@ fn finish(
             short -= grow_tight * tight_gaps;
         }
     }
+    // last, the spaces around headings take the fraction of a line that
+    // puts the text's last line back on the grid of whole lines (each in
+    // proportion to its own amount, so more above a heading than below)
+    let mut grow_heading = 0.0;
+    if flush && short > FULL && heading > 0.0 {
+        let end = body + grow_display * display + grow_block * block + grow_tight * tight_gaps
+            - last_depth
+            + text_depth;
+        let off = end.rem_euclid(s.leading);
+        let fraction = if off > 0.01 { s.leading - off } else { 0.0 };
+        if fraction <= short + 0.01 {
+            grow_heading = fraction / heading;
+            short = (short - fraction).max(0.0);
+        }
+    }
     let mut y = 0.0;
     let set = |line: Line, y: &mut f64, page: &mut BodyPage| {
         let mut line = line;
@@ -687,6 +787,7 @@ fn finish(
             VItem::Space(h) => y += h + grow_block,
             VItem::Display(h) => y += h + grow_display,
             VItem::Fixed(h) => y += h,
+            VItem::Heading(h) => y += h * (1.0 + grow_heading),
             VItem::PageBreak => {}
             VItem::Line(line) => {
                 if previous_line && tight(&line) {
@@ -710,6 +811,11 @@ fn finish(
         let descent = line.descent;
         page.notes.push((ny, line));
         ny += descent;
+    }
+    // (above notes, whose lines are not the text's, the text ends on its
+    // grid: less than a line between it and the notes is no shortness)
+    if placed > 0 {
+        short = ((short + FULL) / s.leading).floor() * s.leading;
     }
     if flush {
         // (measured from the text block's own foot: a page run a line
