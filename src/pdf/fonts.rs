@@ -147,7 +147,7 @@ pub(super) fn subset_faces(
             // the .notdef glyph (id 0) stands for every character no font
             // covers, so it maps to none of them (they are reported as
             // missing glyphs)
-            let text = layout.glyph_texts.get(face_id, g).to_string();
+            let text = layout.glyph_texts.unicode(face_id, g).to_string();
             shown.push(Codepoint::with_cid(new, 0.0, text));
         }
         inventory.push(Op::SetFont {

@@ -315,6 +315,8 @@ impl Link {
             "Border" => vec![0.into(), 0.into(), 0.into()],
             "A" => action,
             "P" => page,
+            // printed (PDF/A: every annotation is)
+            "F" => 4,
         };
         let mut bytes = Vec::with_capacity(160);
         save::write_object(&mut bytes, &annotation.into());
@@ -382,17 +384,25 @@ fn finish(
     date: Timestamp,
 ) -> Result<()> {
     doc.version = "1.7".to_string();
-    // document information, dates from the build (never the clock)
-    let info = dictionary! {
+    // document information, dates from the build (never the clock); no
+    // empty entries, and each one what the XMP says (PDF/A)
+    let mut info = dictionary! {
         "Title" => text_string(&meta.title),
-        "Author" => text_string(&meta.authors.join(", ")),
-        "Subject" => text_string(meta.description.as_deref().or(meta.subject.as_deref()).unwrap_or("")),
-        "Keywords" => text_string(&meta.keywords.join(", ")),
         "Creator" => text_string("quire"),
         "Producer" => text_string(PRODUCER),
         "CreationDate" => Object::string_literal(date.pdf()),
         "ModDate" => Object::string_literal(date.pdf()),
     };
+    let authors = xmp::names(&meta.authors);
+    if !authors.is_empty() {
+        info.set("Author", text_string(&authors.join(", ")));
+    }
+    if let Some(description) = xmp::description(meta) {
+        info.set("Subject", text_string(description));
+    }
+    if !meta.keywords.is_empty() {
+        info.set("Keywords", text_string(&meta.keywords.join(", ")));
+    }
     let info_id = doc.add_object(info);
     if let Ok(old) = doc.trailer.get(b"Info").and_then(Object::as_reference) {
         doc.objects.remove(&old);
@@ -421,6 +431,7 @@ fn finish(
     );
     xmp.allows_compression = false;
     let xmp = doc.add_object(xmp);
+    let intent = output_intent(doc);
     let catalog = doc
         .get_object_mut(catalog_id)
         .and_then(Object::as_dict_mut)
@@ -430,6 +441,7 @@ fn finish(
     catalog.set("Metadata", xmp);
     catalog.set("PageLabels", dictionary! { "Nums" => nums });
     catalog.set("Lang", text_string(&meta.language));
+    catalog.set("OutputIntents", vec![Object::Reference(intent)]);
     let mut preferences = dictionary! { "DisplayDocTitle" => true };
     if crate::doc::direction::language_is_rtl(&meta.language) {
         // pages side by side from the right, as the book is bound
@@ -453,6 +465,23 @@ fn finish(
     // unreferenced (a test checks), so no pruning pass over the document
     compress_streams(doc);
     Ok(())
+}
+
+/// The sRGB profile of the output intent (see `icc/README.md`).
+const SRGB: &[u8] = include_bytes!("icc/sRGB-v4.icc");
+
+/// The document's output intent: sRGB, the colour space its DeviceRGB and
+/// DeviceGray colours mean (PDF/A, ISO 19005-2, 6.2.3).
+fn output_intent(doc: &mut lopdf::Document) -> lopdf::ObjectId {
+    let profile = doc.add_object(lopdf::Stream::new(dictionary! { "N" => 3 }, SRGB.to_vec()));
+    doc.add_object(dictionary! {
+        "Type" => "OutputIntent",
+        "S" => "GTS_PDFA1",
+        "OutputConditionIdentifier" => text_string("sRGB"),
+        "Info" => text_string("sRGB IEC61966-2.1"),
+        "RegistryName" => text_string("http://www.color.org"),
+        "DestOutputProfile" => profile,
+    })
 }
 
 /// Deflates every stream that has no filter yet, in parallel, at zlib's

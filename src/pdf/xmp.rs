@@ -18,8 +18,11 @@ pub(super) fn packet(meta: &Metadata, date: Timestamp, producer: &str) -> String
          <rdf:Description rdf:about=\"\"\n \
          xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n \
          xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n \
-         xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n\
-         <dc:format>application/pdf</dc:format>\n",
+         xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n \
+         xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n\
+         <dc:format>application/pdf</dc:format>\n\
+         <pdfaid:part>2</pdfaid:part>\n\
+         <pdfaid:conformance>U</pdfaid:conformance>\n",
     );
     // language alternatives, as XMP writes dc:title
     let alt = |out: &mut String, element: &str, value: &str| {
@@ -29,11 +32,7 @@ pub(super) fn packet(meta: &Metadata, date: Timestamp, producer: &str) -> String
         ));
     };
     alt(&mut out, "title", &meta.title);
-    let authors: Vec<&String> = meta
-        .authors
-        .iter()
-        .filter(|a| !a.trim().is_empty())
-        .collect();
+    let authors = names(&meta.authors);
     if !authors.is_empty() {
         out.push_str("<dc:creator><rdf:Seq>");
         for author in authors {
@@ -41,7 +40,7 @@ pub(super) fn packet(meta: &Metadata, date: Timestamp, producer: &str) -> String
         }
         out.push_str("</rdf:Seq></dc:creator>\n");
     }
-    if let Some(description) = meta.description.as_deref().filter(|d| !d.trim().is_empty()) {
+    if let Some(description) = description(meta) {
         alt(&mut out, "description", description);
     }
     if let Some(rights) = meta.rights.as_deref().filter(|r| !r.trim().is_empty()) {
@@ -87,6 +86,22 @@ pub(super) fn packet(meta: &Metadata, date: Timestamp, producer: &str) -> String
     out
 }
 
+/// The authors that have a name (the document information's `Author`
+/// and the XMP's `dc:creator` list the same).
+pub(super) fn names(authors: &[String]) -> Vec<&str> {
+    authors
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.trim().is_empty())
+        .collect()
+}
+
+/// The book's description, if it has one (the document information's
+/// `Subject` and the XMP's `dc:description`).
+pub(super) fn description(meta: &Metadata) -> Option<&str> {
+    meta.description.as_deref().filter(|d| !d.trim().is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +125,12 @@ mod tests {
         );
         assert!(xmp.contains("<xmp:CreateDate>2021-08-12T00:00:00Z</xmp:CreateDate>"));
         assert!(!xmp.contains("dc:description"), "no empty description");
+        // (PDF/A-2u, ISO 19005-2: the part and conformance it claims)
+        assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>"), "{xmp}");
+        assert!(
+            xmp.contains("<pdfaid:conformance>U</pdfaid:conformance>"),
+            "{xmp}"
+        );
         assert!(xmp.starts_with("<?xpacket begin=") && xmp.ends_with("<?xpacket end=\"r\"?>"));
     }
 }

@@ -112,8 +112,30 @@ impl Shaped {
 /// several texts (a space for U+0020 and U+00A0) keeps the shortest, then
 /// the smallest: a rule that does not depend on the order glyphs were
 /// recorded in, so chapters shaped on different threads give the same map.
+/// A glyph that stands for no character of its own (a Devanagari half
+/// form; a bracket mirrored in right-to-left text) is mapped, by the same
+/// rule, to the text of a cluster it was shaped in: PDF/A wants every glyph
+/// mapped (ISO 19005-2, 6.2.11.7.2), and text extraction reads the
+/// cluster's `/ActualText` instead.
 #[derive(Clone, Debug, Default)]
-pub struct GlyphTexts(BTreeMap<(FaceId, u16), Arc<str>>);
+pub struct GlyphTexts {
+    own: BTreeMap<(FaceId, u16), Arc<str>>,
+    cluster: BTreeMap<(FaceId, u16), Arc<str>>,
+}
+
+/// Keeps in `map` the shortest, then smallest, text recorded for a glyph.
+fn keep(map: &mut BTreeMap<(FaceId, u16), Arc<str>>, key: (FaceId, u16), text: &Arc<str>) {
+    match map.entry(key) {
+        Entry::Vacant(slot) => {
+            slot.insert(text.clone());
+        }
+        Entry::Occupied(mut slot) => {
+            if (text.len(), &**text) < (slot.get().len(), &**slot.get()) {
+                slot.insert(text.clone());
+            }
+        }
+    }
+}
 
 impl GlyphTexts {
     /// Records that glyph `id` of `face` stands for `text` (the .notdef
@@ -122,13 +144,21 @@ impl GlyphTexts {
         if id == 0 || text.is_empty() {
             return;
         }
-        match self.0.entry((face, id)) {
-            Entry::Vacant(slot) => {
-                slot.insert(text.clone());
-            }
-            Entry::Occupied(mut slot) => {
-                if (text.len(), &**text) < (slot.get().len(), &**slot.get()) {
-                    slot.insert(text.clone());
+        keep(&mut self.own, (face, id), text);
+    }
+
+    /// Records the glyphs of a shaped text: each one's own text, and for
+    /// one with none, its cluster's.
+    pub fn record_shaped(&mut self, face: FaceId, glyphs: &[Glyph]) {
+        for g in glyphs {
+            self.record(face, g.id, &g.unicode);
+            if g.unicode.is_empty() && g.id != 0 {
+                let text = glyphs
+                    .iter()
+                    .find(|o| o.cluster == g.cluster && !o.text.is_empty())
+                    .map(|o| &o.text);
+                if let Some(text) = text {
+                    keep(&mut self.cluster, (face, g.id), text);
                 }
             }
         }
@@ -136,14 +166,27 @@ impl GlyphTexts {
 
     /// Adds everything `other` recorded.
     pub fn merge(&mut self, other: &GlyphTexts) {
-        for (&(face, id), text) in &other.0 {
-            self.record(face, id, text);
+        for (&key, text) in &other.own {
+            keep(&mut self.own, key, text);
+        }
+        for (&key, text) in &other.cluster {
+            keep(&mut self.cluster, key, text);
         }
     }
 
     /// The text glyph `id` of `face` stands for (empty if none).
     pub fn get(&self, face: FaceId, id: u16) -> &str {
-        self.0.get(&(face, id)).map_or("", |t| t)
+        self.own.get(&(face, id)).map_or("", |t| t)
+    }
+
+    /// What the PDF's ToUnicode map says glyph `id` of `face` stands for:
+    /// its own text, else the text of a cluster it was shaped in (empty
+    /// only for the .notdef glyph).
+    pub fn unicode(&self, face: FaceId, id: u16) -> &str {
+        match self.get(face, id) {
+            "" => self.cluster.get(&(face, id)).map_or("", |t| t),
+            own => own,
+        }
     }
 }
 
@@ -336,16 +379,12 @@ impl Shaper {
         {
             if *recorded != self.record {
                 *recorded = self.record;
-                for g in &shaped.glyphs {
-                    self.texts.record(face, g.id, &g.unicode);
-                }
+                self.texts.record_shaped(face, &shaped.glyphs);
             }
             return shaped.clone();
         }
         let shaped = Rc::new(self.shape_uncached(face, text, small_caps, direction));
-        for g in &shaped.glyphs {
-            self.texts.record(face, g.id, &g.unicode);
-        }
+        self.texts.record_shaped(face, &shaped.glyphs);
         self.cache
             .entry((face, mode))
             .or_default()

