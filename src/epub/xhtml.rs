@@ -390,7 +390,26 @@ impl<'a> Writer<'a> {
                         w.out.push_str("<span class=\"");
                         w.out.push_str(&super::style::code_line_class(lead));
                         w.out.push_str("\">");
+                        // the indentation a line may not wrap after (a
+                        // token longer than the screen would leave it alone
+                        // on a line that looks blank)
+                        let mut indent = true;
                         for (kind, piece) in line {
+                            let mut piece = piece.as_str();
+                            if indent {
+                                let end =
+                                    piece.find(|c| c != ' ' && c != '\t').unwrap_or(piece.len());
+                                if end > 0 {
+                                    w.out.push_str("<span class=\"indent\">");
+                                    w.text(&piece[..end]);
+                                    w.out.push_str("</span>");
+                                }
+                                piece = &piece[end..];
+                                indent = piece.is_empty();
+                                if piece.is_empty() {
+                                    continue;
+                                }
+                            }
                             match kind.css_class() {
                                 Some(class) => {
                                     w.out.push_str("<span class=\"");
