@@ -355,3 +355,43 @@ fn an_arabic_book_turns_its_pages_from_the_right() {
         assert_eq!((errors, warnings), (0, 0), "EPUBCheck:\n{messages}");
     }
 }
+
+#[test]
+fn a_right_to_left_attribution_and_note_stand_on_their_own_sides() {
+    if !noto() || !have("pdftotext") {
+        return;
+    }
+    let long = "نص طويل بما يكفي ليمتد على أكثر من سطر واحد في الصفحة حتى نرى كيف تضبط الأسطر من اليمين إلى اليسار";
+    let (_dir, pdf, _, _) = build(&format!(
+        "---\ntitle: كتاب\nlanguage: ar\n---\n\n# الفصل الأول\n\nمرحبا بالعالم، {long}.[^1]\n\n\
+         > مقتبس {long}.\n>\n> — قائل\n\n[^1]: حاشية {long}.\n"
+    ));
+    let body = pages(&pdf, "")
+        .iter()
+        .position(|p| p.contains("قائل") || p.contains("لئاق"))
+        .expect("the page")
+        + 1;
+    let words = word_boxes(&pdf, body);
+    let title = find(&words, "الأول");
+    let centre = (title.0 + title.1) / 2.0;
+    // the quotation's attribution: flush with its end, the left
+    let quoted = find(&words, "مقتبس");
+    let attribution = find(&words, "قائل");
+    assert!(attribution.1 < centre, "{attribution:?} {centre}");
+    assert!(quoted.0 > centre, "{quoted:?} {centre}");
+    let quote_left = words
+        .iter()
+        .filter(|w| w.0 > 0.0)
+        .map(|w| w.0)
+        .fold(f64::MAX, f64::min);
+    assert!(
+        attribution.0 - quote_left < 40.0,
+        "{attribution:?} {quote_left}"
+    );
+    // the note's number hangs at the right of its text, the start side
+    let note = find(&words, "حاشية");
+    assert!(
+        words.iter().any(|w| w.2 == "1" && w.0 > note.1),
+        "{note:?} {words:?}"
+    );
+}
