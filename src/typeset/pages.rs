@@ -271,15 +271,15 @@ impl Breaker<'_> {
     /// of it, and whose second page is full one line shorter still: both
     /// end on the same line, a line above the text block's foot at most.
     fn level_with_first(&self, cursor: &Cursor, deltas: &[i32]) -> Option<Vec<Trial>> {
-        for &delta in deltas {
+        // (no page of it more than a line above the foot)
+        for &delta in deltas.iter().filter(|&&d| d >= 0) {
             let first = self.page(cursor, delta);
             if first.after.done(self.items) {
                 continue;
             }
             let lines = (first.short / self.s.leading).round();
             let whole = (first.short - lines * self.s.leading).abs() <= FULL;
-            // (no page of it more than a line above the foot)
-            if lines != 1.0 || !whole || delta < 0 {
+            if lines != 1.0 || !whole {
                 continue;
             }
             let second = self.page(&first.after, delta - 1);
