@@ -17,6 +17,9 @@ pub struct BuildOptions {
     pub pdf: bool,
     /// Write the EPUB.
     pub epub: bool,
+    /// With the PDF, the print edition for this printer (else the one
+    /// `[print] printer` in book.toml names, if any).
+    pub print: Option<crate::print::Printer>,
     /// Seconds since 1970 for every date in the outputs (`SOURCE_DATE_EPOCH`);
     /// `None` uses the book's date, else a fixed date.
     pub source_date_epoch: Option<i64>,
@@ -29,6 +32,8 @@ pub struct Outputs {
     pub book: Book,
     /// The PDF, if asked for.
     pub pdf: Option<Vec<u8>>,
+    /// The print edition's PDF, if a printer was named.
+    pub print_pdf: Option<Vec<u8>>,
     /// The EPUB, if asked for.
     pub epub: Option<Vec<u8>>,
     /// The typographic report of the PDF (JSON), if a PDF was made.
@@ -126,13 +131,26 @@ fn build_from(
         kept: cache.map(|c| &c.entries),
         kept_fonts: cache.map(|c| &c.fonts),
     };
+    let printer = options.print.or(read.config.print.printer);
+    let print = (options.pdf && printer.is_some()).then(|| layout.clone());
     let (pdf, epub) = rayon::join(
         || {
             options
                 .pdf
                 .then(|| {
                     let pages = cache.map(|c| &c.pages);
-                    pdf::write_cached(layout, &book.meta, &fonts, date, pages)
+                    let pdf = pdf::write_cached(layout, &book.meta, &fonts, date, pages)?;
+                    let print = match (print, printer) {
+                        (Some(layout), Some(printer)) => Some(pdf::write_print(
+                            layout,
+                            &book.meta,
+                            &fonts,
+                            date,
+                            &printer.preset(),
+                        )?),
+                        _ => None,
+                    };
+                    Ok((pdf, print))
                 })
                 .transpose()
         },
@@ -143,7 +161,10 @@ fn build_from(
                 .transpose()
         },
     );
-    let pdf = pdf?;
+    let (pdf, print_pdf) = match pdf? {
+        Some((pdf, print)) => (Some(pdf), print),
+        None => (None, None),
+    };
     let epub = match epub? {
         Some((bytes, found)) => {
             diagnostics.extend(found);
@@ -157,6 +178,7 @@ fn build_from(
         report: Some(report),
         book,
         pdf,
+        print_pdf,
         epub,
         diagnostics,
     })

@@ -58,6 +58,10 @@ pub enum Command {
         /// `--deny warnings`: fail (exit 1, no outputs) if there is any warning.
         #[arg(long, value_enum, value_name = "LINTS")]
         deny: Vec<Deny>,
+        /// Also write the print edition for this printer beside the PDF
+        /// (`<name>.print.pdf`; default: `[print] printer` in book.toml).
+        #[arg(long, value_enum, value_name = "PRINTER")]
+        print: Option<crate::print::Printer>,
     },
     /// Check a manuscript and report every finding; write nothing.
     Check {
@@ -142,10 +146,17 @@ impl Cli {
                 format,
                 pdf,
                 epub,
+                print,
                 ..
             } => {
                 let plan = Plan::new(Path::new("book"), out, format, pdf, epub);
                 let to_stdout = plan.to_stdout();
+                if print.is_some() && (to_stdout > 0 || plan.pdf.is_none()) {
+                    return usage(
+                        "`--print` writes the print edition beside the PDF file: build the PDF into a folder or a file"
+                            .into(),
+                    );
+                }
                 if to_stdout > 1 {
                     return usage(
                         "`--out -` writes one output to stdout: choose it with `--format pdf` or `--format epub`"
@@ -187,8 +198,10 @@ pub fn run(cli: Cli) -> i32 {
             pdf,
             epub,
             deny,
+            print,
         } => {
-            let plan = Plan::new(&input, &out, &format, &pdf, &epub);
+            let mut plan = Plan::new(&input, &out, &format, &pdf, &epub);
+            plan.print = print;
             let json = format.contains(&Format::Json);
             build_command(&input, &plan, json, !deny.is_empty(), &ui)
         }
@@ -285,6 +298,8 @@ struct Plan {
     report: Option<PathBuf>,
     /// The --out folder, when something goes there.
     out_dir: Option<PathBuf>,
+    /// The printer of the print edition asked for on the command line.
+    print: Option<crate::print::Printer>,
 }
 
 impl Plan {
@@ -324,6 +339,7 @@ impl Plan {
             epub,
             report: in_out_dir.then(|| out.join(format!("{name}.report.json"))),
             out_dir: in_out_dir.then(|| out.to_path_buf()),
+            print: None,
         }
     }
 
@@ -364,6 +380,14 @@ impl Plan {
                     files.push((path, bytes));
                 }
             }
+        }
+        // the print edition beside the PDF file (`<name>.print.pdf`)
+        let print_path = match (&self.pdf, &outputs.print_pdf) {
+            (Some(Dest::File(path)), Some(_)) => Some(path.with_extension("print.pdf")),
+            _ => None,
+        };
+        if let (Some(path), Some(bytes)) = (&print_path, &outputs.print_pdf) {
+            files.push((path, bytes));
         }
         let written: Vec<PathBuf> = files.iter().map(|(path, _)| path.to_path_buf()).collect();
         let json = match (&self.report, &outputs.report) {
@@ -463,6 +487,7 @@ fn attempt(
         input: input.to_path_buf(),
         pdf: plan.is_some_and(|p| p.pdf.is_some()),
         epub: plan.is_none_or(|p| p.epub.is_some()),
+        print: plan.and_then(|p| p.print),
         source_date_epoch: source_date_epoch(),
     };
     let mut progress = Progress::new(ui);

@@ -24,6 +24,8 @@ pub struct Config {
     pub pdf: PdfConfig,
     /// E-book settings.
     pub epub: EpubConfig,
+    /// The print edition.
+    pub print: PrintConfig,
     /// mdBook's renderers (`[output.html]` …): not quire's, left aside.
     pub output: Option<IgnoredAny>,
     /// mdBook's preprocessors: not quire's, left aside.
@@ -152,6 +154,15 @@ impl Default for PdfConfig {
             openany: false,
         }
     }
+}
+
+/// The `[print]` table.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PrintConfig {
+    /// The printer whose preset the print edition follows (`kdp`,
+    /// `ingram`, `lulu`, `offset`): `quire build` writes it beside the PDF.
+    pub printer: Option<crate::print::Printer>,
 }
 
 /// The `[epub]` table.

@@ -37,6 +37,7 @@ pub mod manuscript;
 pub mod markdown;
 pub mod mdbook;
 pub mod pdf;
+pub mod print;
 pub mod sample;
 pub mod style;
 pub mod typeset;

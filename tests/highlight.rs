@@ -43,6 +43,7 @@ fn build(dir: &std::path::Path) -> quire::Outputs {
         input: dir.to_path_buf(),
         pdf: true,
         epub: true,
+        print: None,
         source_date_epoch: Some(1_600_000_000),
     })
     .expect("built")

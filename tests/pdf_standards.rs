@@ -64,14 +64,12 @@ fn a_book_in_fallback_fonts_with_images_is_pdf_a_2u() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let book = dir.path().join("book");
-    std::fs::create_dir_all(&book).unwrap();
-    std::fs::write(
-        book.join("book.toml"),
+    let book = write_book(
+        dir.path(),
         "[book]\ntitle = \"Scripts\"\nauthors = [\"A. Writer\", \"B. Writer\"]\n\
          language = \"en\"\ndate = \"2026-01-01\"\ndescription = \"Text in several scripts.\"\n",
-    )
-    .unwrap();
+        &[],
+    );
     // Devanagari syllables whose glyphs stand for no character of their
     // own (half forms, a reordered vowel sign), a mirrored bracket in
     // Arabic, a character no font has, an image and an SVG figure

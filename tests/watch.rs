@@ -118,6 +118,7 @@ fn watched_rebuilds_reuse_unchanged_chapters_and_match_a_fresh_build() {
         input: dir.path().to_path_buf(),
         pdf: true,
         epub: true,
+        print: None,
         source_date_epoch: Some(1_700_000_000),
     };
     let cache = quire::WatchCache::default();

@@ -63,21 +63,64 @@ pub fn write(layout: Layout, meta: &Metadata, fonts: &Fonts, date: Timestamp) ->
     write_cached(layout, meta, fonts, date, None)
 }
 
+/// Writes the print edition for a printer's `preset`: each page on a sheet
+/// with its bleed (and crop marks), TrimBox and BleedBox; links and the
+/// outline only where the printer takes them; blank pages added so the
+/// count is even (and the last page is blank, where the printer asks).
+pub fn write_print(
+    mut layout: Layout,
+    meta: &Metadata,
+    fonts: &Fonts,
+    date: Timestamp,
+    preset: &crate::print::Preset,
+) -> Result<Vec<u8>> {
+    let blank = |n: usize| Page {
+        label: n.to_string(),
+        items: Vec::new(),
+        decoration: None,
+    };
+    if preset.blank_last && layout.pages.last().is_some_and(|p| !p.items.is_empty()) {
+        layout.pages.push(blank(layout.pages.len() + 1));
+    }
+    if layout.pages.len() % 2 == 1 {
+        let n = layout.pages.len() + 1;
+        // (before a blank last page, so that it stays last)
+        let at = if preset.blank_last { n - 2 } else { n - 1 };
+        layout.pages.insert(at, blank(n));
+    }
+    write_with(layout, meta, fonts, date, None, Some(preset))
+}
+
 /// [`write`], taking the content streams of pages that have not changed
 /// since the last build from `cache`, and keeping this build's there
 /// (`quire watch`).
 pub fn write_cached(
-    mut layout: Layout,
+    layout: Layout,
     meta: &Metadata,
     fonts: &Fonts,
     date: Timestamp,
     cache: Option<&StreamCache>,
 ) -> Result<Vec<u8>> {
+    write_with(layout, meta, fonts, date, cache, None)
+}
+
+/// [`write_cached`], for the print edition of `print` when given.
+fn write_with(
+    mut layout: Layout,
+    meta: &Metadata,
+    fonts: &Fonts,
+    date: Timestamp,
+    cache: Option<&StreamCache>,
+    print: Option<&crate::print::Preset>,
+) -> Result<Vec<u8>> {
     use rayon::prelude::*;
     let mut doc = PdfDocument::new(&meta.title);
     let (subsets, inventory) = fonts::subset_faces(&layout, fonts, &mut doc)?;
     let (w, h) = (layout.page_width, layout.page_height);
-    let links = links(&layout.pages, h);
+    let links = match print {
+        Some(preset) if !preset.annotations => layout.pages.iter().map(|_| Vec::new()).collect(),
+        _ => links(&layout.pages, h),
+    };
     // printpdf writes the fonts (with their widths and ToUnicode maps) and
     // the document around them; its one page is the fonts' inventory,
     // taken out below. The pages are written here.
@@ -145,8 +188,17 @@ pub fn write_cached(
     }
     let (tree, resources) = take_inventory(&mut lo)?;
     let drawn = images::add_images(&mut lo, &layout, resources)?;
-    let (page_ids, raw) = add_pages(&mut lo, (tree, resources), contents, links, &drawn, (w, h))?;
-    finish(&mut lo, &layout, &page_ids, meta, date)?;
+    let (page_ids, raw) = add_pages(
+        &mut lo,
+        (tree, resources),
+        contents,
+        links,
+        &drawn,
+        (w, h),
+        print,
+    )?;
+    let outline = print.is_none_or(|p| p.outline);
+    finish(&mut lo, &layout, &page_ids, meta, date, outline)?;
     drop(layout);
     let bytes = save::save(&lo, &raw);
     // freeing tens of thousands of objects takes a while: not on the way
@@ -168,19 +220,38 @@ fn add_pages(
     links: Vec<Vec<Link>>,
     drawn: &[Option<(lopdf::ObjectId, lopdf::ObjectId)>],
     (w, h): (f64, f64),
+    print: Option<&crate::print::Preset>,
 ) -> Result<(Vec<lopdf::ObjectId>, save::RawObjects)> {
     use std::io::Write;
     // the pages' ids first: links point forwards as well as back
     let page_ids: Vec<lopdf::ObjectId> = contents.iter().map(|_| lo.new_object_id()).collect();
-    let mut media_box = Vec::new();
-    save::write_object(
-        &mut media_box,
-        &vec![0.into(), 0.into(), real(w), real(h)].into(),
-    );
+    let rect = |r: [f64; 4]| {
+        let mut out = Vec::new();
+        save::write_object(&mut out, &r.map(real).to_vec().into());
+        out
+    };
     let mut raw = save::RawObjects::new();
     let pages = page_ids.iter().zip(contents).zip(links).zip(drawn);
-    for (((&page_id, (_, bytes, decoration)), links), drawn) in pages {
+    for (index, (((&page_id, (_, bytes, decoration)), links), drawn)) in pages.enumerate() {
+        // the trimmed page on its sheet (the whole sheet, but for print)
+        let boxes = match print {
+            Some(preset) => preset.boxes(index, w, h),
+            None => crate::print::PageBoxes {
+                media: [0.0, 0.0, w, h],
+                trim: [0.0, 0.0, w, h],
+                bleed: [0.0, 0.0, w, h],
+            },
+        };
+        let (dx, dy) = (boxes.trim[0], boxes.trim[1]);
         let mut streams = Vec::new();
+        if print.is_some() {
+            // the page's content moved onto the sheet: the streams kept
+            // from the reading edition stay as they are
+            let id = lo.new_object_id();
+            let shift = format!("q 1 0 0 1 {dx:.3} {dy:.3} cm\n");
+            raw.push((id.0, save::Raw::Stream(shift.into_bytes())));
+            streams.push(id.0);
+        }
         if let Some((images, _)) = drawn {
             // images first, so text and rules are drawn over them
             streams.push(images.0);
@@ -193,18 +264,40 @@ fn add_pages(
             raw.push((id.0, save::Raw::Stream(decoration)));
             streams.push(id.0);
         }
+        if let Some(preset) = print {
+            let mut end = b"Q\n".to_vec();
+            end.extend(preset.crop_marks(&boxes));
+            let id = lo.new_object_id();
+            raw.push((id.0, save::Raw::Stream(end)));
+            streams.push(id.0);
+        }
         let own = drawn.map_or(resources, |(_, own)| own);
         let mut page = Vec::with_capacity(256);
         page.extend_from_slice(b"<</Type /Page/Parent ");
         let _ = write!(page, "{} 0 R/MediaBox ", tree.0);
-        page.extend_from_slice(&media_box);
+        page.extend_from_slice(&rect(boxes.media));
         page.extend_from_slice(b"/TrimBox ");
-        page.extend_from_slice(&media_box);
+        page.extend_from_slice(&rect(boxes.trim));
+        if print.is_some() {
+            page.extend_from_slice(b"/BleedBox ");
+            page.extend_from_slice(&rect(boxes.bleed));
+        }
         let _ = write!(page, "/Resources {} 0 R/Contents ", own.0);
         references(&mut page, &streams, streams.len() > 1);
         if !links.is_empty() {
             let mut annots = Vec::with_capacity(links.len());
-            for link in links {
+            for mut link in links {
+                // (on the sheet: every page of a book has the same head
+                // bleed, so a link's target moves as much as its page)
+                link.rect = [
+                    link.rect[0] + dx,
+                    link.rect[1] + dy,
+                    link.rect[2] + dx,
+                    link.rect[3] + dy,
+                ];
+                if let Target::Page(_, top) = &mut link.target {
+                    *top += dy;
+                }
                 let id = lo.new_object_id();
                 raw.push((id.0, save::Raw::Bytes(link.annotation(page_id, &page_ids))));
                 annots.push(id.0);
@@ -382,6 +475,7 @@ fn finish(
     page_ids: &[lopdf::ObjectId],
     meta: &Metadata,
     date: Timestamp,
+    outline: bool,
 ) -> Result<()> {
     doc.version = "1.7".to_string();
     // document information, dates from the build (never the clock); no
@@ -423,7 +517,9 @@ fn finish(
         nums.push(Object::Dictionary(dictionary! { "S" => "D" }));
     }
     // the nested outline
-    let outline_root = outline::write_outline(doc, layout, page_ids);
+    let outline_root = outline
+        .then(|| outline::write_outline(doc, layout, page_ids))
+        .flatten();
     // XMP, left uncompressed so that tools find it without inflating
     let mut xmp = lopdf::Stream::new(
         dictionary! { "Type" => "Metadata", "Subtype" => "XML" },

@@ -371,3 +371,15 @@ pub fn verapdf(pdf: &Path, flavour: &str) -> Option<(bool, String)> {
     );
     Some((out.status.success(), report))
 }
+
+/// Writes a manuscript folder `dir/book` with `book.toml` and the
+/// `(file name, text)` files; returns the folder.
+pub fn write_book(dir: &Path, toml: &str, files: &[(&str, &str)]) -> PathBuf {
+    let book = dir.join("book");
+    std::fs::create_dir_all(&book).unwrap();
+    std::fs::write(book.join("book.toml"), toml).unwrap();
+    for (name, text) in files {
+        std::fs::write(book.join(name), text).unwrap();
+    }
+    book
+}
