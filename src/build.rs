@@ -139,18 +139,22 @@ fn build_from(
                 .pdf
                 .then(|| {
                     let pages = cache.map(|c| &c.pages);
-                    let pdf = pdf::write_cached(layout, &book.meta, &fonts, date, pages)?;
-                    let print = match (print, printer) {
-                        (Some(layout), Some(printer)) => Some(pdf::write_print(
-                            layout,
-                            &book.meta,
-                            &fonts,
-                            date,
-                            &printer.preset(),
-                        )?),
-                        _ => None,
-                    };
-                    Ok((pdf, print))
+                    // the two editions side by side
+                    let (pdf, print) = rayon::join(
+                        || pdf::write_cached(layout, &book.meta, &fonts, date, pages),
+                        || match (print, printer) {
+                            (Some(layout), Some(printer)) => pdf::write_print(
+                                layout,
+                                &book.meta,
+                                &fonts,
+                                date,
+                                &printer.preset(),
+                            )
+                            .map(Some),
+                            _ => Ok(None),
+                        },
+                    );
+                    Ok((pdf?, print?))
                 })
                 .transpose()
         },

@@ -208,13 +208,12 @@ fn offset_has_crop_marks_outside_the_bleed() {
 #[test]
 fn an_unknown_printer_in_book_toml_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("book.toml"),
+    write_book(
+        dir.path(),
         "[book]\ntitle = \"T\"\n\n[print]\nprinter = \"gutenberg\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("ch1.md"), "# One\n\nText.\n").unwrap();
-    let out = run_in(dir.path(), &["build", ".", "--out", "out"]);
+        &[("ch1.md", "# One\n\nText.\n")],
+    );
+    let out = run_in(dir.path(), &["build", "book", "--out", "out"]);
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(

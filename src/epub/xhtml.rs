@@ -405,10 +405,10 @@ impl<'a> Writer<'a> {
                                     w.out.push_str("</span>");
                                 }
                                 piece = &piece[end..];
-                                indent = piece.is_empty();
                                 if piece.is_empty() {
                                     continue;
                                 }
+                                indent = false;
                             }
                             match kind.css_class() {
                                 Some(class) => {

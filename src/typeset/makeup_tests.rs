@@ -232,28 +232,33 @@ fn a_listing_keeps_its_file_name_and_caption() {
     assert_eq!((captions, names), (40, 40));
 }
 
+/// The makeup of a generated book of `chapters` chapters (`write` writes
+/// its manuscript), and its page count.
+fn makeup_of(
+    write: fn(&std::path::Path, usize) -> std::io::Result<()>,
+    chapters: usize,
+) -> (Makeup, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), chapters).unwrap();
+    let (layout, s) = layout_of_dir(dir.path());
+    (measure(&layout, &s), layout.pages.len())
+}
+
 #[test]
 fn a_generated_book_is_made_up_to_a_designers_standard() {
-    let dir = tempfile::tempdir().unwrap();
-    crate::sample::write_large_book(dir.path(), 100).unwrap();
-    let (layout, s) = layout_of_dir(dir.path());
-    check(&measure(&layout, &s), 2.0, 0.0, 5);
+    let (m, _) = makeup_of(crate::sample::write_large_book, 100);
+    check(&m, 2.0, 0.0, 5);
 }
 
 #[test]
 fn a_code_heavy_book_is_made_up_to_a_designers_standard() {
-    let dir = tempfile::tempdir().unwrap();
-    crate::sample::write_code_heavy_book(dir.path(), 40).unwrap();
-    let (layout, s) = layout_of_dir(dir.path());
-    check(&measure(&layout, &s), 2.0, 0.0, 5);
+    let (m, _) = makeup_of(crate::sample::write_code_heavy_book, 40);
+    check(&m, 2.0, 0.0, 5);
 }
 
 #[test]
 fn a_book_of_varied_chapters_keeps_its_pages_on_the_grid() {
-    let dir = tempfile::tempdir().unwrap();
-    crate::sample::write_varied_book(dir.path(), 60).unwrap();
-    let (layout, s) = layout_of_dir(dir.path());
-    let m = measure(&layout, &s);
+    let (m, pages) = makeup_of(crate::sample::write_varied_book, 60);
     // (a plain prose book has no space between blocks to stretch: where a
     // section heading and the two lines kept with it fit on neither page
     // of a spread, the spread, or the opening, ends a line or two higher;
@@ -261,8 +266,5 @@ fn a_book_of_varied_chapters_keeps_its_pages_on_the_grid() {
     // of a line or two)
     check(&m, 3.0, 1.0, 3);
     // (such places are few: at most one spread in twenty)
-    assert!(
-        m.uneven_spreads.len() * 20 <= layout.pages.len() / 2,
-        "{m:?}"
-    );
+    assert!(m.uneven_spreads.len() * 20 <= pages / 2, "{m:?}");
 }
