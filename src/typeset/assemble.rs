@@ -790,6 +790,7 @@ fn lay_chapter(
         files: &c.book.files,
         images: c.images,
         dir,
+        colour: None,
     };
     let mut items = Vec::new();
     opening(&mut flow, chapter, label, &mut items);
@@ -825,6 +826,7 @@ fn scratch_flow<'a>(
         files: &book.files,
         images: &crate::images::NO_IMAGES,
         dir: Dir::of_book(&book.meta.language),
+        colour: None,
     }
 }
 

@@ -309,6 +309,10 @@ pub struct Flow<'a> {
     pub images: &'a crate::images::Images,
     /// The book's writing direction (of its language).
     pub dir: Dir,
+    /// The spacing of the last justified paragraph of the text (not of a
+    /// note): the mean adjustment ratio of its justified lines. The next
+    /// paragraph is evened out against it ([`linebreak::break_evened`]).
+    pub colour: Option<f64>,
 }
 
 /// Where each of `chapter`'s notes (by number − 1) is printed when the
@@ -806,7 +810,17 @@ impl<'a> Flow<'a> {
             ..Params::default()
         };
         let breaks = match style.mode {
-            Mode::Justified => linebreak::break_lines(&items, &|_| measure, &params),
+            Mode::Justified => {
+                // notes are set on their own: they neither take nor give
+                // a colour
+                let text = self.note_stack.is_empty();
+                let before = self.colour.filter(|_| text);
+                let breaks = linebreak::break_evened(&items, &|_| measure, &params, before);
+                if let Some(c) = linebreak::colour(&breaks).filter(|_| text) {
+                    self.colour = Some(c);
+                }
+                breaks
+            }
             Mode::Ragged => linebreak::first_fit(&items, &|_| measure, &params),
             Mode::Centered => balanced(&items, measure, &params),
         };

@@ -216,6 +216,16 @@ pub struct Params {
     /// Make the paragraph this many lines longer (positive) or shorter
     /// (negative) than optimal if that is feasible. Plain TeX `\looseness=0`.
     pub looseness: i32,
+    /// The adjustment ratio a line's badness is measured from (0 in TeX):
+    /// with 0.3 a line at r = 0.3 costs nothing and one at r = 0 costs as
+    /// much as one at r = 0.3 does normally. Feasibility (`tolerance`) and
+    /// fitness classes still use the real ratio, and lines ending in
+    /// infinite glue are not affected. quire sets it to even a paragraph's
+    /// spacing out against the paragraph before it (see
+    /// `Flow::paragraph`); the idea is Knuth & Plass's, who note that the
+    /// badness function may be any increasing function of |r| (§3), here
+    /// taken around a target instead of 0.
+    pub target_ratio: f64,
     /// Lines from this index on all have the same width (TeX's `easy_line`,
     /// tex.web §847): active nodes past it are not told apart by line
     /// number, which keeps the active list short and the algorithm linear
@@ -237,6 +247,7 @@ impl Default for Params {
             final_hyphen_demerits: 5000.0,
             max_consecutive_hyphens: 2,
             looseness: 0,
+            target_ratio: 0.0,
             same_width_from: usize::MAX,
         }
     }
@@ -265,13 +276,14 @@ impl Params {
             final_hyphen_demerits: pick(self.final_hyphen_demerits, d.final_hyphen_demerits),
             max_consecutive_hyphens: self.max_consecutive_hyphens,
             looseness: self.looseness,
+            target_ratio: pick(self.target_ratio, 0.0).clamp(-1.0, 1.0),
             same_width_from: self.same_width_from,
         }
     }
 }
 
-/// Which pass produced the result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which pass produced the result (in the order they run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Pass {
     /// `pretolerance`, flagged breaks not tried (TeX's first pass).
     First,
@@ -696,6 +708,21 @@ fn line_demerits(params: &Params, f: &Fit, brk: &Brk) -> f64 {
     d
 }
 
+/// The line's fit with its badness measured from `params.target_ratio`
+/// (unchanged for a target of 0, a line ending at a forced break, as the
+/// last line of a paragraph, a line with infinite stretch, and an
+/// infinitely bad or overfull line).
+fn aimed(params: &Params, f: Fit, fil: usize, brk: &Brk) -> Fit {
+    let plain = brk.forced || fil > 0 || f.overfull || f.badness >= INF_BAD;
+    if params.target_ratio == 0.0 || plain {
+        return f;
+    }
+    Fit {
+        badness: badness_of(f.ratio - params.target_ratio),
+        ..f
+    }
+}
+
 /// Demerits that depend on the previous line: adjacent fitness classes,
 /// double hyphens and final hyphen (tex.web §859).
 fn pair_demerits(
@@ -820,7 +847,7 @@ fn run(
             let feasible = cfg.last_resort || (!f.overfull && f.badness <= cfg.threshold + 1e-9);
             if feasible && allowed {
                 let a_flagged = a.hyphens > 0;
-                let d = line_demerits(params, &f, brk)
+                let d = line_demerits(params, &aimed(params, f, fil, brk), brk)
                     + pair_demerits(params, a.fitness, a_flagged, f.fitness, brk);
                 let total = a.total + d;
                 let line = if params.looseness == 0 {
@@ -1081,6 +1108,111 @@ pub fn break_lines(items: &[Item], line_width: &dyn Fn(usize) -> f64, params: &P
             b
         }
     }
+}
+
+/// Breaks a paragraph as [`break_lines`] does, then evens it out against
+/// its neighbour, the paragraph before it, whose mean adjustment ratio
+/// ([`colour`]) is `before`.
+///
+/// Total fit chooses each paragraph's breaks on its own, so a paragraph
+/// that can only be set loose may stand beside one set tight with a hyphen
+/// on most lines. Two more tries, each kept only when it is found in the
+/// same pass (so within the same tolerance) and adds no hyphen:
+/// - a paragraph with three hyphenated line ends in four lines is set again
+///   with no two hyphenated lines in a row (`max_consecutive_hyphens` 1;
+///   three of four always include two in a row);
+/// - a paragraph whose mean ratio differs from `before` by more than
+///   [`EVEN_APART`] is set again with line badness measured from halfway
+///   between `before` and 0 ([`Params::target_ratio`]: halfway, so that one
+///   loose paragraph does not loosen all the ones after it), and kept when
+///   its mean ratio comes at least [`EVEN_GAIN`] nearer `before` with no
+///   line looser than the loosest of the first try (or r = 1).
+///
+/// A paragraph's mean ratio is nearly fixed by its line count and the
+/// length of its last line (the other lines share the same material
+/// whichever way it is broken), so evening mostly moves words to or from
+/// the last line; many paragraphs have no such choice within the tolerance
+/// and stay as they are. The neighbour is the previous paragraph only, so
+/// the text is evened as it is read; a paragraph set tight before a loose one is evened when the
+/// loose one cannot be (it is loose because it has no other breaks).
+pub fn break_evened(
+    items: &[Item],
+    line_width: &dyn Fn(usize) -> f64,
+    params: &Params,
+    before: Option<f64>,
+) -> Breaks {
+    let mut breaks = break_lines(items, line_width, params);
+    let mut params = params.clone();
+    if crowded_hyphens(&breaks) {
+        params.max_consecutive_hyphens = params.max_consecutive_hyphens.min(1);
+        let spaced = break_lines(items, line_width, &params);
+        let no_more = hyphen_count(&spaced) <= hyphen_count(&breaks);
+        if spaced.pass <= breaks.pass && no_more && !crowded_hyphens(&spaced) {
+            breaks = spaced;
+        }
+    }
+    let (Some(before), Some(own)) = (before.filter(|b| b.is_finite()), colour(&breaks)) else {
+        return breaks;
+    };
+    if (own - before).abs() <= EVEN_APART {
+        return breaks;
+    }
+    params.target_ratio = (before / 2.0).clamp(-0.5, 0.5);
+    let evened = break_lines(items, line_width, &params);
+    let nearer =
+        colour(&evened).is_some_and(|c| (c - before).abs() + EVEN_GAIN <= (own - before).abs());
+    if nearer
+        && evened.pass <= breaks.pass
+        && loosest(&evened) <= loosest(&breaks).max(1.0)
+        && hyphen_count(&evened) <= hyphen_count(&breaks)
+        && !crowded_hyphens(&evened)
+    {
+        breaks = evened;
+    }
+    breaks
+}
+
+/// How far (in adjustment ratio) a paragraph's mean spacing may differ
+/// from the previous paragraph's before it is set again against it. With
+/// TeX's interword stretch of half a space, 0.3 is about 0.04 em of space
+/// in a roman font; smaller differences are left alone (most neighbours in
+/// the books measured differ by less).
+const EVEN_APART: f64 = 0.3;
+
+/// The mean adjustment ratio of a paragraph's justified lines (all but the
+/// last), or `None` for a paragraph of fewer than three lines.
+pub fn colour(breaks: &Breaks) -> Option<f64> {
+    let lines = breaks.lines.split_last()?.1;
+    if lines.len() < 2 {
+        return None;
+    }
+    Some(lines.iter().map(|l| l.ratio).sum::<f64>() / lines.len() as f64)
+}
+
+/// How much nearer its neighbour's spacing an evened paragraph must come
+/// to be kept (in adjustment ratio).
+const EVEN_GAIN: f64 = 0.1;
+
+/// The largest adjustment ratio of a paragraph's justified lines.
+fn loosest(breaks: &Breaks) -> f64 {
+    let lines = breaks.lines.split_last().map_or(&[][..], |(_, l)| l);
+    lines
+        .iter()
+        .map(|l| l.ratio)
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// Lines ending in a hyphen the breaker added.
+fn hyphen_count(breaks: &Breaks) -> usize {
+    breaks.lines.iter().filter(|l| l.hyphenated).count()
+}
+
+/// Whether three of any four lines in a row end in a hyphen.
+fn crowded_hyphens(breaks: &Breaks) -> bool {
+    breaks
+        .lines
+        .windows(4)
+        .any(|w| w.iter().filter(|l| l.hyphenated).count() >= 3)
 }
 
 /// Greedy first-fit breaking ("the method used by most systems" in Knuth &
@@ -1478,7 +1610,13 @@ mod tests {
                     } else {
                         0
                     };
-                    let lb = c.params.line_penalty + bad;
+                    let t = c.params.target_ratio;
+                    let aimed = if t != 0.0 && !forced && bad < INF_BAD {
+                        (100.0 * (r - t).abs().powi(3)).min(INF_BAD)
+                    } else {
+                        bad
+                    };
+                    let lb = c.params.line_penalty + aimed;
                     let mut d = if lb.abs() >= 10000.0 { 1e8 } else { lb * lb };
                     if !forced {
                         d += p.signum() * p * p;
@@ -1677,6 +1815,100 @@ mod tests {
         items
     }
 
+    /// A paragraph of prose: words of 1–3 syllables (a flagged hyphen
+    /// between them) and TeX's interword glue, ended the TeX way.
+    fn prose_para(rng: &mut Lcg, words: usize) -> Vec<Item> {
+        let mut items = Vec::new();
+        for k in 0..words {
+            if k > 0 {
+                items.push(Item::glue(6.0, 3.0, 2.0));
+            }
+            for j in 0..rng.range(1, 3) {
+                if j > 0 {
+                    items.push(Item::hyphen(4.0, 50.0));
+                }
+                items.push(Item::boxed(rng.range(8, 30) as f64));
+            }
+        }
+        push_paragraph_end(&mut items);
+        items
+    }
+
+    #[test]
+    fn evening_brings_a_paragraph_nearer_its_neighbour_at_no_cost() {
+        let mut rng = Lcg(0xe7e7);
+        let params = Params {
+            emergency_stretch: 15.0,
+            ..Params::default()
+        };
+        // paragraphs evened towards a looser and a tighter neighbour
+        let (mut loosened, mut tightened, mut crowded, mut spaced) = (0, 0, 0, 0);
+        for case in 0..1500 {
+            let words = rng.range(25, 70) as usize;
+            let items = prose_para(&mut rng, words);
+            let width = fixed(rng.range(150, 260) as f64);
+            let before = [0.9, 0.6, -0.4, -0.7][case % 4];
+            let plain = break_lines(&items, &width, &params);
+            let br = break_evened(&items, &width, &params, Some(before));
+            check_cover(&items, &br);
+            // never a later pass (a looser tolerance), never another hyphen
+            assert!(br.pass <= plain.pass, "case {case}");
+            assert!(hyphen_count(&br) <= hyphen_count(&plain), "case {case}");
+            if crowded_hyphens(&plain) {
+                crowded += 1;
+                if crowded_hyphens(&br) {
+                    // only when no two hyphens in a row cost a pass or
+                    // more hyphens
+                    let one = Params {
+                        max_consecutive_hyphens: 1,
+                        ..params.clone()
+                    };
+                    let other = break_lines(&items, &width, &one);
+                    assert!(
+                        other.pass > plain.pass || hyphen_count(&other) > hyphen_count(&plain),
+                        "case {case}"
+                    );
+                } else {
+                    spaced += 1;
+                }
+                continue;
+            }
+            let (Some(was), Some(is)) = (colour(&plain), colour(&br)) else {
+                continue;
+            };
+            // never further from the neighbour, nor looser than needed
+            assert!(
+                (is - before).abs() <= (was - before).abs() + 1e-9,
+                "case {case}"
+            );
+            assert!(
+                loosest(&br) <= loosest(&plain).max(1.0) + 1e-9,
+                "case {case}"
+            );
+            if (was - before).abs() > EVEN_APART {
+                if (is - before).abs() + EVEN_GAIN <= (was - before).abs() {
+                    if before > was {
+                        loosened += 1;
+                    } else {
+                        tightened += 1;
+                    }
+                }
+            } else {
+                assert_eq!(br, plain, "case {case}: near enough is left alone");
+            }
+        }
+        // both ways happen (a paragraph's mean ratio is nearly fixed by its
+        // line count and the length of its last line, so only some can move)
+        assert!(
+            loosened > 5 && tightened > 5,
+            "{loosened} loosened, {tightened} tightened"
+        );
+        assert!(
+            spaced * 2 >= crowded && crowded > 10,
+            "{spaced} of {crowded} spaced"
+        );
+    }
+
     #[test]
     fn total_fit_equals_brute_force_on_short_paragraphs() {
         let mut rng = Lcg(0x5eed);
@@ -1693,6 +1925,7 @@ mod tests {
                 double_hyphen_demerits: [0.0, 10000.0, 1e5][rng.range(0, 2) as usize],
                 final_hyphen_demerits: [0.0, 5000.0, 1e5][rng.range(0, 2) as usize],
                 max_consecutive_hyphens: [0, 1, 2, 10][rng.range(0, 3) as usize],
+                target_ratio: [0.0, 0.0, 0.4, -0.3][rng.range(0, 3) as usize],
                 ..Params::default()
             };
             let br = break_lines(&items, &width, &params);
@@ -2316,6 +2549,7 @@ mod tests {
             final_hyphen_demerits: f64::NAN,
             max_consecutive_hyphens: 0,
             looseness: i32::MIN,
+            target_ratio: f64::NAN,
             same_width_from: 0,
         };
         for params in [Params::default(), weird] {

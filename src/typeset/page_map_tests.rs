@@ -225,6 +225,7 @@ fn lines_of(book: &Book, images: &Images) -> (Vec<Line>, GlyphTexts) {
         files: &book.files,
         images,
         dir: Dir::of_book("en"),
+        colour: None,
     };
     let ctx = BlockCtx::chapter(&s, Dir::of_book("en"));
     let mut items = Vec::new();
