@@ -78,6 +78,7 @@ pub fn write_print(
         label: n.to_string(),
         items: Vec::new(),
         decoration: None,
+        tags: Vec::new(),
     };
     if preset.blank_last && layout.pages.last().is_some_and(|p| !p.items.is_empty()) {
         layout.pages.push(blank(layout.pages.len() + 1));
@@ -164,17 +165,20 @@ fn write_with(
                     };
                     let decoration =
                         (!decoration.is_empty()).then(|| content::page(decoration, h, &subsets));
-                    let images = page
+                    let mut tags = page.tags.into_iter();
+                    let (images, tags) = page
                         .items
                         .into_iter()
-                        .filter(|item| matches!(item, Item::Image { .. }))
-                        .collect();
+                        .map(|item| (item, tags.next().unwrap_or_default()))
+                        .filter(|(item, _)| matches!(item, Item::Image { .. }))
+                        .unzip();
                     (
                         (key, bytes, decoration),
                         Page {
                             label: page.label,
                             items: images,
                             decoration: None,
+                            tags,
                         },
                     )
                 })

@@ -15,6 +15,7 @@ use super::fonts::{FaceId, Fonts};
 use super::frame::{GlyphRun, Item, LinkDest, OutlineEntry, Page};
 use super::pages::{self, roman, BodyPage};
 use super::shape::{GlyphTexts, Shaper};
+use super::structure::{Node, Role, Tag};
 use super::{hyphenate, Layout, Report, Settings};
 use crate::doc::direction::Dir;
 use crate::doc::{
@@ -288,7 +289,9 @@ fn place_chapter(
             .starts
             .push(pages::page_start(n.to_string(), &chapter.id, body));
         let (mut page, headings) = pages::place(body, physical, s);
-        page.items.extend(note_rule(body, physical, s));
+        if let Some(rule) = note_rule(body, physical, s) {
+            page.push(rule, Tag::Layout);
+        }
         placed
             .outline
             .extend(pages::outline_entries(&headings, physical - 1));
@@ -464,7 +467,7 @@ fn decorate(
         let mut f = run(shaper, folio, FaceId::Regular);
         f.x = left + (s.measure - f.width()) / 2.0;
         f.y = s.margin_top + s.text_height + s.leading * 2.0;
-        page.items.push(Item::Glyphs(f));
+        page.push(Item::Glyphs(f), Tag::Footer);
         return;
     }
     let y = s.margin_top - s.leading * 1.5;
@@ -475,7 +478,7 @@ fn decorate(
         left
     };
     f.y = y;
-    page.items.push(Item::Glyphs(f));
+    page.push(Item::Glyphs(f), Tag::Header);
     // a head in pieces: a run per face (a fallback face sets what the
     // head's lacks, at the size that matches its x-height to the head's),
     // a box for a character no font has
@@ -517,7 +520,7 @@ fn decorate(
         let mut x = left + (s.measure - width(&h)) / 2.0;
         for (items, w) in h {
             for item in items {
-                page.items.push(pages::offset(item, x, y));
+                page.push(pages::offset(item, x, y), Tag::Header);
             }
             x += w;
         }
@@ -791,9 +794,17 @@ fn lay_chapter(
         images: c.images,
         dir,
         colour: None,
+        node: Node::root(Role::Sect),
     };
     let mut items = Vec::new();
     opening(&mut flow, chapter, label, &mut items);
+    // the label and title: the chapter's level-1 heading
+    let title = Tag::Node(Node::child(&flow.node, Role::H(1)));
+    for item in &mut items {
+        if let VItem::Line(line) = item {
+            line.tag = title.clone();
+        }
+    }
     let ctx = BlockCtx::chapter(s, dir);
     flow.blocks(&chapter.blocks, &ctx, &mut items);
     report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
@@ -827,6 +838,7 @@ fn scratch_flow<'a>(
         images: &crate::images::NO_IMAGES,
         dir: Dir::of_book(&book.meta.language),
         colour: None,
+        node: Node::root(Role::Sect),
     }
 }
 

@@ -18,6 +18,7 @@ use super::hyphenate;
 use super::image_size::{placed_size, Room};
 use super::linebreak::{self, Item as LbItem, Params};
 use super::shape::{Glyph, Shaped, Shaper};
+use super::structure::{Node, Role, Tag};
 use super::{Report, Settings};
 use crate::doc::direction::Dir;
 use crate::doc::words;
@@ -103,9 +104,31 @@ pub struct Line {
     /// Whether the line ends in a hyphen the breaker added: a page or a
     /// note split after it breaks a word across the page turn.
     pub hyphenated: bool,
+    /// The structure element the line's items belong to.
+    pub tag: Tag,
+    /// Items that belong elsewhere (a list item's label, a table's
+    /// cells): the tag of each item by index, [`Tag::Untagged`] (or none,
+    /// past the end) for the line's own.
+    pub item_tags: Vec<Tag>,
 }
 
 impl Line {
+    /// The tag of item `i`.
+    pub fn tag_of(&self, i: usize) -> &Tag {
+        match self.item_tags.get(i) {
+            Some(Tag::Untagged) | None => &self.tag,
+            Some(tag) => tag,
+        }
+    }
+
+    /// Puts `item` first on the line, tagged `tag` (a label reads before
+    /// the text it labels).
+    pub fn insert_tagged(&mut self, item: Item, tag: Tag) {
+        self.item_tags.resize(self.items.len(), Tag::Untagged);
+        self.items.insert(0, item);
+        self.item_tags.insert(0, tag);
+    }
+
     /// Total height of the line.
     pub fn height(&self) -> f64 {
         self.ascent + self.descent
@@ -313,6 +336,8 @@ pub struct Flow<'a> {
     /// note): the mean adjustment ratio of its justified lines. The next
     /// paragraph is evened out against it ([`linebreak::break_evened`]).
     pub colour: Option<f64>,
+    /// The structure element the blocks being laid out stand in.
+    pub node: Arc<Node>,
 }
 
 /// Where each of `chapter`'s notes (by number − 1) is printed when the
@@ -1009,6 +1034,8 @@ impl<'a> Flow<'a> {
                 repeat: None,
                 missing: line_missing,
                 hyphenated: lb.hyphenated,
+                tag: Tag::Untagged,
+                item_tags: Vec::new(),
             });
         }
         if breaks.pass == linebreak::Pass::Emergency {
@@ -1118,6 +1145,14 @@ impl<'a> Flow<'a> {
         // at the note's size and flush with the end of the hang
         let hang = size * 1.8;
         let rtl = self.dir.rtl();
+        // a Note element (with the note's id) where the reference is, a
+        // paragraph in it for each of its blocks
+        let element = Arc::new(Node {
+            role: Role::Note,
+            parent: Some(self.node.clone()),
+            alt: None,
+            id: Some(note.id.clone()),
+        });
         for (i, block) in note.blocks.iter().enumerate() {
             let inlines = match &block.kind {
                 BlockKind::Paragraph { content } => content.clone(),
@@ -1143,10 +1178,12 @@ impl<'a> Flow<'a> {
                 mode: Mode::Justified,
                 dir: self.dir,
             };
+            let paragraph = Tag::Node(Node::child(&element, Role::P));
             self.note_stack.push(n);
             let mut par = self.paragraph(&inlines, &style, block);
             self.note_stack.pop();
             for line in &mut par {
+                line.tag = paragraph.clone();
                 line.mark = Some(match line.mark.take() {
                     Some((id, word)) if counted => (id, word),
                     _ => (block.id.clone(), 0),
@@ -1176,8 +1213,38 @@ impl<'a> Flow<'a> {
         Some(lines)
     }
 
-    /// Lays out a block and everything in it at `indent`.
+    /// Lays out a block and everything in it at `indent`, its lines
+    /// tagged with an element of the block's role in [`Flow::node`] (the
+    /// lines of blocks inside it carry their own elements, made in this
+    /// one). A thematic break's ornament is a layout artifact.
     pub fn block(&mut self, block: &Block, ctx: &BlockCtx, out: &mut Vec<VItem>) {
+        let tag = match role_of(&block.kind) {
+            Some(role) => {
+                let mut node = Node {
+                    role,
+                    parent: Some(self.node.clone()),
+                    alt: None,
+                    id: None,
+                };
+                if let BlockKind::Figure { alt, .. } = &block.kind {
+                    node.alt = Some(alt.clone());
+                }
+                Tag::Node(Arc::new(node))
+            }
+            None => Tag::Layout,
+        };
+        let start = out.len();
+        let outer = self.node.clone();
+        if let Tag::Node(node) = &tag {
+            self.node = node.clone();
+        }
+        self.block_content(block, ctx, out);
+        self.node = outer;
+        tag_lines(&mut out[start..], &tag);
+    }
+
+    /// [`Flow::block`]'s work: the lines of `block`.
+    fn block_content(&mut self, block: &Block, ctx: &BlockCtx, out: &mut Vec<VItem>) {
         let s = self.settings;
         // quotes and lists nested dozens deep (up to MAX_DEPTH): a container
         // past half the measure indents no further, and type shrinks no
@@ -1340,7 +1407,14 @@ impl<'a> Flow<'a> {
                         inner.list_depth = ctx.list_depth.saturating_add(1);
                     }
                     let before = out.len();
+                    // an item: its label, then its body
+                    let list = self.node.clone();
+                    let element = Node::child(&list, Role::LI);
+                    let label_tag = Tag::Node(Node::child(&element, Role::Lbl));
+                    self.node = Node::child(&element, Role::LBody);
                     self.blocks(&item.blocks, &inner, out);
+                    tag_lines(&mut out[before..], &Tag::Node(self.node.clone()));
+                    self.node = list;
                     // hang the label on the item's first line
                     if let Some(VItem::Line(first)) = out[before..]
                         .iter_mut()
@@ -1368,18 +1442,19 @@ impl<'a> Flow<'a> {
                                 (x, top, t, side),
                                 (x + side - t, top, t, side),
                             ] {
-                                first.items.push(Item::Rule {
+                                let rule = Item::Rule {
                                     x: rx,
                                     y: ry,
                                     width: w,
                                     height: h,
-                                });
+                                };
+                                first.insert_tagged(rule, Tag::Layout);
                             }
                             run.x = x + (side - run.width()) / 2.0;
                         } else {
                             run.x = label_x(run.width());
                         }
-                        first.items.push(Item::Glyphs(run));
+                        first.insert_tagged(Item::Glyphs(run), label_tag);
                     }
                 }
                 out.extend(around);
@@ -1515,6 +1590,8 @@ impl<'a> Flow<'a> {
                             repeat: None,
                             missing,
                             hyphenated: false,
+                            tag: Tag::Untagged,
+                            item_tags: Vec::new(),
                         });
                     }
                 }
@@ -1927,7 +2004,7 @@ impl<'a> Flow<'a> {
         } else {
             let starts: Vec<usize> = cell_starts.by_ref().take(head.len()).collect();
             self.table_row(
-                (head, &starts),
+                (head, &starts, Role::TH),
                 &widths,
                 aligns,
                 gap,
@@ -1980,7 +2057,7 @@ impl<'a> Flow<'a> {
             }
             let starts: Vec<usize> = cell_starts.by_ref().take(row.len()).collect();
             let mut lines = self.table_row(
-                (row, &starts),
+                (row, &starts, Role::TD),
                 &row_widths,
                 aligns,
                 gap,
@@ -2120,7 +2197,7 @@ impl<'a> Flow<'a> {
     #[allow(clippy::too_many_arguments)]
     fn table_row(
         &mut self,
-        (cells, starts): (&[Vec<Inline>], &[usize]),
+        (cells, starts, cell_role): (&[Vec<Inline>], &[usize], Role),
         widths: &[f64],
         aligns: &[Align],
         gap: f64,
@@ -2130,7 +2207,9 @@ impl<'a> Flow<'a> {
         ctx: &BlockCtx,
         block: &Block,
     ) -> Vec<Line> {
-        let mut columns: Vec<Vec<Line>> = Vec::new();
+        let mut columns: Vec<(Vec<Line>, Tag)> = Vec::new();
+        // a row element, a cell element in it for each cell
+        let row = Node::child(&self.node, Role::TR);
         let total: f64 = widths.iter().sum::<f64>() + gap * (widths.len() as f64 - 1.0);
         let mut offset = 0.0;
         for (c, width) in widths.iter().enumerate() {
@@ -2170,10 +2249,10 @@ impl<'a> Flow<'a> {
                     shift_items(&mut line.items, (width - w).max(0.0));
                 }
             }
-            columns.push(lines);
+            columns.push((lines, Tag::Node(Node::child(&row, cell_role))));
             offset += width + gap;
         }
-        let height = columns.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let height = columns.iter().map(|c| c.0.len()).max().unwrap_or(0).max(1);
         let mut out = Vec::with_capacity(height);
         // a row with no words starts where its first cell would
         let row_start = starts.first().copied().unwrap_or(0);
@@ -2183,12 +2262,16 @@ impl<'a> Flow<'a> {
                 descent: leading * TEXT_DEPTH,
                 break_after: i + 1 == height,
                 pos: Some(block.pos),
+                tag: Tag::Node(row.clone()),
                 ..Line::default()
             };
-            for column in &mut columns {
+            for (column, cell) in &mut columns {
                 if let Some(cell_line) = column.get_mut(i) {
                     // a cell's line made taller by an image makes the row so
                     line.ascent = line.ascent.max(cell_line.ascent);
+                    line.item_tags.resize(line.items.len(), Tag::Untagged);
+                    line.item_tags
+                        .extend(cell_line.items.iter().map(|_| cell.clone()));
                     line.items.append(&mut cell_line.items);
                     line.notes.append(&mut cell_line.notes);
                     // the line starts where its leftmost cell's line does
@@ -3102,6 +3185,41 @@ fn plain_text_of_block(kind: &BlockKind) -> String {
 /// with `\adjdemerits` 10⁴ more), yet stays below the 10⁸ of an
 /// infinitely bad line, so it never buys an overfull or unjustifiable line.
 const FINAL_HYPHEN_DEMERITS: f64 = 1.0e7;
+
+/// The structure element a block makes (`None`: its lines are artifacts
+/// or it makes none).
+fn role_of(kind: &BlockKind) -> Option<Role> {
+    Some(match kind {
+        BlockKind::Paragraph { .. } => Role::P,
+        // (a level-1 heading inside a chapter ranks under its title)
+        BlockKind::Heading { level, .. } => Role::H((*level).clamp(2, 6)),
+        BlockKind::BlockQuote { .. } => Role::BlockQuote,
+        BlockKind::List { .. } | BlockKind::DefinitionList { .. } => Role::L,
+        BlockKind::CodeBlock { .. } => Role::Code,
+        BlockKind::Table { .. } => Role::Table,
+        BlockKind::Figure { .. } => Role::Figure,
+        BlockKind::Div { .. } | BlockKind::Callout { .. } => Role::Div,
+        BlockKind::Math { .. } => Role::Formula,
+        BlockKind::ThematicBreak | BlockKind::RawHtml { .. } | BlockKind::PageBreak => return None,
+    })
+}
+
+/// Gives `tag` to the lines in `items` (floats' lines too) that have none
+/// yet.
+fn tag_lines(items: &mut [VItem], tag: &Tag) {
+    let untagged = |line: &mut Line| {
+        if line.tag == Tag::Untagged {
+            line.tag = tag.clone();
+        }
+    };
+    for item in items {
+        match item {
+            VItem::Line(line) => untagged(line),
+            VItem::Float(float) => float.lines.iter_mut().for_each(untagged),
+            _ => {}
+        }
+    }
+}
 
 /// Words after which the space before a number is a tie, compared without
 /// regard to case: "Listing 1-1", "Chapter 12", "p. 42" never break

@@ -37,6 +37,20 @@ pub struct Page {
     /// when an edit moves the pages after it (a chapter's pages keep their
     /// parity: chapters open on rectos) `quire watch` keeps their text.
     pub decoration: Option<usize>,
+    /// What each item is in the book's structure (as many as `items`;
+    /// fewer when the page was not tagged, the rest untagged).
+    pub tags: Vec<super::structure::Tag>,
+}
+
+impl Page {
+    /// Adds `item`, tagged `tag` (the items before it that have no tag
+    /// stay untagged).
+    pub fn push(&mut self, item: Item, tag: super::structure::Tag) {
+        self.tags
+            .resize(self.items.len(), super::structure::Tag::Untagged);
+        self.items.push(item);
+        self.tags.push(tag);
+    }
 }
 
 /// One positioned item.

@@ -7,7 +7,7 @@ use super::fonts::Fonts;
 use super::frame::{Item, Page};
 use super::{typeset, Layout, Settings};
 
-fn layout_of_dir(dir: &std::path::Path) -> (Layout, Settings) {
+pub(super) fn layout_of_dir(dir: &std::path::Path) -> (Layout, Settings) {
     let manuscript = crate::manuscript::load(dir).unwrap();
     let read = crate::markdown::read(&manuscript).unwrap();
     let settings = Settings::from_config(&read.config.pdf).unwrap();

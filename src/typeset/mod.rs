@@ -23,6 +23,7 @@ mod makeup_tests;
 mod page_map_tests;
 pub mod pages;
 pub mod shape;
+pub mod structure;
 #[cfg(test)]
 mod tests;
 

@@ -853,6 +853,8 @@ pub fn place(
         }
         page.items
             .extend(line.items.iter().map(|item| offset(item.clone(), left, y)));
+        page.tags
+            .extend((0..line.items.len()).map(|i| line.tag_of(i).clone()));
     }
     (page, headings)
 }
