@@ -1,8 +1,10 @@
 //! The PDF against the standards a publisher's PDF is held to, checked by
 //! veraPDF (`tests/verapdf/Validate.java`): PDF/A-2u (archivable, every
-//! glyph mapped to Unicode) on the default book, a generated book with
-//! every construct, and a book whose text needs the machine's fallback
-//! fonts, with images.
+//! glyph mapped to Unicode) and PDF/UA-1 (tagged: every text in a
+//! structure element or an artifact, figures with alternative text, links
+//! tagged and described) on the default book, a generated book with every
+//! construct, and a book whose text needs the machine's fallback fonts,
+//! with images.
 
 mod common;
 use common::*;
@@ -26,34 +28,37 @@ fn build(book: &Path, out: &Path, font_dirs: &str) -> std::path::PathBuf {
     out.join(format!("{}.pdf", book_name(book)))
 }
 
-fn assert_complies(pdf: &Path, flavour: &str) {
-    if let Some((compliant, report)) = verapdf(pdf, flavour) {
-        assert!(
-            compliant,
-            "{} is not PDF/{flavour}:\n{report}",
-            pdf.display()
-        );
+/// Asserts that `pdf` is PDF/A-2u and PDF/UA-1.
+fn assert_complies(pdf: &Path) {
+    for flavour in ["2u", "ua1"] {
+        if let Some((compliant, report)) = verapdf(pdf, flavour) {
+            assert!(
+                compliant,
+                "{} is not PDF/{flavour}:\n{report}",
+                pdf.display()
+            );
+        }
     }
 }
 
 #[test]
-fn the_default_book_is_pdf_a_2u() {
+fn the_default_book_is_pdf_a_2u_and_pdf_ua_1() {
     let out = tempfile::tempdir().unwrap();
     let pdf = build(&root().join("manuscript"), out.path(), "");
-    assert_complies(&pdf, "2u");
+    assert_complies(&pdf);
 }
 
 #[test]
-fn a_generated_book_with_every_construct_is_pdf_a_2u() {
+fn a_generated_book_with_every_construct_is_pdf_a_2u_and_pdf_ua_1() {
     let dir = tempfile::tempdir().unwrap();
     let book = dir.path().join("book");
     quire::sample::write_large_book(&book, 100).unwrap();
     let pdf = build(&book, &dir.path().join("out"), "");
-    assert_complies(&pdf, "2u");
+    assert_complies(&pdf);
 }
 
 #[test]
-fn a_book_in_fallback_fonts_with_images_is_pdf_a_2u() {
+fn a_book_in_fallback_fonts_with_images_is_pdf_a_2u_and_pdf_ua_1() {
     let fonts = Path::new("/usr/share/fonts/truetype/noto/NotoSerifDevanagari-Regular.ttf");
     if !fonts.is_file() {
         assert!(
@@ -83,5 +88,5 @@ fn a_book_in_fallback_fonts_with_images_is_pdf_a_2u() {
     std::fs::write(book.join("ellipse.png"), quire::sample::IMAGE).unwrap();
     std::fs::write(book.join("diagram.svg"), quire::sample::DIAGRAM).unwrap();
     let pdf = build(&book, &dir.path().join("out"), "/usr/share/fonts");
-    assert_complies(&pdf, "2u");
+    assert_complies(&pdf);
 }

@@ -9,22 +9,111 @@
 //! where the typesetter put it (kerning and justification included).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::fonts::Subset;
 use crate::kept::Mix;
 use crate::typeset::fonts::FaceId;
 use crate::typeset::frame::{Item, PlacedGlyph};
+use crate::typeset::structure::{Node, Tag};
+
+/// How a drawn item is marked in the content stream (ISO 32000-1, 14.6
+/// and 14.8.2.2): as content of a structure element, or as an artifact.
+#[derive(Clone, Debug)]
+pub(super) enum Mark<'a> {
+    /// Content of this element.
+    Content(&'a Arc<Node>),
+    /// A running head or a folio: `/Subtype /Header` or `/Footer`.
+    Pagination(&'static str),
+    /// A rule, a shade, an ornament, or what has no tag.
+    Layout,
+}
+
+impl Mark<'_> {
+    /// Whether two items are marked alike, so that they share one marked
+    /// content sequence.
+    fn same(&self, other: &Mark) -> bool {
+        match (self, other) {
+            (Mark::Content(a), Mark::Content(b)) => Arc::ptr_eq(a, b),
+            (Mark::Pagination(a), Mark::Pagination(b)) => a == b,
+            (Mark::Layout, Mark::Layout) => true,
+            _ => false,
+        }
+    }
+}
+
+/// How item `i` of a page is marked: `None` when this stream does not
+/// draw it (links, anchors, images). Rules and shades are always
+/// artifacts; so is anything in a page's decoration stream
+/// (`decoration`).
+pub(super) fn mark<'a>(item: &Item, tag: Option<&'a Tag>, decoration: bool) -> Option<Mark<'a>> {
+    Some(match item {
+        Item::Link { .. } | Item::Anchor { .. } | Item::Image { .. } => return None,
+        Item::Rule { .. } | Item::Shade { .. } => Mark::Layout,
+        Item::Glyphs(_) => match tag {
+            Some(Tag::Node(node)) if !decoration => Mark::Content(node),
+            Some(Tag::Header) => Mark::Pagination("Header"),
+            Some(Tag::Footer) => Mark::Pagination("Footer"),
+            _ => Mark::Layout,
+        },
+    })
+}
+
+/// The elements of a stream's marked content sequences, by MCID (from 0):
+/// a new sequence starts wherever an item is marked otherwise than the
+/// item drawn before it, as [`page`] writes them.
+pub(super) fn sequences<'a>(items: &[Item], tags: &'a [Tag]) -> Vec<&'a Arc<Node>> {
+    let mut out = Vec::new();
+    let mut last: Option<Mark> = None;
+    for (i, item) in items.iter().enumerate() {
+        let Some(m) = mark(item, tags.get(i), false) else {
+            continue;
+        };
+        if last.as_ref().is_none_or(|l| !l.same(&m)) {
+            if let Mark::Content(node) = m {
+                out.push(node);
+            }
+        }
+        last = Some(m);
+    }
+    out
+}
 
 /// The content stream of `page` (uncompressed), for a page `height` points
-/// tall.
-pub(super) fn page(items: &[Item], height: f64, subsets: &BTreeMap<FaceId, Subset>) -> Vec<u8> {
+/// tall, each stretch of items marked as its tags say ([`mark`]; MCIDs
+/// from 0 in the order of [`sequences`]); all artifacts when `decoration`.
+pub(super) fn page(
+    items: &[Item],
+    tags: &[Tag],
+    decoration: bool,
+    height: f64,
+    subsets: &BTreeMap<FaceId, Subset>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(8 * 1024);
     let mut text_open = false;
     // the font and size in force inside the text object
     let mut current: Option<(FaceId, f64)> = None;
     // the fill colour in force (`None`: black, the default)
     let mut fill: Option<[f32; 3]> = None;
-    for item in items {
+    // the marked content sequence open, and the next MCID
+    let mut marked: Option<Mark> = None;
+    let mut mcid = 0usize;
+    for (index, item) in items.iter().enumerate() {
+        if let Some(m) = mark(item, tags.get(index), decoration) {
+            if marked.as_ref().is_none_or(|open| !open.same(&m)) {
+                // a sequence holds whole text objects
+                if text_open {
+                    out.extend_from_slice(b"ET\n");
+                    text_open = false;
+                    current = None;
+                }
+                if marked.is_some() {
+                    out.extend_from_slice(b"EMC\n");
+                }
+                begin(&mut out, &m, &mut mcid);
+                marked = Some(m);
+            }
+        }
         match item {
             Item::Glyphs(run) => {
                 let Some(subset) = subsets.get(&run.face) else {
@@ -138,7 +227,29 @@ pub(super) fn page(items: &[Item], height: f64, subsets: &BTreeMap<FaceId, Subse
     if text_open {
         out.extend_from_slice(b"ET\n");
     }
+    if marked.is_some() {
+        out.extend_from_slice(b"EMC\n");
+    }
     out
+}
+
+/// Opens a marked content sequence for `mark` (an element's content takes
+/// the next MCID).
+fn begin(out: &mut Vec<u8>, mark: &Mark, mcid: &mut usize) {
+    match mark {
+        Mark::Content(node) => {
+            out.push(b'/');
+            out.extend_from_slice(node.role.name().as_bytes());
+            out.extend_from_slice(format!(" <</MCID {mcid}>> BDC\n").as_bytes());
+            *mcid += 1;
+        }
+        Mark::Pagination(kind) => {
+            out.extend_from_slice(b"/Artifact <</Type /Pagination /Subtype /");
+            out.extend_from_slice(kind.as_bytes());
+            out.extend_from_slice(b">> BDC\n");
+        }
+        Mark::Layout => out.extend_from_slice(b"/Artifact <</Type /Layout>> BDC\n"),
+    }
 }
 
 /// `x y width height re f`: a filled rectangle, its corner at (x, y) in
@@ -263,9 +374,23 @@ pub type StreamCache = crate::kept::Kept<Vec<u8>>;
 /// A 64-bit mix of everything [`page`] writes for `items` (glyph runs and
 /// rules, exactly, as bits), with the keys of the subsets of the faces they
 /// show: a glyph new to one face leaves the pages without it as they were.
-pub(super) fn key(items: &[Item], height: f64, faces: &FaceKeys) -> u64 {
+pub(super) fn key(items: &[Item], tags: &[Tag], height: f64, faces: &FaceKeys) -> u64 {
     let mut h = Mix(height.to_bits());
-    for item in items {
+    // (how each item is marked: its element's role, and whether it goes on
+    // the sequence before it)
+    let mut last: Option<Mark> = None;
+    for (i, item) in items.iter().enumerate() {
+        if let Some(m) = mark(item, tags.get(i), false) {
+            let same = last.as_ref().is_some_and(|l| l.same(&m));
+            let name = match &m {
+                Mark::Content(node) => node.role.name(),
+                Mark::Pagination(kind) => kind,
+                Mark::Layout => "",
+            };
+            h.add(4 + u64::from(same));
+            name.bytes().for_each(|b| h.add(u64::from(b)));
+            last = Some(m);
+        }
         match item {
             Item::Glyphs(run) => {
                 h.add(1);
@@ -371,7 +496,6 @@ mod tests {
 
     #[test]
     fn a_page_key_follows_only_the_subsets_of_the_faces_it_shows() {
-        use crate::typeset::frame::GlyphRun;
         let subset = |codes: Vec<u16>| Subset {
             name: "F1".into(),
             codes,
@@ -386,22 +510,8 @@ mod tests {
             (FaceId::Regular, subset(vec![0, 1, 2])),
             (FaceId::Bold, subset(vec![0, 2, 3])),
         ]);
-        let page = |face| {
-            vec![Item::Glyphs(GlyphRun {
-                face,
-                size: 10.0,
-                x: 72.0,
-                y: 100.0,
-                glyphs: std::sync::Arc::new(vec![PlacedGlyph {
-                    id: 1,
-                    advance: 5.0,
-                    rise: 0.0,
-                }]),
-                color: None,
-                actual: Vec::new(),
-            })]
-        };
-        let key_of = |items: &[Item], subsets| key(items, 648.0, &face_keys(subsets));
+        let page = |face| vec![one_glyph(face, 100.0)];
+        let key_of = |items: &[Item], subsets| key(items, &[], 648.0, &face_keys(subsets));
         let regular = page(FaceId::Regular);
         let bold = page(FaceId::Bold);
         assert_eq!(key_of(&regular, &before), key_of(&regular, &after));
@@ -437,13 +547,92 @@ mod tests {
             }],
         };
         let subsets = BTreeMap::from([(FaceId::Regular, subset)]);
-        let out = String::from_utf8(page(&[Item::Glyphs(run)], 648.0, &subsets)).unwrap();
+        let out =
+            String::from_utf8(page(&[Item::Glyphs(run)], &[], false, 648.0, &subsets)).unwrap();
+        // (untagged, so a layout artifact)
         assert_eq!(
             out,
-            "BT\n/F1 10 Tf\n1 0 0 1 72 548 Tm\n[<0001>]TJ\n\
+            "/Artifact <</Type /Layout>> BDC\n\
+             BT\n/F1 10 Tf\n1 0 0 1 72 548 Tm\n[<0001>]TJ\n\
              /Span <</ActualText <FEFF0928093F>>> BDC\n\
-             1 0 0 1 77 548 Tm\n[<00020003>]TJ\nEMC\nET\n"
+             1 0 0 1 77 548 Tm\n[<00020003>]TJ\nEMC\nET\nEMC\n"
         );
+    }
+
+    #[test]
+    fn tagged_items_are_marked_content_of_their_elements() {
+        use crate::typeset::structure::{Node, Role, Tag};
+        let subsets = BTreeMap::from([(
+            FaceId::Regular,
+            Subset {
+                name: "F1".into(),
+                codes: vec![0, 1],
+                widths: vec![0.0, 500.0],
+            },
+        )]);
+        let run = |y| one_glyph(FaceId::Regular, y);
+        let rule = Item::Rule {
+            x: 72.0,
+            y: 130.0,
+            width: 50.0,
+            height: 0.5,
+        };
+        let root = Node::root(Role::Sect);
+        let (a, b) = (Node::child(&root, Role::P), Node::child(&root, Role::H(2)));
+        // two lines of one paragraph, a rule, its third line, a heading
+        let items = [run(100.0), run(112.0), rule, run(124.0), run(140.0)];
+        let tags = [
+            Tag::Node(a.clone()),
+            Tag::Node(a.clone()),
+            Tag::Untagged,
+            Tag::Node(a.clone()),
+            Tag::Node(b.clone()),
+        ];
+        let out = String::from_utf8(page(&items, &tags, false, 648.0, &subsets)).unwrap();
+        let marks: Vec<&str> = out.lines().filter(|l| l.ends_with("BDC")).collect();
+        assert_eq!(
+            marks,
+            [
+                "/P <</MCID 0>> BDC",
+                "/Artifact <</Type /Layout>> BDC",
+                "/P <</MCID 1>> BDC",
+                "/H2 <</MCID 2>> BDC",
+            ]
+        );
+        assert_eq!(out.matches("EMC").count(), 4);
+        // a text object never spans two sequences
+        for sequence in out.split("BDC").skip(1) {
+            let body = sequence.split("EMC").next().unwrap();
+            assert_eq!(
+                body.matches("BT").count(),
+                body.matches("ET").count(),
+                "{out}"
+            );
+        }
+        let elements = sequences(&items, &tags);
+        assert_eq!(elements.len(), 3);
+        assert!(std::sync::Arc::ptr_eq(elements[0], &a) && std::sync::Arc::ptr_eq(elements[1], &a));
+        assert!(std::sync::Arc::ptr_eq(elements[2], &b));
+        // in a decoration stream everything is an artifact
+        let out = String::from_utf8(page(&items, &tags, true, 648.0, &subsets)).unwrap();
+        assert!(!out.contains("MCID"), "{out}");
+    }
+
+    /// A run of glyph 1 at 10 pt, at x = 72 and baseline `y`.
+    fn one_glyph(face: FaceId, y: f64) -> Item {
+        Item::Glyphs(crate::typeset::frame::GlyphRun {
+            face,
+            size: 10.0,
+            x: 72.0,
+            y,
+            glyphs: std::sync::Arc::new(vec![PlacedGlyph {
+                id: 1,
+                advance: 5.0,
+                rise: 0.0,
+            }]),
+            color: None,
+            actual: Vec::new(),
+        })
     }
 
     #[test]

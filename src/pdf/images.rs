@@ -2,12 +2,14 @@
 //! each page that shows it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use lopdf::{dictionary, Object};
 
 use super::fail;
 use crate::error::Result;
 use crate::typeset::frame::Item;
+use crate::typeset::structure::{Node, Tag};
 use crate::typeset::Layout;
 
 /// Image XObjects, one per image: JPEG passed through (`DCTDecode`), PNG
@@ -15,11 +17,16 @@ use crate::typeset::Layout;
 /// channel as a soft mask; then, for each page that shows images, a content
 /// stream that draws them and resources of its own (every page's, `shared`,
 /// with the images added). Returns those two by page index.
+///
+/// An image whose tag is an element (a figure) is its marked content, with
+/// the page's MCIDs from `first[page]` on; the elements come back by page
+/// in MCID order. Any other image is a layout artifact.
 pub(super) fn add_images(
     doc: &mut lopdf::Document,
     layout: &Layout,
     shared: lopdf::ObjectId,
-) -> Result<Vec<Option<(lopdf::ObjectId, lopdf::ObjectId)>>> {
+    first: &[usize],
+) -> Result<(Drawn, Vec<Vec<Arc<Node>>>)> {
     use crate::images::{decode, Format};
     let mut names: BTreeMap<&str, (String, lopdf::ObjectId)> = BTreeMap::new();
     for (n, (src, image)) in layout.images.iter().enumerate() {
@@ -76,18 +83,20 @@ pub(super) fn add_images(
         names.insert(src.as_str(), (format!("Im{}", n + 1), id));
     }
     let mut drawn = vec![None; layout.pages.len()];
+    let mut figures = vec![Vec::new(); layout.pages.len()];
     if names.is_empty() {
-        return Ok(drawn);
+        return Ok((drawn, figures));
     }
     let h = layout.page_height;
     let shared = doc
         .get_dictionary(shared)
         .map_err(|e| fail(e.to_string()))?
         .clone();
-    for (page, drawn) in layout.pages.iter().zip(&mut drawn) {
+    let pages = layout.pages.iter().zip(&mut drawn).zip(&mut figures);
+    for (index, ((page, drawn), figures)) in pages.enumerate() {
         let mut ops = String::new();
         let mut used = lopdf::Dictionary::new();
-        for item in &page.items {
+        for (i, item) in page.items.iter().enumerate() {
             if let Item::Image {
                 src,
                 x,
@@ -99,8 +108,17 @@ pub(super) fn add_images(
                 let Some((name, id)) = names.get(src.as_str()) else {
                     continue;
                 };
+                match page.tags.get(i) {
+                    Some(Tag::Node(node)) => {
+                        let mcid = first.get(index).copied().unwrap_or(0) + figures.len();
+                        let role = node.role.name();
+                        ops.push_str(&format!("/{role} <</MCID {mcid}>> BDC\n"));
+                        figures.push(node.clone());
+                    }
+                    _ => ops.push_str("/Artifact <</Type /Layout>> BDC\n"),
+                }
                 ops.push_str(&format!(
-                    "q {width:.3} 0 0 {height:.3} {x:.3} {:.3} cm /{name} Do Q\n",
+                    "q {width:.3} 0 0 {height:.3} {x:.3} {:.3} cm /{name} Do Q\nEMC\n",
                     h - y - height
                 ));
                 used.set(name.as_bytes().to_vec(), *id);
@@ -122,8 +140,11 @@ pub(super) fn add_images(
         resources.set("XObject", xobjects);
         *drawn = Some((content, doc.add_object(resources)));
     }
-    Ok(drawn)
+    Ok((drawn, figures))
 }
+
+/// Each page's image stream and resources, if it shows images.
+pub(super) type Drawn = Vec<Option<(lopdf::ObjectId, lopdf::ObjectId)>>;
 
 /// A copy of the dictionary `value` is or refers to (an empty one if it is
 /// neither).

@@ -20,6 +20,7 @@ mod fonts;
 mod images;
 mod outline;
 mod save;
+mod tags;
 mod vector;
 mod xmp;
 
@@ -37,6 +38,7 @@ use crate::doc::Metadata;
 use crate::error::{Error, Result};
 use crate::typeset::fonts::Fonts;
 use crate::typeset::frame::{Item, LinkDest, Page};
+use crate::typeset::structure::{Node, Tag};
 use crate::typeset::Layout;
 
 fn fail(message: impl Into<String>) -> Error {
@@ -136,7 +138,7 @@ fn write_with(
     // and deflated, page by page in parallel; each page then keeps only its
     // images (drawn by `images::add_images`)
     let pages = std::mem::take(&mut layout.pages);
-    let (mut lo, (contents, pictures)) = rayon::join(
+    let (mut lo, (mut contents, pictures)) = rayon::join(
         move || {
             let mut warnings = Vec::new();
             doc.to_lopdf_document(&options, &mut warnings)
@@ -153,18 +155,26 @@ fn write_with(
                     // head after it start from the default graphics state
                     let split = page.decoration.unwrap_or(page.items.len());
                     let (body, decoration) = page.items.split_at(split);
-                    let key = face_keys.as_ref().map_or(0, |f| content::key(body, h, f));
+                    let (body_tags, decoration_tags) =
+                        page.tags.split_at(split.min(page.tags.len()));
+                    let key = face_keys
+                        .as_ref()
+                        .map_or(0, |f| content::key(body, body_tags, h, f));
                     let bytes = match cache.and_then(|c| c.get(key)) {
                         Some(kept) => kept,
                         None => {
                             let mut stream = b"q\n".to_vec();
-                            stream.extend(content::page(body, h, &subsets));
+                            stream.extend(content::page(body, body_tags, false, h, &subsets));
                             stream.extend_from_slice(b"Q\n");
                             Arc::new(deflate(&stream))
                         }
                     };
-                    let decoration =
-                        (!decoration.is_empty()).then(|| content::page(decoration, h, &subsets));
+                    let marked: Vec<Arc<Node>> = content::sequences(body, body_tags)
+                        .into_iter()
+                        .cloned()
+                        .collect();
+                    let decoration = (!decoration.is_empty())
+                        .then(|| content::page(decoration, decoration_tags, true, h, &subsets));
                     let mut tags = page.tags.into_iter();
                     let (images, tags) = page
                         .items
@@ -173,7 +183,7 @@ fn write_with(
                         .filter(|(item, _)| matches!(item, Item::Image { .. }))
                         .unzip();
                     (
-                        (key, bytes, decoration),
+                        (key, bytes, decoration, marked),
                         Page {
                             label: page.label,
                             items: images,
@@ -187,12 +197,22 @@ fn write_with(
     );
     layout.pages = pictures;
     if let Some(cache) = cache {
-        let kept = contents.iter().map(|(k, b, _)| (*k, b.clone())).collect();
+        let kept = contents.iter().map(|(k, b, ..)| (*k, b.clone())).collect();
         cache.replace(kept);
     }
     let (tree, resources) = take_inventory(&mut lo)?;
-    let drawn = images::add_images(&mut lo, &layout, resources)?;
-    let (page_ids, raw) = add_pages(
+    // the elements of each page's marked content by MCID: the body's,
+    // then the images'
+    let mut marked: Vec<Vec<Arc<Node>>> = contents
+        .iter_mut()
+        .map(|c| std::mem::take(&mut c.3))
+        .collect();
+    let first: Vec<usize> = marked.iter().map(Vec::len).collect();
+    let (drawn, figures) = images::add_images(&mut lo, &layout, resources, &first)?;
+    for (page, figures) in marked.iter_mut().zip(figures) {
+        page.extend(figures);
+    }
+    let (page_ids, mut raw, annotations) = add_pages(
         &mut lo,
         (tree, resources),
         contents,
@@ -201,8 +221,19 @@ fn write_with(
         (w, h),
         print,
     )?;
+    let marks: Vec<tags::PageMarks> = page_ids
+        .iter()
+        .zip(&marked)
+        .zip(&annotations)
+        .map(|((&id, marked), annotations)| tags::PageMarks {
+            id,
+            marked,
+            annotations: annotations.iter().map(|(a, n)| (*a, n.as_ref())).collect(),
+        })
+        .collect();
+    let structure = tags::write(&mut lo, &marks, &mut raw);
     let outline = print.is_none_or(|p| p.outline);
-    finish(&mut lo, &layout, &page_ids, meta, date, outline)?;
+    finish(&mut lo, &layout, &page_ids, meta, date, outline, structure)?;
     drop(layout);
     let bytes = save::save(&lo, &raw);
     // freeing tens of thousands of objects takes a while: not on the way
@@ -215,8 +246,10 @@ fn write_with(
 /// inventory page, apart from the lopdf document: each with its content
 /// streams (the images it shows, from `drawn`; the body, compressed; the
 /// folio and running head) and its link annotations, all pages sharing the
-/// fonts' `resources` unless they show images. Returns the pages' ids and
-/// the objects written.
+/// fonts' `resources` unless they show images. Returns the pages' ids, the
+/// objects written, and each page's annotations with the element of the
+/// text each covers. Page `i` is `/StructParents i` in the structure's
+/// parent tree, the annotations (in page order) the keys after the pages'.
 fn add_pages(
     lo: &mut lopdf::Document,
     (tree, resources): (lopdf::ObjectId, lopdf::ObjectId),
@@ -225,7 +258,7 @@ fn add_pages(
     drawn: &[Option<(lopdf::ObjectId, lopdf::ObjectId)>],
     (w, h): (f64, f64),
     print: Option<&crate::print::Preset>,
-) -> Result<(Vec<lopdf::ObjectId>, save::RawObjects)> {
+) -> Result<(Vec<lopdf::ObjectId>, save::RawObjects, Annotations)> {
     use std::io::Write;
     // the pages' ids first: links point forwards as well as back
     let page_ids: Vec<lopdf::ObjectId> = contents.iter().map(|_| lo.new_object_id()).collect();
@@ -235,8 +268,11 @@ fn add_pages(
         out
     };
     let mut raw = save::RawObjects::new();
+    let mut annotations = Vec::with_capacity(page_ids.len());
+    let mut parent_key = page_ids.len();
     let pages = page_ids.iter().zip(contents).zip(links).zip(drawn);
-    for (index, (((&page_id, (_, bytes, decoration)), links), drawn)) in pages.enumerate() {
+    for (index, (((&page_id, (_, bytes, decoration, _)), links), drawn)) in pages.enumerate() {
+        let mut annotated = Vec::with_capacity(links.len());
         // the trimmed page on its sheet (the whole sheet, but for print)
         let boxes = match print {
             Some(preset) => preset.boxes(index, w, h),
@@ -286,9 +322,15 @@ fn add_pages(
             page.extend_from_slice(b"/BleedBox ");
             page.extend_from_slice(&rect(boxes.bleed));
         }
-        let _ = write!(page, "/Resources {} 0 R/Contents ", own.0);
+        let _ = write!(
+            page,
+            "/Resources {} 0 R/StructParents {index}/Contents ",
+            own.0
+        );
         references(&mut page, &streams, streams.len() > 1);
         if !links.is_empty() {
+            // (PDF/UA: annotations in the order of the structure)
+            page.extend_from_slice(b"/Tabs /S");
             let mut annots = Vec::with_capacity(links.len());
             for mut link in links {
                 // (on the sheet: every page of a book has the same head
@@ -303,14 +345,18 @@ fn add_pages(
                     *top += dy;
                 }
                 let id = lo.new_object_id();
-                raw.push((id.0, save::Raw::Bytes(link.annotation(page_id, &page_ids))));
+                let bytes = link.annotation(page_id, &page_ids, parent_key);
+                parent_key += 1;
+                raw.push((id.0, save::Raw::Bytes(bytes)));
                 annots.push(id.0);
+                annotated.push((id, link.node));
             }
             page.extend_from_slice(b"/Annots ");
             references(&mut page, &annots, true);
         }
         page.extend_from_slice(b">>");
         raw.push((page_id.0, save::Raw::Bytes(page)));
+        annotations.push(annotated);
     }
     let kids: Vec<Object> = page_ids.iter().map(|&id| Object::Reference(id)).collect();
     let tree_dict = lo
@@ -319,7 +365,7 @@ fn add_pages(
         .map_err(|e| fail(format!("no page tree: {e}")))?;
     tree_dict.set("Count", Object::Integer(kids.len() as i64));
     tree_dict.set("Kids", kids);
-    Ok((page_ids, raw))
+    Ok((page_ids, raw, annotations))
 }
 
 /// `ids` as references (`7 0 R`), in an array when `array`.
@@ -337,9 +383,13 @@ fn references(out: &mut Vec<u8>, ids: &[u32], array: bool) {
     }
 }
 
+/// Each page's link annotations, with the element of the text each covers.
+type Annotations = Vec<Vec<(lopdf::ObjectId, Option<Arc<Node>>)>>;
+
 /// A page's body content stream, compressed, with its [`StreamCache`] key,
-/// and the content stream of its folio and running head.
-type Kept = (u64, Arc<Vec<u8>>, Option<Vec<u8>>);
+/// the content stream of its folio and running head, and the elements of
+/// the body's marked content by MCID.
+type Kept = (u64, Arc<Vec<u8>>, Option<Vec<u8>>, Vec<Arc<Node>>);
 
 fn real(v: f64) -> Object {
     Object::Real(v as f32)
@@ -380,27 +430,36 @@ enum Target {
 }
 
 /// A link annotation to be written: its rectangle in PDF space
-/// (x0, y0, x1, y1) and its target.
+/// (x0, y0, x1, y1), its target, what it says to a screen reader, and the
+/// element of the text it covers.
 struct Link {
     rect: [f64; 4],
     target: Target,
+    contents: String,
+    node: Option<Arc<Node>>,
 }
 
 impl Link {
-    /// The annotation dictionary (ISO 32000-1, 12.5.6.5) on page `page`.
-    fn annotation(self, page: lopdf::ObjectId, pages: &[lopdf::ObjectId]) -> Vec<u8> {
-        let action = match self.target {
+    /// The annotation dictionary (ISO 32000-1, 12.5.6.5) on page `page`,
+    /// its key in the structure's parent tree `parent`.
+    fn annotation(
+        &self,
+        page: lopdf::ObjectId,
+        pages: &[lopdf::ObjectId],
+        parent: usize,
+    ) -> Vec<u8> {
+        let action = match &self.target {
             Target::Uri(uri) => dictionary! {
                 "S" => "URI",
-                "URI" => Object::String(uri.into_bytes(), StringFormat::Literal),
+                "URI" => Object::String(uri.clone().into_bytes(), StringFormat::Literal),
             },
             Target::Page(index, top) => dictionary! {
                 "S" => "GoTo",
                 "D" => vec![
-                    pages.get(index).map_or(Object::Null, |&id| Object::Reference(id)),
+                    pages.get(*index).map_or(Object::Null, |&id| Object::Reference(id)),
                     Object::Name(b"XYZ".to_vec()),
                     Object::Null,
-                    real(top),
+                    real(*top),
                     Object::Null,
                 ],
             },
@@ -414,6 +473,9 @@ impl Link {
             "P" => page,
             // printed (PDF/A: every annotation is)
             "F" => 4,
+            // (PDF/UA: what the link is, and its element)
+            "Contents" => text_string(&self.contents),
+            "StructParent" => parent as i64,
         };
         let mut bytes = Vec::with_capacity(160);
         save::write_object(&mut bytes, &annotation.into());
@@ -423,6 +485,7 @@ impl Link {
 
 /// The link annotations of each page (internal links go to the first page
 /// and position of their target's anchor; a link to no anchor is dropped).
+/// A link says where it goes: its URL, or the page it leads to.
 fn links(pages: &[Page], h: f64) -> Vec<Vec<Link>> {
     // anchors: tree id → (page index, y from the top)
     let mut anchors: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
@@ -438,21 +501,32 @@ fn links(pages: &[Page], h: f64) -> Vec<Vec<Link>> {
         .map(|page| {
             page.items
                 .iter()
-                .filter_map(|item| {
+                .enumerate()
+                .filter_map(|(i, item)| {
                     let Item::Link { rect, target } = item else {
                         return None;
                     };
-                    let target = match target {
-                        LinkDest::External(url) => Target::Uri(url.clone()),
+                    let (target, contents) = match target {
+                        LinkDest::External(url) => (Target::Uri(url.clone()), url.clone()),
                         LinkDest::Internal(id) => {
                             let &(page, y) = anchors.get(id.as_str())?;
-                            Target::Page(page, h - y + 12.0)
+                            let label = &pages[page].label;
+                            (
+                                Target::Page(page, h - y + 12.0),
+                                format!("Go to page {label}"),
+                            )
                         }
+                    };
+                    let node = match page.tags.get(i) {
+                        Some(Tag::Node(node)) => Some(node.clone()),
+                        _ => None,
                     };
                     let [x, y, width, height] = *rect;
                     Some(Link {
                         rect: [x, h - y - height, x + width, h - y],
                         target,
+                        contents,
+                        node,
                     })
                 })
                 .collect()
@@ -480,6 +554,7 @@ fn finish(
     meta: &Metadata,
     date: Timestamp,
     outline: bool,
+    structure: lopdf::ObjectId,
 ) -> Result<()> {
     doc.version = "1.7".to_string();
     // document information, dates from the build (never the clock); no
@@ -541,6 +616,12 @@ fn finish(
     catalog.set("Metadata", xmp);
     catalog.set("PageLabels", dictionary! { "Nums" => nums });
     catalog.set("Lang", text_string(&meta.language));
+    // a tagged PDF (ISO 32000-1, 14.7.1 and 14.8; PDF/UA-1)
+    catalog.set("StructTreeRoot", structure);
+    catalog.set(
+        "MarkInfo",
+        dictionary! { "Marked" => true, "Suspects" => false },
+    );
     catalog.set("OutputIntents", vec![Object::Reference(intent)]);
     let mut preferences = dictionary! { "DisplayDocTitle" => true };
     if crate::doc::direction::language_is_rtl(&meta.language) {

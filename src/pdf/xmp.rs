@@ -19,10 +19,12 @@ pub(super) fn packet(meta: &Metadata, date: Timestamp, producer: &str) -> String
          xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n \
          xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n \
          xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n \
-         xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n\
+         xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"\n \
+         xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n\
          <dc:format>application/pdf</dc:format>\n\
          <pdfaid:part>2</pdfaid:part>\n\
-         <pdfaid:conformance>U</pdfaid:conformance>\n",
+         <pdfaid:conformance>U</pdfaid:conformance>\n\
+         <pdfuaid:part>1</pdfuaid:part>\n",
     );
     // language alternatives, as XMP writes dc:title
     let alt = |out: &mut String, element: &str, value: &str| {
@@ -78,6 +80,7 @@ pub(super) fn packet(meta: &Metadata, date: Timestamp, producer: &str) -> String
          <xmp:CreatorTool>quire</xmp:CreatorTool>\n\
          <pdf:Producer>{}</pdf:Producer>\n\
          </rdf:Description>\n\
+         {PDFUA_SCHEMA}\
          </rdf:RDF>\n\
          </x:xmpmeta>\n\
          <?xpacket end=\"r\"?>",
@@ -85,6 +88,26 @@ pub(super) fn packet(meta: &Metadata, date: Timestamp, producer: &str) -> String
     ));
     out
 }
+
+/// PDF/A-2 knows only the XMP schemas of its time: the PDF/UA
+/// identification (`pdfuaid:part`, ISO 14289-1, 5) is declared as a PDF/A
+/// extension schema (ISO 19005-2, 6.6.2.3.3).
+const PDFUA_SCHEMA: &str = "<rdf:Description rdf:about=\"\"\n \
+ xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\"\n \
+ xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\"\n \
+ xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n\
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">\n\
+<pdfaSchema:schema>PDF/UA identification</pdfaSchema:schema>\n\
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\n\
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>\n\
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">\n\
+<pdfaProperty:name>part</pdfaProperty:name>\n\
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>\n\
+<pdfaProperty:category>internal</pdfaProperty:category>\n\
+<pdfaProperty:description>The part of ISO 14289 the file conforms to</pdfaProperty:description>\n\
+</rdf:li></rdf:Seq></pdfaSchema:property>\n\
+</rdf:li></rdf:Bag></pdfaExtension:schemas>\n\
+</rdf:Description>\n";
 
 /// The authors that have a name (the document information's `Author`
 /// and the XMP's `dc:creator` list the same).

@@ -555,6 +555,15 @@ fn page_of(lines: Vec<(f64, Line)>, physical: usize, s: &Settings) -> Page {
     pages::place(&body, physical, s).0
 }
 
+/// `lines` tagged as one element of `role` in `parent`.
+fn tagged(mut lines: Vec<Line>, parent: &Arc<Node>, role: Role) -> Vec<Line> {
+    let tag = Tag::Node(Node::child(parent, role));
+    for line in &mut lines {
+        line.tag = tag.clone();
+    }
+    lines
+}
+
 fn stack(lines: Vec<Line>, mut y: f64, out: &mut Vec<(f64, Line)>) -> f64 {
     for line in lines {
         y += line.ascent;
@@ -581,6 +590,7 @@ fn half_title(
         s.size * 1.8,
         "half-title",
     );
+    let lines = tagged(lines, &Node::root(Role::Sect), Role::P);
     let mut placed = Vec::new();
     stack(lines, s.text_height * 0.2, &mut placed);
     report.missing_on(placed.iter().map(|(_, l)| l), &book.files, "i");
@@ -599,27 +609,37 @@ fn title_page(
     let m = &book.meta;
     let mut placed = Vec::new();
     let big = s.size * 2.2;
+    // the title page's lines: a paragraph each
+    let page = Node::root(Role::Sect);
     let mut y = stack(
-        centered(
-            &mut flow,
-            &text(&m.title),
-            FaceId::Regular,
-            big,
-            big * 1.2,
-            "title",
+        tagged(
+            centered(
+                &mut flow,
+                &text(&m.title),
+                FaceId::Regular,
+                big,
+                big * 1.2,
+                "title",
+            ),
+            &page,
+            Role::P,
         ),
         s.text_height * 0.15,
         &mut placed,
     );
     if let Some(sub) = &m.subtitle {
         y = stack(
-            centered(
-                &mut flow,
-                &text(sub),
-                FaceId::Italic,
-                s.size * 1.25,
-                s.size * 1.6,
-                "title",
+            tagged(
+                centered(
+                    &mut flow,
+                    &text(sub),
+                    FaceId::Italic,
+                    s.size * 1.25,
+                    s.size * 1.6,
+                    "title",
+                ),
+                &page,
+                Role::P,
             ),
             y + s.leading,
             &mut placed,
@@ -629,13 +649,17 @@ fn title_page(
     let mut y = s.text_height * 0.55;
     for author in &m.authors {
         y = stack(
-            centered(
-                &mut flow,
-                &text(author),
-                FaceId::Regular,
-                s.size * 1.2,
-                s.size * 1.5,
-                "title",
+            tagged(
+                centered(
+                    &mut flow,
+                    &text(author),
+                    FaceId::Regular,
+                    s.size * 1.2,
+                    s.size * 1.5,
+                    "title",
+                ),
+                &page,
+                Role::P,
             ),
             y,
             &mut placed,
@@ -643,13 +667,17 @@ fn title_page(
     }
     if let Some(publisher) = &m.publisher {
         stack(
-            centered(
-                &mut flow,
-                &text(publisher),
-                FaceId::Italic,
-                s.size,
-                s.leading,
-                "title",
+            tagged(
+                centered(
+                    &mut flow,
+                    &text(publisher),
+                    FaceId::Italic,
+                    s.size,
+                    s.leading,
+                    "title",
+                ),
+                &page,
+                Role::P,
             ),
             s.text_height - s.leading * 2.0,
             &mut placed,
@@ -739,6 +767,7 @@ fn copyright_page(
     }
     let size = s.note_size;
     let mut lines = Vec::new();
+    let page = Node::root(Role::Sect);
     for p in &paragraphs {
         let style = ParStyle {
             face: FaceId::Regular,
@@ -750,7 +779,11 @@ fn copyright_page(
             mode: Mode::Ragged,
             dir: flow.dir,
         };
-        let mut par = flow.paragraph(&text(p), &style, &block("copyright"));
+        let mut par = tagged(
+            flow.paragraph(&text(p), &style, &block("copyright")),
+            &page,
+            Role::P,
+        );
         if let Some(last) = par.last_mut() {
             last.descent += s.note_leading * 0.5;
         }
@@ -794,12 +827,16 @@ fn lay_chapter(
         images: c.images,
         dir,
         colour: None,
+        heading: 1,
         node: Node::root(Role::Sect),
     };
     let mut items = Vec::new();
     opening(&mut flow, chapter, label, &mut items);
     // the label and title: the chapter's level-1 heading
     let title = Tag::Node(Node::child(&flow.node, Role::H(1)));
+    if chapter.title.is_empty() {
+        flow.heading = 0;
+    }
     for item in &mut items {
         if let VItem::Line(line) = item {
             line.tag = title.clone();
@@ -838,6 +875,7 @@ fn scratch_flow<'a>(
         images: &crate::images::NO_IMAGES,
         dir: Dir::of_book(&book.meta.language),
         colour: None,
+        heading: 1,
         node: Node::root(Role::Sect),
     }
 }
@@ -858,6 +896,9 @@ fn contents(
     report: &mut Report,
     glyph_texts: &mut GlyphTexts,
 ) -> Vec<VItem> {
+    // the contents: its title a heading, its entries a TOC
+    let page = Node::root(Role::Sect);
+    let toc = Node::child(&page, Role::TOC);
     let entries = per_chapter(
         book,
         chapters,
@@ -867,6 +908,7 @@ fn contents(
             let mut report = Report::default();
             let mut out = Vec::new();
             let mut flow = scratch_flow(shaper, lang, s, &mut report, book);
+            flow.node = toc.clone();
             chapter_entries(&mut flow, chapter, set, start, &mut out);
             (out, report, shaper.take_texts())
         },
@@ -884,17 +926,18 @@ fn contents(
         ..Line::default()
     }));
     let size = s.size * 1.8;
+    let title = centered(
+        &mut flow,
+        &text("Contents"),
+        FaceId::Regular,
+        size,
+        size * 1.25,
+        "contents",
+    );
     out.extend(
-        centered(
-            &mut flow,
-            &text("Contents"),
-            FaceId::Regular,
-            size,
-            size * 1.25,
-            "contents",
-        )
-        .into_iter()
-        .map(VItem::Line),
+        tagged(title, &page, Role::H(1))
+            .into_iter()
+            .map(VItem::Line),
     );
     out.push(VItem::Space(s.leading * 2.0));
     drop(flow);
@@ -1021,7 +1064,11 @@ fn toc_entry(
         mode: Mode::Ragged,
         dir: Dir::Fixed(rtl),
     };
-    let mut lines = flow.paragraph(title, &style, &block(id));
+    let mut lines = tagged(
+        flow.paragraph(title, &style, &block(id)),
+        &flow.node,
+        Role::TOCI,
+    );
     let n = lines.len();
     let hang = if rtl { -s.size } else { s.size };
     for (i, line) in lines.iter_mut().enumerate() {
@@ -1079,11 +1126,14 @@ fn toc_entry(
             x += step;
         }
         if !glyphs.is_empty() {
+            // (the leaders are an ornament, not text to read)
+            last.item_tags.resize(last.items.len(), Tag::Untagged);
             last.items.push(Item::Glyphs(GlyphRun {
                 x: start,
                 glyphs: Arc::new(glyphs),
                 ..dot
             }));
+            last.item_tags.push(Tag::Layout);
         }
         last.items.push(Item::Glyphs(number));
     }

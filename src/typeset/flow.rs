@@ -338,6 +338,10 @@ pub struct Flow<'a> {
     pub colour: Option<f64>,
     /// The structure element the blocks being laid out stand in.
     pub node: Arc<Node>,
+    /// The level of the last heading element (1 after a chapter's title):
+    /// a heading's element is at most one level below it, so that the
+    /// tagged PDF's headings never skip a level (PDF/UA-1, 7.4.2).
+    pub heading: u8,
 }
 
 /// Where each of `chapter`'s notes (by number − 1) is printed when the
@@ -1219,6 +1223,11 @@ impl<'a> Flow<'a> {
     /// one). A thematic break's ornament is a layout artifact.
     pub fn block(&mut self, block: &Block, ctx: &BlockCtx, out: &mut Vec<VItem>) {
         let tag = match role_of(&block.kind) {
+            Some(Role::H(level)) => {
+                let level = level.min(self.heading + 1);
+                self.heading = level;
+                Tag::Node(Node::child(&self.node, Role::H(level)))
+            }
             Some(role) => {
                 let mut node = Node {
                     role,
@@ -1226,8 +1235,18 @@ impl<'a> Flow<'a> {
                     alt: None,
                     id: None,
                 };
-                if let BlockKind::Figure { alt, .. } = &block.kind {
-                    node.alt = Some(alt.clone());
+                if let BlockKind::Figure {
+                    alt, caption, src, ..
+                } = &block.kind
+                {
+                    // a figure without alternative text is described by its
+                    // caption, or at least named by its file
+                    let caption = plain_text(caption);
+                    let described = [alt.trim(), caption.trim()]
+                        .into_iter()
+                        .find(|t| !t.is_empty());
+                    let name = src.rsplit('/').next().unwrap_or(src);
+                    node.alt = Some(described.unwrap_or(name).to_string());
                 }
                 Tag::Node(Arc::new(node))
             }
@@ -1759,6 +1778,10 @@ impl<'a> Flow<'a> {
                 // each definition a block indented under its term
                 out.push(VItem::Space(ctx.leading * 0.3));
                 for (item, start) in items.iter().zip(starts) {
+                    // an item: the term its label, the definitions its body
+                    let list = self.node.clone();
+                    let element = Node::child(&list, Role::LI);
+                    let term = Tag::Node(Node::child(&element, Role::Lbl));
                     let term_style = ParStyle {
                         face: FaceId::Bold,
                         mode: Mode::Ragged,
@@ -1768,13 +1791,18 @@ impl<'a> Flow<'a> {
                         self.paragraph(&restyle(&item.term, FaceId::Bold), &term_style, block);
                     for line in &mut lines {
                         line.break_after = false;
+                        line.tag = term.clone();
                     }
                     shift_marks(&mut lines, start);
                     out.extend(lines.into_iter().map(VItem::Line));
                     let inner = ctx.start_indented(ctx.size * 1.5);
+                    self.node = Node::child(&element, Role::LBody);
+                    let before = out.len();
                     for def in &item.definitions {
                         self.blocks(def, &inner, out);
                     }
+                    tag_lines(&mut out[before..], &Tag::Node(self.node.clone()));
+                    self.node = list;
                 }
                 out.push(VItem::Space(ctx.leading * 0.3));
             }
@@ -2266,6 +2294,22 @@ impl<'a> Flow<'a> {
                 ..Line::default()
             };
             for (column, cell) in &mut columns {
+                if i == 0 && column.is_empty() {
+                    // an empty cell is still a cell of its row: empty
+                    // marked content stands for it
+                    let empty = GlyphRun {
+                        face,
+                        size,
+                        x: 0.0,
+                        y: 0.0,
+                        glyphs: Arc::new(Vec::new()),
+                        color: None,
+                        actual: Vec::new(),
+                    };
+                    line.item_tags.resize(line.items.len(), Tag::Untagged);
+                    line.items.push(Item::Glyphs(empty));
+                    line.item_tags.push(cell.clone());
+                }
                 if let Some(cell_line) = column.get_mut(i) {
                     // a cell's line made taller by an image makes the row so
                     line.ascent = line.ascent.max(cell_line.ascent);

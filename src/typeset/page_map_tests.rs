@@ -226,6 +226,7 @@ fn lines_of(book: &Book, images: &Images) -> (Vec<Line>, GlyphTexts) {
         images,
         dir: Dir::of_book("en"),
         colour: None,
+        heading: 1,
         node: super::structure::Node::root(super::structure::Role::Sect),
     };
     let ctx = BlockCtx::chapter(&s, Dir::of_book("en"));

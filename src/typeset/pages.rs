@@ -11,6 +11,7 @@
 use super::flow::{Float, Line, VItem, TEXT_DEPTH};
 use super::fonts::FaceId;
 use super::frame::{Item, OutlineEntry, Page, Pt};
+use super::structure::Tag;
 use super::Settings;
 use crate::doc::PageStart;
 
@@ -532,7 +533,14 @@ impl Breaker<'_> {
                             let height: f64 = header.iter().map(Line::height).sum();
                             if !Pt(height + line.height()).exceeds(Pt(cap)) {
                                 for h in header.iter() {
-                                    cur.push(VItem::Line(h.clone()), None);
+                                    // (read once, where the table starts:
+                                    // its repetition is an artifact)
+                                    let repeated = Line {
+                                        tag: Tag::Layout,
+                                        item_tags: Vec::new(),
+                                        ..h.clone()
+                                    };
+                                    cur.push(VItem::Line(repeated), None);
                                 }
                                 header_lines = header.len();
                             }

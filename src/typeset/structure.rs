@@ -175,6 +175,8 @@ mod tests {
         write(dir.path(), 4).unwrap();
         let (layout, _) = super::super::makeup_tests::layout_of_dir(dir.path());
         let mut seen = BTreeSet::new();
+        // text set as a layout artifact, and the header cells' text
+        let (mut artifacts, mut headers) = (Vec::new(), BTreeSet::new());
         for page in &layout.pages[layout.front_pages..] {
             for (i, item) in page.items.iter().enumerate() {
                 let Item::Glyphs(run) = item else { continue };
@@ -182,8 +184,15 @@ mod tests {
                 let node = match page.tags.get(i) {
                     Some(Tag::Node(node)) => node,
                     Some(Tag::Header | Tag::Footer) => continue,
+                    Some(Tag::Layout) => {
+                        artifacts.push((page.label.clone(), text));
+                        continue;
+                    }
                     other => panic!("page {}: `{text}` is {other:?}", page.label),
                 };
+                if node.role == Role::TH {
+                    headers.insert(text.clone());
+                }
                 let chain = ancestry(node);
                 assert_eq!(chain.last(), Some(&Role::Sect), "`{text}`: {chain:?}");
                 let parents = |roles: &[Role]| chain.get(1..=roles.len()) == Some(roles);
@@ -202,6 +211,14 @@ mod tests {
                 let path: Vec<&str> = chain.iter().rev().map(|r| r.name()).collect();
                 seen.insert(path.join("/"));
             }
+        }
+        // the only text that is an artifact is a table's header repeated
+        // on the next page
+        for (page, text) in artifacts {
+            assert!(
+                headers.contains(&text),
+                "page {page}: `{text}` is an artifact"
+            );
         }
         seen
     }
