@@ -136,6 +136,14 @@ fn pdf_is_well_formed_with_labels_outline_and_trim() {
         "{info}"
     );
     assert!(info.contains("Metadata Stream: yes"), "{info}");
+    // a tagged PDF, in which poppler finds nothing to complain of
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    let said = std::process::Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let complaints = String::from_utf8_lossy(&said.stderr);
+    assert!(complaints.trim().is_empty(), "pdfinfo: {complaints}");
     // the XMP says what the information dictionary says, dated by the build
     let xmp = tool("pdfinfo", &["-meta", pdf.to_str().unwrap()]);
     for expected in [

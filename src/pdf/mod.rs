@@ -616,12 +616,11 @@ fn finish(
     catalog.set("Metadata", xmp);
     catalog.set("PageLabels", dictionary! { "Nums" => nums });
     catalog.set("Lang", text_string(&meta.language));
-    // a tagged PDF (ISO 32000-1, 14.7.1 and 14.8; PDF/UA-1)
+    // a tagged PDF (ISO 32000-1, 14.7.1 and 14.8; PDF/UA-1). `/Suspects`
+    // is left at its default, false: poppler (22.12) reports an explicit
+    // `false` as a syntax error
     catalog.set("StructTreeRoot", structure);
-    catalog.set(
-        "MarkInfo",
-        dictionary! { "Marked" => true, "Suspects" => false },
-    );
+    catalog.set("MarkInfo", dictionary! { "Marked" => true });
     catalog.set("OutputIntents", vec![Object::Reference(intent)]);
     let mut preferences = dictionary! { "DisplayDocTitle" => true };
     if crate::doc::direction::language_is_rtl(&meta.language) {
