@@ -1248,6 +1248,10 @@ impl<'a> Flow<'a> {
                     let name = src.rsplit('/').next().unwrap_or(src);
                     node.alt = Some(described.unwrap_or(name).to_string());
                 }
+                if let BlockKind::Math { source } = &block.kind {
+                    // (a formula's alternative is its TeX, until math is set)
+                    node.alt = Some(source.clone());
+                }
                 Tag::Node(Arc::new(node))
             }
             None => Tag::Layout,
