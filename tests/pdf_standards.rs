@@ -77,12 +77,14 @@ fn a_book_in_fallback_fonts_with_images_is_pdf_a_2u_and_pdf_ua_1() {
     );
     // Devanagari syllables whose glyphs stand for no character of their
     // own (half forms, a reordered vowel sign), a mirrored bracket in
-    // Arabic, a character no font has, an image and an SVG figure
+    // Arabic, a character no font has, an image and an SVG figure, a
+    // display formula (its TeX its alternative description)
     std::fs::write(
         book.join("ch1.md"),
         "# Scripts\n\nHindi हिन्दी and संस्कृत, Arabic (قوس) العربية, Korean 한국어, \
          Chinese 中文, and 🦀 that no font has.\n\n\
-         ![An ellipse](ellipse.png)\n\n![A diagram](diagram.svg)\n",
+         ![An ellipse](ellipse.png)\n\n![A diagram](diagram.svg)\n\n\
+         $$\\sum_{i=1}^n i = \\frac{n(n+1)}{2}$$\n",
     )
     .unwrap();
     std::fs::write(book.join("ellipse.png"), quire::sample::IMAGE).unwrap();
