@@ -42,6 +42,16 @@ impl Mark<'_> {
     }
 }
 
+/// Whether an item marked `m` starts a new marked content sequence after
+/// the items marked `last` (remembered: `last` becomes `m`). The one rule
+/// of where sequences start, shared by the writer, the list of MCIDs and
+/// the cache key.
+fn starts<'a>(last: &mut Option<Mark<'a>>, m: Mark<'a>) -> bool {
+    let new = last.as_ref().is_none_or(|l| !l.same(&m));
+    *last = Some(m);
+    new
+}
+
 /// How item `i` of a page is marked: `None` when this stream does not
 /// draw it (links, anchors, images). Rules and shades are always
 /// artifacts; so is anything in a page's decoration stream
@@ -69,12 +79,11 @@ pub(super) fn sequences<'a>(items: &[Item], tags: &'a [Tag]) -> Vec<&'a Arc<Node
         let Some(m) = mark(item, tags.get(i), false) else {
             continue;
         };
-        if last.as_ref().is_none_or(|l| !l.same(&m)) {
-            if let Mark::Content(node) = m {
+        if starts(&mut last, m) {
+            if let Some(Mark::Content(node)) = last {
                 out.push(node);
             }
         }
-        last = Some(m);
     }
     out
 }
@@ -100,18 +109,20 @@ pub(super) fn page(
     let mut mcid = 0usize;
     for (index, item) in items.iter().enumerate() {
         if let Some(m) = mark(item, tags.get(index), decoration) {
-            if marked.as_ref().is_none_or(|open| !open.same(&m)) {
+            let was_open = marked.is_some();
+            if starts(&mut marked, m) {
                 // a sequence holds whole text objects
                 if text_open {
                     out.extend_from_slice(b"ET\n");
                     text_open = false;
                     current = None;
                 }
-                if marked.is_some() {
+                if was_open {
                     out.extend_from_slice(b"EMC\n");
                 }
-                begin(&mut out, &m, &mut mcid);
-                marked = Some(m);
+                if let Some(m) = &marked {
+                    begin(&mut out, m, &mut mcid);
+                }
             }
         }
         match item {
@@ -381,15 +392,14 @@ pub(super) fn key(items: &[Item], tags: &[Tag], height: f64, faces: &FaceKeys) -
     let mut last: Option<Mark> = None;
     for (i, item) in items.iter().enumerate() {
         if let Some(m) = mark(item, tags.get(i), false) {
-            let same = last.as_ref().is_some_and(|l| l.same(&m));
-            let name = match &m {
-                Mark::Content(node) => node.role.name(),
-                Mark::Pagination(kind) => kind,
-                Mark::Layout => "",
+            let same = !starts(&mut last, m);
+            let name = match &last {
+                Some(Mark::Content(node)) => node.role.name(),
+                Some(Mark::Pagination(kind)) => kind,
+                _ => "",
             };
             h.add(4 + u64::from(same));
             name.bytes().for_each(|b| h.add(u64::from(b)));
-            last = Some(m);
         }
         match item {
             Item::Glyphs(run) => {

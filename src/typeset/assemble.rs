@@ -837,11 +837,7 @@ fn lay_chapter(
     if chapter.title.is_empty() {
         flow.heading = 0;
     }
-    for item in &mut items {
-        if let VItem::Line(line) = item {
-            line.tag = title.clone();
-        }
-    }
+    super::flow::tag_lines(&mut items, &title);
     let ctx = BlockCtx::chapter(s, dir);
     flow.blocks(&chapter.blocks, &ctx, &mut items);
     report.lines += items.iter().filter(|i| matches!(i, VItem::Line(_))).count();
@@ -1127,13 +1123,12 @@ fn toc_entry(
         }
         if !glyphs.is_empty() {
             // (the leaders are an ornament, not text to read)
-            last.item_tags.resize(last.items.len(), Tag::Untagged);
-            last.items.push(Item::Glyphs(GlyphRun {
+            let leaders = Item::Glyphs(GlyphRun {
                 x: start,
                 glyphs: Arc::new(glyphs),
                 ..dot
-            }));
-            last.item_tags.push(Tag::Layout);
+            });
+            last.push_tagged(leaders, Tag::Layout);
         }
         last.items.push(Item::Glyphs(number));
     }

@@ -121,6 +121,13 @@ impl Line {
         }
     }
 
+    /// Adds `item` at the end of the line, tagged `tag`.
+    pub fn push_tagged(&mut self, item: Item, tag: Tag) {
+        self.item_tags.resize(self.items.len(), Tag::Untagged);
+        self.items.push(item);
+        self.item_tags.push(tag);
+    }
+
     /// Puts `item` first on the line, tagged `tag` (a label reads before
     /// the text it labels).
     pub fn insert_tagged(&mut self, item: Item, tag: Tag) {
@@ -1228,40 +1235,32 @@ impl<'a> Flow<'a> {
                 self.heading = level;
                 Tag::Node(Node::child(&self.node, Role::H(level)))
             }
-            Some(role) => {
-                let mut node = Node {
-                    role,
-                    parent: Some(self.node.clone()),
-                    alt: None,
-                    id: None,
-                };
-                if let BlockKind::Figure {
-                    alt, caption, src, ..
-                } = &block.kind
-                {
-                    // a figure without alternative text is described by its
-                    // caption, or at least named by its file
-                    let caption = plain_text(caption);
-                    let described = [alt.trim(), caption.trim()]
-                        .into_iter()
-                        .find(|t| !t.is_empty());
-                    let name = src.rsplit('/').next().unwrap_or(src);
-                    node.alt = Some(described.unwrap_or(name).to_string());
-                }
-                if let BlockKind::Math { source } = &block.kind {
-                    // (a formula's alternative is its TeX, until math is set)
-                    node.alt = Some(source.clone());
-                }
-                Tag::Node(Arc::new(node))
-            }
+            Some(role) => Tag::Node(Arc::new(Node {
+                role,
+                parent: Some(self.node.clone()),
+                alt: alternative(&block.kind),
+                id: None,
+            })),
             None => Tag::Layout,
         };
+        self.within(tag, out, |flow, out| flow.block_content(block, ctx, out));
+    }
+
+    /// Lays out with `lay` inside the element of `tag` (what `lay` makes
+    /// is in that element), then gives `tag` to the lines it made that
+    /// have no element of their own.
+    fn within(
+        &mut self,
+        tag: Tag,
+        out: &mut Vec<VItem>,
+        lay: impl FnOnce(&mut Self, &mut Vec<VItem>),
+    ) {
         let start = out.len();
         let outer = self.node.clone();
         if let Tag::Node(node) = &tag {
             self.node = node.clone();
         }
-        self.block_content(block, ctx, out);
+        lay(self, out);
         self.node = outer;
         tag_lines(&mut out[start..], &tag);
     }
@@ -1431,13 +1430,12 @@ impl<'a> Flow<'a> {
                     }
                     let before = out.len();
                     // an item: its label, then its body
-                    let list = self.node.clone();
-                    let element = Node::child(&list, Role::LI);
+                    let element = Node::child(&self.node, Role::LI);
                     let label_tag = Tag::Node(Node::child(&element, Role::Lbl));
-                    self.node = Node::child(&element, Role::LBody);
-                    self.blocks(&item.blocks, &inner, out);
-                    tag_lines(&mut out[before..], &Tag::Node(self.node.clone()));
-                    self.node = list;
+                    let body = Tag::Node(Node::child(&element, Role::LBody));
+                    self.within(body, out, |flow, out| {
+                        flow.blocks(&item.blocks, &inner, out)
+                    });
                     // hang the label on the item's first line
                     if let Some(VItem::Line(first)) = out[before..]
                         .iter_mut()
@@ -1783,8 +1781,7 @@ impl<'a> Flow<'a> {
                 out.push(VItem::Space(ctx.leading * 0.3));
                 for (item, start) in items.iter().zip(starts) {
                     // an item: the term its label, the definitions its body
-                    let list = self.node.clone();
-                    let element = Node::child(&list, Role::LI);
+                    let element = Node::child(&self.node, Role::LI);
                     let term = Tag::Node(Node::child(&element, Role::Lbl));
                     let term_style = ParStyle {
                         face: FaceId::Bold,
@@ -1800,13 +1797,12 @@ impl<'a> Flow<'a> {
                     shift_marks(&mut lines, start);
                     out.extend(lines.into_iter().map(VItem::Line));
                     let inner = ctx.start_indented(ctx.size * 1.5);
-                    self.node = Node::child(&element, Role::LBody);
-                    let before = out.len();
-                    for def in &item.definitions {
-                        self.blocks(def, &inner, out);
-                    }
-                    tag_lines(&mut out[before..], &Tag::Node(self.node.clone()));
-                    self.node = list;
+                    let body = Tag::Node(Node::child(&element, Role::LBody));
+                    self.within(body, out, |flow, out| {
+                        for def in &item.definitions {
+                            flow.blocks(def, &inner, out);
+                        }
+                    });
                 }
                 out.push(VItem::Space(ctx.leading * 0.3));
             }
@@ -2310,17 +2306,14 @@ impl<'a> Flow<'a> {
                         color: None,
                         actual: Vec::new(),
                     };
-                    line.item_tags.resize(line.items.len(), Tag::Untagged);
-                    line.items.push(Item::Glyphs(empty));
-                    line.item_tags.push(cell.clone());
+                    line.push_tagged(Item::Glyphs(empty), cell.clone());
                 }
                 if let Some(cell_line) = column.get_mut(i) {
                     // a cell's line made taller by an image makes the row so
                     line.ascent = line.ascent.max(cell_line.ascent);
-                    line.item_tags.resize(line.items.len(), Tag::Untagged);
-                    line.item_tags
-                        .extend(cell_line.items.iter().map(|_| cell.clone()));
-                    line.items.append(&mut cell_line.items);
+                    for item in cell_line.items.drain(..) {
+                        line.push_tagged(item, cell.clone());
+                    }
                     line.notes.append(&mut cell_line.notes);
                     // the line starts where its leftmost cell's line does
                     if line.mark.is_none() {
@@ -3252,9 +3245,29 @@ fn role_of(kind: &BlockKind) -> Option<Role> {
     })
 }
 
+/// The alternative text of a block's element: a figure's alt text, else
+/// its caption, else at least its file's name; a formula's TeX (until math
+/// is set).
+fn alternative(kind: &BlockKind) -> Option<String> {
+    match kind {
+        BlockKind::Figure {
+            alt, caption, src, ..
+        } => {
+            let caption = plain_text(caption);
+            let described = [alt.trim(), caption.trim()]
+                .into_iter()
+                .find(|t| !t.is_empty());
+            let name = src.rsplit('/').next().unwrap_or(src);
+            Some(described.unwrap_or(name).to_string())
+        }
+        BlockKind::Math { source } => Some(source.clone()),
+        _ => None,
+    }
+}
+
 /// Gives `tag` to the lines in `items` (floats' lines too) that have none
 /// yet.
-fn tag_lines(items: &mut [VItem], tag: &Tag) {
+pub fn tag_lines(items: &mut [VItem], tag: &Tag) {
     let untagged = |line: &mut Line| {
         if line.tag == Tag::Untagged {
             line.tag = tag.clone();
